@@ -1,0 +1,9 @@
+/**
+ * Catalog backend module for HelmMEC: MEC packages, instances and edge hosts
+ * as catalog entities.
+ *
+ * @packageDocumentation
+ */
+
+export { catalogModuleMec as default } from './module';
+export { MecEntityProvider } from './providers/MecEntityProvider';

@@ -1,0 +1,46 @@
+import type { AppPkgInfo } from '@helmmec/plugin-mec-common';
+import { AppPackageRecord } from '../../database/AppPackageStore';
+
+/**
+ * Translates a stored package into the ETSI AppPkgInfo wire format.
+ *
+ * @param apiBase - the externally visible `{apiRoot}/app_pkgm/v1`
+ */
+export function toAppPkgInfo(
+  record: AppPackageRecord,
+  apiBase: string,
+): AppPkgInfo {
+  const self = `${apiBase}/app_packages/${encodeURIComponent(record.id)}`;
+  return {
+    id: record.id,
+    // Until the AppD has been read these mandatory attributes are unknown;
+    // the package's name and version stand in for them.
+    appDId: record.appDId ?? '',
+    ...(record.appProvider ? { appProvider: record.appProvider } : {}),
+    appName: record.appName ?? record.appPkgName,
+    appSoftwareVersion: record.appSoftwareVersion ?? record.appPkgVersion,
+    appDVersion: record.appDVersion ?? '',
+    checksum: record.checksum,
+    softwareImages: [],
+    onboardingState: record.onboardingState,
+    operationalState: record.operationalState,
+    usageState: record.usageState,
+    mecInfo: record.mecInfo,
+    ...(record.userDefinedData
+      ? { userDefinedData: record.userDefinedData }
+      : {}),
+    ...(record.onboardingFailure
+      ? {
+          onboardingFailureDetails: {
+            type: 'about:blank',
+            ...record.onboardingFailure,
+          },
+        }
+      : {}),
+    _links: {
+      self: { href: self },
+      appD: { href: `${self}/appd` },
+      appPkgContent: { href: `${self}/package_content` },
+    },
+  };
+}

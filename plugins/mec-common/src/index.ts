@@ -1,0 +1,8 @@
+/**
+ * Types, entity kinds and permissions shared by the HelmMEC frontend and backend.
+ *
+ * @packageDocumentation
+ */
+
+export * from './etsi';
+export * from './permissions';

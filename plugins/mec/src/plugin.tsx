@@ -1,0 +1,45 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import { mecApiRef } from './api/MecApi';
+import { MecClient } from './api/MecClient';
+import { MecIcon } from './components/MecIcon';
+import { rootRouteRef } from './routes';
+
+const mecApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: mecApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new MecClient(deps),
+    }),
+});
+
+const mecPage = PageBlueprint.make({
+  params: {
+    path: '/mec',
+    title: 'MEC',
+    icon: <MecIcon />,
+    routeRef: rootRouteRef,
+    loader: () =>
+      import('./components/AppPackagesPage/AppPackagesPage').then(m => (
+        <m.AppPackagesPage />
+      )),
+  },
+});
+
+/**
+ * The HelmMEC frontend plugin: MEC pages rooted at /mec, with a sidebar item.
+ * @public
+ */
+export const mecPlugin = createFrontendPlugin({
+  pluginId: 'mec',
+  title: 'MEC',
+  icon: <MecIcon />,
+  routes: { root: rootRouteRef },
+  extensions: [mecApi, mecPage],
+});
