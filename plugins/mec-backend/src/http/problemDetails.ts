@@ -14,6 +14,7 @@ const statusByErrorName: Record<string, number> = {
   AuthenticationError: 401,
   NotAllowedError: 403,
   NotFoundError: 404,
+  MethodNotAllowedError: 405,
   ConflictError: 409,
   NotModifiedError: 304,
   NotImplementedError: 501,

@@ -6,6 +6,7 @@ import {
   parseAttributeFilter,
 } from '../query/attributeFilter';
 import { createAttributeSelector } from '../query/attributeSelector';
+import { methodNotAllowed } from '../methodNotAllowed';
 import { toAppPkgInfo } from './toAppPkgInfo';
 
 /** Top-level attributes of AppPkgInfo, the names a filter may use. */
@@ -30,7 +31,11 @@ export async function createAppPkgmRouter(options: {
   appPackages: AppPackageService;
   apiBase: () => Promise<string>;
 }) {
-  const router = await createValidatedOpenApiRouter<typeof spec>(spec);
+  const router = await createValidatedOpenApiRouter<typeof spec>(spec, {
+    // Authentication is checked before this router (see ../authenticate.ts);
+    // the document's securitySchemes only describe it.
+    validatorOptions: { validateSecurity: false },
+  });
 
   router.get('/app_packages', async (req, res) => {
     const { filter, ...selectors } = req.query;
@@ -49,5 +54,6 @@ export async function createAppPkgmRouter(options: {
     res.json(packages);
   });
 
+  router.use(methodNotAllowed(spec));
   return router;
 }

@@ -93,6 +93,7 @@ export const spec = {
         "name": "filter",
         "in": "query",
         "required": false,
+        "allowReserved": true,
         "description": "Attribute-based filtering expression (ETSI GS MEC 009 clause 6.19).",
         "schema": {
           "type": "string"
@@ -112,6 +113,7 @@ export const spec = {
         "name": "fields",
         "in": "query",
         "required": false,
+        "allowReserved": true,
         "description": "Complex attributes to be included in the response.",
         "schema": {
           "type": "string"
@@ -121,6 +123,7 @@ export const spec = {
         "name": "exclude_fields",
         "in": "query",
         "required": false,
+        "allowReserved": true,
         "description": "Complex attributes to be excluded from the response.",
         "schema": {
           "type": "string"
@@ -202,10 +205,11 @@ export const spec = {
     "schemas": {
       "ProblemDetails": {
         "type": "object",
+        "description": "RFC 7807 problem details. type and instance are URI references (relative ones allowed), as in RFC 7807; the ETSI file says uri.",
         "properties": {
           "type": {
             "type": "string",
-            "format": "uri"
+            "format": "uri-reference"
           },
           "title": {
             "type": "string"
@@ -218,7 +222,7 @@ export const spec = {
           },
           "instance": {
             "type": "string",
-            "format": "uri"
+            "format": "uri-reference"
           }
         }
       },

@@ -1,0 +1,33 @@
+import Router from 'express-promise-router';
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+
+/** A method that the resource exists for but does not support. */
+export class MethodNotAllowedError extends Error {
+  name = 'MethodNotAllowedError';
+  status = 405;
+}
+
+/**
+ * Answers 405 with an `Allow` header for methods an OpenAPI document does not
+ * define on a path it does define. Mount it after the API's own routes.
+ */
+export function methodNotAllowed(spec: {
+  paths: Record<string, Record<string, unknown>>;
+}) {
+  const router = Router();
+  for (const [path, item] of Object.entries(spec.paths)) {
+    const allowed = Object.keys(item)
+      .filter(key => HTTP_METHODS.includes(key))
+      .map(method => method.toUpperCase());
+    if (allowed.includes('GET')) allowed.push('HEAD');
+    const expressPath = path.replace(/\{([^}]+)\}/g, ':$1');
+    router.all(expressPath, async (req, res) => {
+      res.setHeader('Allow', allowed.join(', '));
+      throw new MethodNotAllowedError(
+        `${req.method} is not supported on this resource; allowed: ${allowed.join(', ')}`,
+      );
+    });
+  }
+  return router;
+}

@@ -1,0 +1,31 @@
+// `npm start`: installs what is missing, then runs the portal (backend on
+// :7007, app on :3000) on better-sqlite3 files under data/.
+import { join } from 'node:path';
+import { ensureNodeModules, log, repoRoot } from './lib/setup.mjs';
+import { startPortal } from './lib/portal.mjs';
+
+ensureNodeModules();
+
+const env = {
+  MEC_DATA_DIR: process.env.MEC_DATA_DIR ?? join(repoRoot, 'data', 'sqlite'),
+};
+if (!process.env.MEC_API_TOKEN) {
+  log('MEC_API_TOKEN is not set: the ETSI APIs accept the development token "helmmec-dev-token"');
+}
+
+const portal = await startPortal({ env });
+log(`portal ready: ${portal.appUrl}/mec (APIs at ${portal.backendUrl}/api/mec)`);
+log(
+  `try: curl -H "Authorization: Bearer \${MEC_API_TOKEN:-helmmec-dev-token}" ${portal.backendUrl}/api/mec/app_pkgm/v1/app_packages`,
+);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping the portal');
+    await portal.stop();
+    process.exit(0);
+  });
+}
