@@ -8,7 +8,9 @@ async function signInAsGuest(page: Page) {
   }
 }
 
-test('the MEC sidebar item opens the packages page with its empty state', async ({ page }) => {
+test('the MEC sidebar item opens the packages page with its empty state', async ({
+  page,
+}) => {
   await page.goto('/');
   await signInAsGuest(page);
 
@@ -18,18 +20,31 @@ test('the MEC sidebar item opens the packages page with its empty state', async 
     page.getByRole('heading', { name: 'MEC application packages' }),
   ).toBeVisible();
   await expect(page.getByText('No MEC application packages yet')).toBeVisible();
-  await page.screenshot({ path: 'test-results/screenshots/mec-packages-empty.png', fullPage: true });
+  await page.screenshot({
+    path: 'test-results/screenshots/mec-packages-empty.png',
+    fullPage: true,
+  });
 });
 
-test('the ETSI API answers a bearer-token client and refuses others', async ({ request }) => {
-  const url = `${process.env.E2E_BACKEND_URL ?? 'http://localhost:7007'}/api/mec/app_pkgm/v1/app_packages`;
+test('the ETSI API answers a bearer-token client and refuses others', async ({
+  request,
+}) => {
+  const url = `${
+    process.env.E2E_BACKEND_URL ?? 'http://localhost:7007'
+  }/api/mec/app_pkgm/v1/app_packages`;
   const ok = await request.get(url, {
-    headers: { Authorization: `Bearer ${process.env.E2E_MEC_API_TOKEN ?? 'helmmec-dev-token'}` },
+    headers: {
+      Authorization: `Bearer ${
+        process.env.E2E_MEC_API_TOKEN ?? 'helmmec-dev-token'
+      }`,
+    },
   });
   expect(ok.status()).toBe(200);
   expect(await ok.json()).toEqual([]);
 
   const refused = await request.get(url);
   expect(refused.status()).toBe(401);
-  expect(refused.headers()['content-type']).toMatch(/^application\/problem\+json/);
+  expect(refused.headers()['content-type']).toMatch(
+    /^application\/problem\+json/,
+  );
 });

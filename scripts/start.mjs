@@ -10,11 +10,15 @@ const env = {
   MEC_DATA_DIR: process.env.MEC_DATA_DIR ?? join(repoRoot, 'data', 'sqlite'),
 };
 if (!process.env.MEC_API_TOKEN) {
-  log('MEC_API_TOKEN is not set: the ETSI APIs accept the development token "helmmec-dev-token"');
+  log(
+    'MEC_API_TOKEN is not set: the ETSI APIs accept the development token "helmmec-dev-token"',
+  );
 }
 
 const portal = await startPortal({ env });
-log(`portal ready: ${portal.appUrl}/mec (APIs at ${portal.backendUrl}/api/mec)`);
+log(
+  `portal ready: ${portal.appUrl}/mec (APIs at ${portal.backendUrl}/api/mec)`,
+);
 log(
   `try: curl -H "Authorization: Bearer \${MEC_API_TOKEN:-helmmec-dev-token}" ${portal.backendUrl}/api/mec/app_pkgm/v1/app_packages`,
 );

@@ -19,7 +19,9 @@ import { startPortal } from './lib/portal.mjs';
 const cleanups = [];
 async function cleanUp() {
   while (cleanups.length) {
-    await cleanups.pop()().catch(e => console.error(e));
+    await cleanups
+      .pop()()
+      .catch(e => console.error(e));
   }
 }
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -33,7 +35,8 @@ const step = (name, fn) => {
   log(`── ${name}`);
   const started = Date.now();
   const result = fn();
-  const done = () => log(`   ${name}: ok (${Math.round((Date.now() - started) / 1000)}s)`);
+  const done = () =>
+    log(`   ${name}: ok (${Math.round((Date.now() - started) / 1000)}s)`);
   if (result instanceof Promise) return result.then(v => (done(), v));
   done();
   return result;
@@ -43,10 +46,15 @@ const bin = name => join(repoRoot, 'node_modules', '.bin', name);
 const summary = { passed: 0, failed: 0 };
 
 try {
-  step('system packages', () => ensureDebianPackages(['postgresql', 'chromium']));
+  step('system packages', () =>
+    ensureDebianPackages(['postgresql', 'chromium']),
+  );
   step('npm dependencies', () => ensureNodeModules());
   step('OpenAPI documents in sync', () =>
-    run('node', ['plugins/mec-backend/scripts/generate-openapi.mjs', '--check']),
+    run('node', [
+      'plugins/mec-backend/scripts/generate-openapi.mjs',
+      '--check',
+    ]),
   );
   step('type check', () => run(bin('tsc'), ['--noEmit']));
   step('lint', () => run(bin('backstage-cli'), ['repo', 'lint']));
@@ -55,19 +63,26 @@ try {
   cleanups.push(() => postgres.stop());
   const pgMajor = postgresBinDir().split('/').at(-2);
 
-  const jestResults = join(mkdtempSync(join(tmpdir(), 'helmmec-jest-')), 'results.json');
+  const jestResults = join(
+    mkdtempSync(join(tmpdir(), 'helmmec-jest-')),
+    'results.json',
+  );
   try {
     step('unit, API and database tests', () =>
-      run(bin('backstage-cli'), ['repo', 'test', '--json', `--outputFile=${jestResults}`], {
-        env: {
-          ...process.env,
-          CI: 'true',
-          NODE_OPTIONS: '--no-node-snapshot --experimental-vm-modules',
-          BACKSTAGE_TEST_DISABLE_DOCKER: '1',
-          [`BACKSTAGE_TEST_DATABASE_POSTGRES${pgMajor}_CONNECTION_STRING`]:
-            postgres.connectionString,
+      run(
+        bin('backstage-cli'),
+        ['repo', 'test', '--json', `--outputFile=${jestResults}`],
+        {
+          env: {
+            ...process.env,
+            CI: 'true',
+            NODE_OPTIONS: '--no-node-snapshot --experimental-vm-modules',
+            BACKSTAGE_TEST_DISABLE_DOCKER: '1',
+            [`BACKSTAGE_TEST_DATABASE_POSTGRES${pgMajor}_CONNECTION_STRING`]:
+              postgres.connectionString,
+          },
         },
-      }),
+      ),
     );
   } finally {
     try {
@@ -126,6 +141,8 @@ try {
 } catch (error) {
   await cleanUp();
   console.error(`[helmmec] npm test failed: ${error.message}`);
-  console.log(`${summary.passed} passed, ${Math.max(summary.failed, 1)} failed`);
+  console.log(
+    `${summary.passed} passed, ${Math.max(summary.failed, 1)} failed`,
+  );
   process.exit(1);
 }

@@ -18,8 +18,10 @@ async function waitForHttp(url, { timeoutMs, isAlive }) {
     } catch {
       // not listening yet
     }
-    if (!isAlive()) throw new Error(`${url}: the process exited before it answered`);
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000}s`);
+    if (!isAlive())
+      throw new Error(`${url}: the process exited before it answered`);
+    if (Date.now() > deadline)
+      throw new Error(`${url} did not answer within ${timeoutMs / 1000}s`);
     await new Promise(r => setTimeout(r, 500));
   }
 }
@@ -70,14 +72,20 @@ function stopGroup(child) {
 export async function startPortal(options = {}) {
   const backendPort = options.backendPort ?? 7007;
   const appPort = options.appPort ?? 3000;
-  const configs = [join(repoRoot, 'app-config.yaml'), ...(options.configs ?? [])];
+  const configs = [
+    join(repoRoot, 'app-config.yaml'),
+    ...(options.configs ?? []),
+  ];
   if (backendPort !== 7007 || appPort !== 3000) {
     const dir = mkdtempSync(join(tmpdir(), 'helmmec-portal-'));
     const file = join(dir, 'app-config.ports.yaml');
     writeFileSync(
       file,
       JSON.stringify({
-        app: { baseUrl: `http://localhost:${appPort}`, listen: { port: appPort } },
+        app: {
+          baseUrl: `http://localhost:${appPort}`,
+          listen: { port: appPort },
+        },
         backend: {
           baseUrl: `http://localhost:${backendPort}`,
           listen: { port: backendPort },

@@ -47,7 +47,16 @@ export async function startPostgres() {
 
   const init = spawnSync(
     join(bin, 'initdb'),
-    ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+    [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--no-sync',
+    ],
     { encoding: 'utf8', ...user },
   );
   if (init.status !== 0) {
@@ -56,8 +65,20 @@ export async function startPostgres() {
   const port = await freePort();
   const server = spawn(
     join(bin, 'postgres'),
-    ['-D', dataDir, '-h', '127.0.0.1', '-p', String(port), '-k', dir,
-      '-c', 'fsync=off', '-c', 'max_connections=200'],
+    [
+      '-D',
+      dataDir,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=200',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'], ...user },
   );
   let stderr = '';
@@ -95,6 +116,7 @@ export async function startPostgres() {
 }
 
 function uidGid(name) {
-  const id = flag => Number(spawnSync('id', [flag, name], { encoding: 'utf8' }).stdout.trim());
+  const id = flag =>
+    Number(spawnSync('id', [flag, name], { encoding: 'utf8' }).stdout.trim());
   return { uid: id('-u'), gid: id('-g') };
 }

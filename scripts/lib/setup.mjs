@@ -22,7 +22,9 @@ export function run(command, args, options = {}) {
   });
   if (result.status !== 0) {
     throw new Error(
-      `${command} ${args.join(' ')} failed (${result.signal ?? `exit ${result.status}`})`,
+      `${command} ${args.join(' ')} failed (${
+        result.signal ?? `exit ${result.status}`
+      })`,
     );
   }
 }
@@ -74,18 +76,25 @@ export function ensureDebianPackages(names) {
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     throw new Error(
-      `missing Debian packages: ${missing.join(' ')}. Install them with: sudo apt-get install ${missing.join(' ')}`,
+      `missing Debian packages: ${missing.join(
+        ' ',
+      )}. Install them with: sudo apt-get install ${missing.join(' ')}`,
     );
   }
   log(`installing Debian packages: ${missing.join(' ')}`);
   const policy = '/usr/sbin/policy-rc.d';
   const ownPolicy = !existsSync(policy);
-  if (ownPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  if (ownPolicy)
+    writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
   try {
     run('apt-get', ['update', '-qq']);
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
+    run(
+      'apt-get',
+      ['install', '-y', '-qq', '--no-install-recommends', ...missing],
+      {
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      },
+    );
   } finally {
     if (ownPolicy) spawnSync('rm', ['-f', policy]);
   }

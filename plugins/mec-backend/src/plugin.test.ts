@@ -7,8 +7,8 @@ import request from 'supertest';
 import { AppPackageRecord, AppPackageStore } from './database/AppPackageStore';
 import { mecPlugin } from './plugin';
 import { spec as appPkgmSpec } from './schema/openapi/generated/app_pkgm';
-import { createTestDatabases } from './testUtils/databases';
-import { expectConformingResponse } from './testUtils/openApiConformance';
+import { createTestDatabases } from './__testUtils__/databases';
+import { expectConformingResponse } from './__testUtils__/openApiConformance';
 
 jest.setTimeout(60_000);
 
@@ -99,8 +99,12 @@ describe.each(databases.eachSupportedId())('mec plugin on %p', databaseId => {
       usageState: 'NOT_IN_USE',
       mecInfo: ['3.1.1'],
       _links: {
-        self: { href: 'http://meo.example.com/api/mec/app_pkgm/v1/app_packages/pkg-1' },
-        appD: { href: 'http://meo.example.com/api/mec/app_pkgm/v1/app_packages/pkg-1/appd' },
+        self: {
+          href: 'http://meo.example.com/api/mec/app_pkgm/v1/app_packages/pkg-1',
+        },
+        appD: {
+          href: 'http://meo.example.com/api/mec/app_pkgm/v1/app_packages/pkg-1/appd',
+        },
         appPkgContent: {
           href: 'http://meo.example.com/api/mec/app_pkgm/v1/app_packages/pkg-1/package_content',
         },
@@ -111,7 +115,10 @@ describe.each(databases.eachSupportedId())('mec plugin on %p', databaseId => {
   it('honours all_fields and fields', async () => {
     const all = await list('?all_fields');
     conforms(all);
-    expect(all.body[0].checksum).toEqual({ algorithm: 'SHA-256', hash: 'ab'.repeat(32) });
+    expect(all.body[0].checksum).toEqual({
+      algorithm: 'SHA-256',
+      hash: 'ab'.repeat(32),
+    });
     expect(all.body[0].softwareImages).toEqual([]);
 
     const some = await list('?fields=checksum');
@@ -126,7 +133,9 @@ describe.each(databases.eachSupportedId())('mec plugin on %p', databaseId => {
     expect(raw.body.map((p: any) => p.id)).toEqual(['pkg-2']);
 
     const encoded = await list(
-      `?filter=${encodeURIComponent("(cont,appName,video);(neq,appDId,'x,y')")}`,
+      `?filter=${encodeURIComponent(
+        "(cont,appName,video);(neq,appDId,'x,y')",
+      )}`,
     );
     conforms(encoded);
     expect(encoded.body.map((p: any) => p.id)).toEqual(['pkg-1']);
@@ -160,7 +169,10 @@ describe.each(databases.eachSupportedId())('mec plugin on %p', databaseId => {
   });
 
   it('answers 401 ProblemDetails without credentials', async () => {
-    const res = await list().set('Authorization', mockCredentials.none.header());
+    const res = await list().set(
+      'Authorization',
+      mockCredentials.none.header(),
+    );
     expect(res.status).toBe(401);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 401, title: 'Unauthorized' });
@@ -175,7 +187,9 @@ describe.each(databases.eachSupportedId())('mec plugin on %p', databaseId => {
   it('accepts service credentials, as an external MEO presents them', async () => {
     const res = await list().set(
       'Authorization',
-      mockCredentials.service.header({ onBehalfOf: mockCredentials.service('external:mec-api-client') }),
+      mockCredentials.service.header({
+        onBehalfOf: mockCredentials.service('external:mec-api-client'),
+      }),
     );
     expect(res.status).toBe(200);
   });
@@ -183,11 +197,15 @@ describe.each(databases.eachSupportedId())('mec plugin on %p', databaseId => {
   it('answers 404 ProblemDetails for unknown routes and 405 for unsupported methods', async () => {
     const missing = await request(server).get('/api/mec/app_pkgm/v1/nothing');
     expect(missing.status).toBe(404);
-    expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(missing.headers['content-type']).toMatch(
+      /^application\/problem\+json/,
+    );
     expect(missing.body).toMatchObject({ status: 404, title: 'Not Found' });
     expect(JSON.stringify(missing.body)).not.toMatch(/at .*\.ts/);
 
-    const wrongMethod = await request(server).delete('/api/mec/app_pkgm/v1/app_packages');
+    const wrongMethod = await request(server).delete(
+      '/api/mec/app_pkgm/v1/app_packages',
+    );
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.allow).toBe('GET, HEAD');
     expect(wrongMethod.body).toMatchObject({ status: 405 });

@@ -48,8 +48,9 @@ export const mecPlugin = createBackendPlugin({
 
         const configuredApiRoot = config.getOptionalString('mec.apiRoot');
         const apiRoot = async () =>
-          (configuredApiRoot ?? (await discovery.getExternalBaseUrl('mec')))
-            .replace(/\/+$/, '');
+          (
+            configuredApiRoot ?? (await discovery.getExternalBaseUrl('mec'))
+          ).replace(/\/+$/, '');
 
         httpRouter.use(
           await createRouter({ httpAuth, logger, appPackages, apiRoot }),

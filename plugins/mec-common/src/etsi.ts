@@ -17,7 +17,11 @@ export interface ProblemDetails {
 }
 
 /** @public */
-export type OnboardingState = 'CREATED' | 'UPLOADING' | 'PROCESSING' | 'ONBOARDED';
+export type OnboardingState =
+  | 'CREATED'
+  | 'UPLOADING'
+  | 'PROCESSING'
+  | 'ONBOARDED';
 /** @public */
 export type OperationalState = 'ENABLED' | 'DISABLED';
 /** @public */

@@ -1,7 +1,11 @@
 import { Knex } from 'knex';
 
 /** Onboarding state of a package (ETSI GS MEC 010-2 Annex A). */
-export type OnboardingState = 'CREATED' | 'UPLOADING' | 'PROCESSING' | 'ONBOARDED';
+export type OnboardingState =
+  | 'CREATED'
+  | 'UPLOADING'
+  | 'PROCESSING'
+  | 'ONBOARDED';
 /** Whether a package may be used to instantiate new application instances. */
 export type OperationalState = 'ENABLED' | 'DISABLED';
 /** Whether application instances of the package exist. */

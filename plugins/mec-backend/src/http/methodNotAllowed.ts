@@ -1,6 +1,14 @@
 import Router from 'express-promise-router';
 
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+const HTTP_METHODS = [
+  'get',
+  'put',
+  'post',
+  'delete',
+  'patch',
+  'head',
+  'options',
+];
 
 /** A method that the resource exists for but does not support. */
 export class MethodNotAllowedError extends Error {
@@ -25,7 +33,9 @@ export function methodNotAllowed(spec: {
     router.all(expressPath, async (req, res) => {
       res.setHeader('Allow', allowed.join(', '));
       throw new MethodNotAllowedError(
-        `${req.method} is not supported on this resource; allowed: ${allowed.join(', ')}`,
+        `${
+          req.method
+        } is not supported on this resource; allowed: ${allowed.join(', ')}`,
       );
     });
   }

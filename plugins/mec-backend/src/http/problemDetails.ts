@@ -43,7 +43,8 @@ function statusOf(error: Error): number {
   if (fromName) {
     return fromName;
   }
-  const status = (error as { status?: unknown; statusCode?: unknown }).status ??
+  const status =
+    (error as { status?: unknown; statusCode?: unknown }).status ??
     (error as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 600) {
     return status;
@@ -56,7 +57,9 @@ function statusOf(error: Error): number {
  */
 export function notFoundHandler(): RequestHandler {
   return (req, _res, next) => {
-    next(new NotFoundError(`No such resource: ${req.method} ${req.originalUrl}`));
+    next(
+      new NotFoundError(`No such resource: ${req.method} ${req.originalUrl}`),
+    );
   };
 }
 

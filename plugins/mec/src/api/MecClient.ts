@@ -9,7 +9,10 @@ import { MecApi } from './MecApi';
  */
 export class MecClient implements MecApi {
   constructor(
-    private readonly options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+    private readonly options: {
+      discoveryApi: DiscoveryApi;
+      fetchApi: FetchApi;
+    },
   ) {}
 
   async listAppPackages(): Promise<AppPkgInfo[]> {

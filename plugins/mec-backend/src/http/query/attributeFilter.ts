@@ -98,7 +98,9 @@ export function parseAttributeFilter(
           throw invalid('a quoted value is not terminated');
         }
         if (text[i] !== ',' && text[i] !== ')') {
-          throw invalid(`expected ',' or ')' after a quoted value at position ${i + 1}`);
+          throw invalid(
+            `expected ',' or ')' after a quoted value at position ${i + 1}`,
+          );
         }
         current = quoted;
         fields.push(current);
@@ -196,7 +198,10 @@ function compare(actual: unknown, expected: string): number {
     return Number.isNaN(n) ? NaN : actual - n;
   }
   const a = String(actual);
-  return a < expected ? -1 : a > expected ? 1 : 0;
+  if (a === expected) {
+    return 0;
+  }
+  return a < expected ? -1 : 1;
 }
 
 function termHolds(term: FilterTerm, target: unknown): boolean {

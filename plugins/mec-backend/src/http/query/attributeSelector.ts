@@ -23,16 +23,21 @@ export function createAttributeSelector(
     attributes: readonly string[];
   },
 ): <T extends object>(resource: T) => T {
-  const given = (['all_fields', 'fields', 'exclude_fields', 'exclude_default'] as const)
-    .filter(k => query[k] !== undefined);
+  const given = (
+    ['all_fields', 'fields', 'exclude_fields', 'exclude_default'] as const
+  ).filter(k => query[k] !== undefined);
   const parseList = (name: string, value?: string): string[] => {
     const items = (value ?? '').split(',').map(s => s.trim());
     if (items.some(s => !s)) {
-      throw new InputError(`Invalid attribute selector: ${name} must list attribute names`);
+      throw new InputError(
+        `Invalid attribute selector: ${name} must list attribute names`,
+      );
     }
     for (const item of items) {
       if (!options.attributes.includes(item.split('/')[0])) {
-        throw new InputError(`Invalid attribute selector: unknown attribute '${item}' in ${name}`);
+        throw new InputError(
+          `Invalid attribute selector: unknown attribute '${item}' in ${name}`,
+        );
       }
     }
     return items.map(item => item.split('/')[0]);
@@ -50,7 +55,9 @@ export function createAttributeSelector(
   let excluded: Set<string>;
   if (given.includes('all_fields')) {
     if (query.all_fields !== '' && query.all_fields !== 'true') {
-      throw new InputError('Invalid attribute selector: all_fields takes no value');
+      throw new InputError(
+        'Invalid attribute selector: all_fields takes no value',
+      );
     }
     excluded = new Set();
   } else if (given.includes('exclude_fields')) {

@@ -63,7 +63,10 @@ function AppPackagesTable(props: { packages: AppPkgInfo[] }) {
                 />
               </TableCell>
               <TableCell>
-                <StateChip label={pkg.usageState} good={pkg.usageState === 'IN_USE'} />
+                <StateChip
+                  label={pkg.usageState}
+                  good={pkg.usageState === 'IN_USE'}
+                />
               </TableCell>
             </TableRow>
           ))}
@@ -76,9 +79,10 @@ function AppPackagesTable(props: { packages: AppPkgInfo[] }) {
 /** The MEC application packages known to the MEO. */
 export function AppPackagesPage() {
   const mecApi = useApi(mecApiRef);
-  const { value, loading, error } = useAsync(() => mecApi.listAppPackages(), [
-    mecApi,
-  ]);
+  const { value, loading, error } = useAsync(
+    () => mecApi.listAppPackages(),
+    [mecApi],
+  );
 
   let body;
   if (loading) {

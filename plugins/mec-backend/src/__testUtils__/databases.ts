@@ -8,7 +8,9 @@ import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
  */
 export function createTestDatabases(): TestDatabases {
   const postgres = Object.keys(process.env)
-    .map(name => /^BACKSTAGE_TEST_DATABASE_POSTGRES(\d+)_CONNECTION_STRING$/.exec(name))
+    .map(name =>
+      /^BACKSTAGE_TEST_DATABASE_POSTGRES(\d+)_CONNECTION_STRING$/.exec(name),
+    )
     .filter((m): m is RegExpExecArray => m !== null)
     .map(m => `POSTGRES_${m[1]}` as TestDatabaseId);
   if (postgres.length === 0 && process.env.CI) {

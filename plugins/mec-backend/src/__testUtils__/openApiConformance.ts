@@ -44,13 +44,24 @@ export function expectConformingResponse(
   const method = operation.method.toLowerCase();
   const op = spec.paths[operation.path]?.[method];
   if (!op) {
-    throw new Error(`${method.toUpperCase()} ${operation.path} is not in the OpenAPI document`);
+    throw new Error(
+      `${method.toUpperCase()} ${
+        operation.path
+      } is not in the OpenAPI document`,
+    );
   }
-  let responseRef = `#/paths/${pointer(operation.path, method, 'responses', String(response.status))}`;
+  let responseRef = `#/paths/${pointer(
+    operation.path,
+    method,
+    'responses',
+    String(response.status),
+  )}`;
   let responseObject = op.responses[String(response.status)];
   if (!responseObject) {
     throw new Error(
-      `${method.toUpperCase()} ${operation.path} does not document status ${response.status}; body: ${JSON.stringify(response.body)}`,
+      `${method.toUpperCase()} ${operation.path} does not document status ${
+        response.status
+      }; body: ${JSON.stringify(response.body)}`,
     );
   }
   if (responseObject.$ref) {
@@ -62,25 +73,42 @@ export function expectConformingResponse(
     expect(response.text ?? '').toBe('');
     return;
   }
-  const contentType = String(response.headers['content-type'] ?? '').split(';')[0].trim();
+  const contentType = String(response.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim();
   const media = responseObject.content[contentType];
   if (!media) {
     throw new Error(
-      `${method.toUpperCase()} ${operation.path} ${response.status} does not document content type '${contentType}' (documented: ${Object.keys(responseObject.content).join(', ')})`,
+      `${method.toUpperCase()} ${operation.path} ${
+        response.status
+      } does not document content type '${contentType}' (documented: ${Object.keys(
+        responseObject.content,
+      ).join(', ')})`,
     );
   }
   if (!media.schema) return;
   const ajv = ajvFor(spec);
-  const schemaRef = `spec${responseRef}/${pointer('content', contentType, 'schema')}`;
+  const schemaRef = `spec${responseRef}/${pointer(
+    'content',
+    contentType,
+    'schema',
+  )}`;
   const validate = ajv.getSchema(schemaRef);
   if (!validate) throw new Error(`cannot resolve ${schemaRef}`);
   const body =
-    response.body && typeof response.body === 'object' && Object.keys(response.body as object).length === 0 && response.text
+    response.body &&
+    typeof response.body === 'object' &&
+    Object.keys(response.body as object).length === 0 &&
+    response.text
       ? JSON.parse(response.text)
       : response.body;
   if (!validate(body)) {
     throw new Error(
-      `${method.toUpperCase()} ${operation.path} ${response.status} body does not match the OpenAPI schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body, null, 2)}`,
+      `${method.toUpperCase()} ${operation.path} ${
+        response.status
+      } body does not match the OpenAPI schema: ${ajv.errorsText(
+        validate.errors,
+      )}\n${JSON.stringify(body, null, 2)}`,
     );
   }
 }
