@@ -17,7 +17,10 @@ test('the MEC sidebar item opens the packages page with its empty state', async 
   await page.getByRole('link', { name: 'MEC' }).click();
   await expect(page).toHaveURL(/\/mec$/);
   await expect(
-    page.getByRole('heading', { name: 'MEC application packages' }),
+    page.getByRole('heading', {
+      name: 'MEC application packages',
+      exact: true,
+    }),
   ).toBeVisible();
   await expect(page.getByText('No MEC application packages yet')).toBeVisible();
   await page.screenshot({
