@@ -60,7 +60,7 @@ function goEnv(): NodeJS.ProcessEnv {
     GOWORK: 'off',
     GOTOOLCHAIN: 'local',
     CGO_ENABLED: '0',
-    GOFLAGS: '-modcacherw',
+    GOFLAGS: '-modcacherw -buildvcs=false',
   };
 }
 

@@ -54,12 +54,6 @@ export function kwokNodes(o: NodeOptions): object[] {
           pods: String(o.pods ?? 110),
           'ephemeral-storage': '95Gi',
         },
-        nodeInfo: {
-          architecture: 'amd64',
-          operatingSystem: 'linux',
-          kubeletVersion: 'fake',
-          kubeProxyVersion: 'fake',
-        },
       },
     });
   }

@@ -90,7 +90,14 @@ export function spawnDaemon(opts: {
 export function isOurProcess(rec: { pid: number; exe: string }): boolean {
   if (!isAlive(rec.pid)) return false;
   const exe = processExe(rec.pid);
-  return exe === undefined || path.resolve(exe) === path.resolve(rec.exe);
+  if (exe === undefined) return true;
+  let want = path.resolve(rec.exe);
+  try {
+    want = fs.realpathSync(want);
+  } catch {
+    /* binary removed: compare the recorded path */
+  }
+  return path.resolve(exe) === want;
 }
 
 /**
