@@ -189,6 +189,7 @@ describe.each(databases.eachSupportedId())('mec plugin on %p', databaseId => {
       'Authorization',
       mockCredentials.service.header({
         onBehalfOf: mockCredentials.service('external:mec-api-client'),
+        targetPluginId: 'mec',
       }),
     );
     expect(res.status).toBe(200);

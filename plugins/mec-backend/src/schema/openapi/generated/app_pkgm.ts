@@ -22,9 +22,65 @@ export const spec = {
   ],
   "paths": {
     "/app_packages": {
+      "post": {
+        "operationId": "AppPackagesPOST",
+        "summary": "Creates an application package resource and starts onboarding from appPkgPath, if given.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/CreateAppPkg"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The package resource was created.",
+            "headers": {
+              "Location": {
+                "description": "The URI of the new application package resource.",
+                "schema": {
+                  "type": "string",
+                  "format": "uri"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AppPkgInfo"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      },
       "get": {
         "operationId": "AppPackagesGET",
-        "summary": "Queries information relating to on-boarded application packages.",
+        "summary": "Queries information relating to application packages.",
         "tags": [
           "app-pkgm"
         ],
@@ -79,6 +135,1004 @@ export const spec = {
           }
         }
       }
+    },
+    "/app_packages/{appPkgId}": {
+      "get": {
+        "operationId": "AppPackageGET",
+        "summary": "Reads the information of an individual application package.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appPkgId"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The application package.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AppPkgInfo"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      },
+      "patch": {
+        "operationId": "AppPackagePATCH",
+        "summary": "Enables or disables an onboarded application package.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appPkgId"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/AppPkgInfoModifications"
+              }
+            },
+            "application/merge-patch+json": {
+              "schema": {
+                "$ref": "#/components/schemas/AppPkgInfoModifications"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The modifications that were applied.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AppPkgInfoModificationsResponse"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "409": {
+            "$ref": "#/components/responses/409"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "AppPackageDELETE",
+        "summary": "Deletes an application package. Allowed while onboarding has not completed, or once onboarded when the package is DISABLED and NOT_IN_USE; otherwise 403.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appPkgId"
+          }
+        ],
+        "responses": {
+          "204": {
+            "description": "The package was deleted."
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      }
+    },
+    "/app_packages/{appPkgId}/appd": {
+      "get": {
+        "operationId": "AppPackageAppdGET",
+        "summary": "Reads the application descriptor (AppD) of an application package.",
+        "description": "Accept text/plain returns the single-file AppD (YAML or JSON, as onboarded); application/zip returns a ZIP holding it. With both, the single file is returned.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appPkgId"
+          },
+          {
+            "$ref": "#/components/parameters/filter"
+          },
+          {
+            "$ref": "#/components/parameters/all_fields"
+          },
+          {
+            "$ref": "#/components/parameters/fields"
+          },
+          {
+            "$ref": "#/components/parameters/exclude_fields"
+          },
+          {
+            "$ref": "#/components/parameters/exclude_default"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The AppD.",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/zip": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "409": {
+            "$ref": "#/components/responses/409"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      },
+      "post": {
+        "operationId": "AppPackageAppdPOST",
+        "summary": "Not supported.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appPkgId"
+          }
+        ],
+        "responses": {
+          "405": {
+            "$ref": "#/components/responses/405"
+          }
+        }
+      },
+      "put": {
+        "operationId": "AppPackageAppdPUT",
+        "summary": "Not supported.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appPkgId"
+          }
+        ],
+        "responses": {
+          "403": {
+            "$ref": "#/components/responses/403"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "AppPackageAppdDELETE",
+        "summary": "Not supported.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appPkgId"
+          }
+        ],
+        "responses": {
+          "405": {
+            "$ref": "#/components/responses/405"
+          }
+        }
+      }
+    },
+    "/app_packages/{appPkgId}/package_content": {
+      "get": {
+        "operationId": "AppPackageContentGET",
+        "summary": "Fetches the application package archive; a single byte range may be requested.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appPkgId"
+          },
+          {
+            "$ref": "#/components/parameters/Range"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The whole package archive.",
+            "content": {
+              "application/zip": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
+                }
+              }
+            }
+          },
+          "206": {
+            "description": "The requested byte range of the archive.",
+            "headers": {
+              "Content-Range": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/zip": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "409": {
+            "$ref": "#/components/responses/409"
+          },
+          "416": {
+            "$ref": "#/components/responses/416"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      },
+      "put": {
+        "operationId": "AppPackageContentPUT",
+        "summary": "Uploads the application package archive; onboarding continues asynchronously.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appPkgId"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/zip": {
+              "schema": {
+                "type": "string",
+                "format": "binary"
+              }
+            }
+          }
+        },
+        "responses": {
+          "202": {
+            "description": "The archive was accepted; onboarding continues."
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "409": {
+            "$ref": "#/components/responses/409"
+          },
+          "413": {
+            "$ref": "#/components/responses/413"
+          },
+          "415": {
+            "$ref": "#/components/responses/415"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      }
+    },
+    "/onboarded_app_packages": {
+      "get": {
+        "operationId": "OnboardedAppPackagesGET",
+        "summary": "Queries information relating to application packages.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/filter"
+          },
+          {
+            "$ref": "#/components/parameters/all_fields"
+          },
+          {
+            "$ref": "#/components/parameters/fields"
+          },
+          {
+            "$ref": "#/components/parameters/exclude_fields"
+          },
+          {
+            "$ref": "#/components/parameters/exclude_default"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The application packages that match the filter.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/AppPkgInfo"
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      }
+    },
+    "/onboarded_app_packages/{appDId}": {
+      "get": {
+        "operationId": "OnboardedAppPackageGET",
+        "summary": "Reads the information of an individual application package.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appDId"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The application package.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AppPkgInfo"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      },
+      "patch": {
+        "operationId": "OnboardedAppPackagePATCH",
+        "summary": "Enables or disables an onboarded application package.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appDId"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/AppPkgInfoModifications"
+              }
+            },
+            "application/merge-patch+json": {
+              "schema": {
+                "$ref": "#/components/schemas/AppPkgInfoModifications"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The modifications that were applied.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AppPkgInfoModificationsResponse"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "409": {
+            "$ref": "#/components/responses/409"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "OnboardedAppPackageDELETE",
+        "summary": "Deletes an application package. Allowed while onboarding has not completed, or once onboarded when the package is DISABLED and NOT_IN_USE; otherwise 403.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appDId"
+          }
+        ],
+        "responses": {
+          "204": {
+            "description": "The package was deleted."
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      }
+    },
+    "/onboarded_app_packages/{appDId}/appd": {
+      "get": {
+        "operationId": "OnboardedAppPackageAppdGET",
+        "summary": "Reads the application descriptor (AppD) of an application package.",
+        "description": "Accept text/plain returns the single-file AppD (YAML or JSON, as onboarded); application/zip returns a ZIP holding it. With both, the single file is returned.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appDId"
+          },
+          {
+            "$ref": "#/components/parameters/filter"
+          },
+          {
+            "$ref": "#/components/parameters/all_fields"
+          },
+          {
+            "$ref": "#/components/parameters/fields"
+          },
+          {
+            "$ref": "#/components/parameters/exclude_fields"
+          },
+          {
+            "$ref": "#/components/parameters/exclude_default"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The AppD.",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/zip": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "409": {
+            "$ref": "#/components/responses/409"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      },
+      "post": {
+        "operationId": "OnboardedAppPackageAppdPOST",
+        "summary": "Not supported.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appDId"
+          }
+        ],
+        "responses": {
+          "405": {
+            "$ref": "#/components/responses/405"
+          }
+        }
+      },
+      "put": {
+        "operationId": "OnboardedAppPackageAppdPUT",
+        "summary": "Not supported.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appDId"
+          }
+        ],
+        "responses": {
+          "403": {
+            "$ref": "#/components/responses/403"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "OnboardedAppPackageAppdDELETE",
+        "summary": "Not supported.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appDId"
+          }
+        ],
+        "responses": {
+          "405": {
+            "$ref": "#/components/responses/405"
+          }
+        }
+      }
+    },
+    "/onboarded_app_packages/{appDId}/package_content": {
+      "get": {
+        "operationId": "OnboardedAppPackageContentGET",
+        "summary": "Fetches the application package archive; a single byte range may be requested.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appDId"
+          },
+          {
+            "$ref": "#/components/parameters/Range"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The whole package archive.",
+            "content": {
+              "application/zip": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
+                }
+              }
+            }
+          },
+          "206": {
+            "description": "The requested byte range of the archive.",
+            "headers": {
+              "Content-Range": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/zip": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "409": {
+            "$ref": "#/components/responses/409"
+          },
+          "416": {
+            "$ref": "#/components/responses/416"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      },
+      "put": {
+        "operationId": "OnboardedAppPackageContentPUT",
+        "summary": "Uploads the application package archive; onboarding continues asynchronously.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appDId"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/zip": {
+              "schema": {
+                "type": "string",
+                "format": "binary"
+              }
+            }
+          }
+        },
+        "responses": {
+          "202": {
+            "description": "The archive was accepted; onboarding continues."
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "409": {
+            "$ref": "#/components/responses/409"
+          },
+          "413": {
+            "$ref": "#/components/responses/413"
+          },
+          "415": {
+            "$ref": "#/components/responses/415"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      }
+    },
+    "/subscriptions": {
+      "post": {
+        "operationId": "SubscriptionsPOST",
+        "summary": "Subscribes to notifications about application packages.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/AppPkgSubscription"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The subscription was created.",
+            "headers": {
+              "Location": {
+                "schema": {
+                  "type": "string",
+                  "format": "uri"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AppPkgSubscriptionInfo"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      },
+      "get": {
+        "operationId": "SubscriptionsGET",
+        "summary": "Lists the subscriptions of the requestor.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "responses": {
+          "200": {
+            "description": "Links to the subscriptions.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AppPkgSubscriptionLinkList"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      }
+    },
+    "/subscriptions/{subscriptionId}": {
+      "get": {
+        "operationId": "SubscriptionGET",
+        "summary": "Reads a subscription.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/subscriptionId"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The subscription.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AppPkgSubscriptionInfo"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "SubscriptionDELETE",
+        "summary": "Deletes a subscription.",
+        "tags": [
+          "app-pkgm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/subscriptionId"
+          }
+        ],
+        "responses": {
+          "204": {
+            "description": "The subscription was deleted."
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -89,6 +1143,41 @@ export const spec = {
       }
     },
     "parameters": {
+      "appPkgId": {
+        "name": "appPkgId",
+        "in": "path",
+        "required": true,
+        "description": "Identifier of the application package, allocated by the MEO.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "appDId": {
+        "name": "appDId",
+        "in": "path",
+        "required": true,
+        "description": "Identifier of the AppD of an onboarded application package.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "subscriptionId": {
+        "name": "subscriptionId",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "type": "string"
+        }
+      },
+      "Range": {
+        "name": "Range",
+        "in": "header",
+        "required": false,
+        "description": "A single byte range (RFC 9110), for example bytes=0-1023.",
+        "schema": {
+          "type": "string"
+        }
+      },
       "filter": {
         "name": "filter",
         "in": "query",
@@ -181,8 +1270,58 @@ export const spec = {
           }
         }
       },
+      "405": {
+        "description": "Method Not Allowed.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/ProblemDetails"
+            }
+          }
+        }
+      },
       "406": {
         "description": "Not Acceptable; none of the content formats in Accept can be produced.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/ProblemDetails"
+            }
+          }
+        }
+      },
+      "409": {
+        "description": "Conflict with the state of the resource.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/ProblemDetails"
+            }
+          }
+        }
+      },
+      "413": {
+        "description": "Content Too Large.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/ProblemDetails"
+            }
+          }
+        }
+      },
+      "415": {
+        "description": "Unsupported Media Type.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/ProblemDetails"
+            }
+          }
+        }
+      },
+      "416": {
+        "description": "Range Not Satisfiable.",
         "content": {
           "application/problem+json": {
             "schema": {
@@ -394,6 +1533,354 @@ export const spec = {
                 "$ref": "#/components/schemas/LinkType"
               },
               "appPkgContent": {
+                "$ref": "#/components/schemas/LinkType"
+              }
+            }
+          }
+        }
+      },
+      "CreateAppPkg": {
+        "type": "object",
+        "description": "Request to create an application package resource (clause 6.2.3.2). appPkgPath is optional here (the spec has it mandatory but \"for further study\"): without it the package waits in CREATED for PUT package_content.",
+        "required": [
+          "appPkgName",
+          "appPkgVersion",
+          "checksum"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "appPkgName": {
+            "type": "string",
+            "minLength": 1
+          },
+          "appPkgVersion": {
+            "type": "string",
+            "minLength": 1
+          },
+          "appProvider": {
+            "type": "string"
+          },
+          "checksum": {
+            "$ref": "#/components/schemas/Checksum"
+          },
+          "userDefinedData": {
+            "$ref": "#/components/schemas/KeyValuePairs"
+          },
+          "appPkgPath": {
+            "type": "string",
+            "format": "uri",
+            "description": "Where the MEO fetches the package: an http(s) URL of a MEC package ZIP or of a Helm chart archive (.tgz), or an oci:// chart reference. Fetched only when it matches the configured outbound allow rules."
+          }
+        }
+      },
+      "AppPkgInfoModifications": {
+        "type": "object",
+        "description": "The new operational state (clause 6.2.3.4). operationState is the v2.1.1 spelling, accepted on input.",
+        "additionalProperties": false,
+        "minProperties": 1,
+        "maxProperties": 1,
+        "properties": {
+          "operationalState": {
+            "$ref": "#/components/schemas/OperationalState"
+          },
+          "operationState": {
+            "$ref": "#/components/schemas/OperationalState"
+          }
+        }
+      },
+      "AppPkgInfoModificationsResponse": {
+        "type": "object",
+        "required": [
+          "operationalState"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "operationalState": {
+            "$ref": "#/components/schemas/OperationalState"
+          }
+        }
+      },
+      "AppPkgSubscriptionType": {
+        "type": "string",
+        "description": "V3.1.1 names; the v2.1.1 names AppPackageOnBoarding, AppPacakgeOperationChange and AppPackageDeletion are accepted on input.",
+        "enum": [
+          "AppPackageOnBoardingSubscription",
+          "AppPackageChangeSubscription",
+          "AppPackageDeletionSubscription",
+          "AppPackageOnBoarding",
+          "AppPacakgeOperationChange",
+          "AppPackageDeletion"
+        ]
+      },
+      "AppPkgFilter": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "appPkgInfoId": {
+            "type": "string"
+          },
+          "appDId": {
+            "type": "string"
+          },
+          "appProvider": {
+            "type": "string"
+          },
+          "appName": {
+            "type": "string"
+          },
+          "appSoftwareVersion": {
+            "type": "string"
+          },
+          "appDVersion": {
+            "type": "string"
+          },
+          "operationalState": {
+            "$ref": "#/components/schemas/OperationalState"
+          },
+          "usageState": {
+            "$ref": "#/components/schemas/UsageState"
+          }
+        }
+      },
+      "SubscriptionAuthentication": {
+        "type": "object",
+        "description": "How the MEO authenticates when it posts notifications to callbackUri (an extension after ETSI GS NFV-SOL 013; MEC 010-2 only names OAuth 2.0 bearer tokens). Never returned in responses.",
+        "required": [
+          "authType"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "authType": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+              "type": "string",
+              "enum": [
+                "BASIC",
+                "OAUTH2_CLIENT_CREDENTIALS"
+              ]
+            }
+          },
+          "paramsBasic": {
+            "type": "object",
+            "required": [
+              "userName",
+              "password"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "userName": {
+                "type": "string"
+              },
+              "password": {
+                "type": "string"
+              }
+            }
+          },
+          "paramsOauth2ClientCredentials": {
+            "type": "object",
+            "required": [
+              "clientId",
+              "clientPassword",
+              "tokenEndpoint"
+            ],
+            "additionalProperties": false,
+            "properties": {
+              "clientId": {
+                "type": "string"
+              },
+              "clientPassword": {
+                "type": "string"
+              },
+              "tokenEndpoint": {
+                "type": "string",
+                "format": "uri"
+              }
+            }
+          }
+        }
+      },
+      "AppPkgSubscription": {
+        "type": "object",
+        "description": "Subscription request (clause 6.2.3.6). subsctiptionType is the v2.1.1 spelling, accepted on input instead of subscriptionType.",
+        "required": [
+          "callbackUri"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "callbackUri": {
+            "type": "string",
+            "format": "uri"
+          },
+          "subscriptionType": {
+            "$ref": "#/components/schemas/AppPkgSubscriptionType"
+          },
+          "subsctiptionType": {
+            "$ref": "#/components/schemas/AppPkgSubscriptionType"
+          },
+          "appPkgFilter": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AppPkgFilter"
+            }
+          },
+          "authentication": {
+            "$ref": "#/components/schemas/SubscriptionAuthentication"
+          }
+        }
+      },
+      "AppPkgSubscriptionInfo": {
+        "type": "object",
+        "required": [
+          "id",
+          "subscriptionType",
+          "callbackUri",
+          "_links"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "subscriptionType": {
+            "type": "string",
+            "enum": [
+              "AppPackageOnBoardingSubscription",
+              "AppPackageChangeSubscription",
+              "AppPackageDeletionSubscription"
+            ]
+          },
+          "callbackUri": {
+            "type": "string",
+            "format": "uri"
+          },
+          "appPkgFilter": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AppPkgFilter"
+            }
+          },
+          "_links": {
+            "type": "object",
+            "required": [
+              "self"
+            ],
+            "properties": {
+              "self": {
+                "$ref": "#/components/schemas/LinkType"
+              }
+            }
+          }
+        }
+      },
+      "AppPkgSubscriptionLinkList": {
+        "type": "object",
+        "required": [
+          "_links"
+        ],
+        "properties": {
+          "_links": {
+            "type": "object",
+            "required": [
+              "self"
+            ],
+            "properties": {
+              "self": {
+                "$ref": "#/components/schemas/LinkType"
+              },
+              "subscriptions": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "required": [
+                    "href",
+                    "subscriptionType"
+                  ],
+                  "properties": {
+                    "href": {
+                      "type": "string",
+                      "format": "uri"
+                    },
+                    "subscriptionType": {
+                      "type": "string",
+                      "enum": [
+                        "AppPackageOnBoardingSubscription",
+                        "AppPackageChangeSubscription",
+                        "AppPackageDeletionSubscription"
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "TimeStamp": {
+        "type": "object",
+        "required": [
+          "seconds",
+          "nanoSeconds"
+        ],
+        "properties": {
+          "seconds": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "nanoSeconds": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
+      },
+      "AppPkgNotification": {
+        "type": "object",
+        "description": "A notification posted to a subscriber's callbackUri (clause 6.2.3.5).",
+        "required": [
+          "id",
+          "notificationType",
+          "subscriptionId",
+          "timeStamp",
+          "appPkgId",
+          "appDId",
+          "operationalState",
+          "_links"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "notificationType": {
+            "type": "string",
+            "enum": [
+              "AppPackageOnBoarded",
+              "AppPackageEnabled",
+              "AppPackageDisabled",
+              "AppPackageDeleted"
+            ]
+          },
+          "subscriptionId": {
+            "type": "string"
+          },
+          "timeStamp": {
+            "$ref": "#/components/schemas/TimeStamp"
+          },
+          "appPkgId": {
+            "type": "string"
+          },
+          "appDId": {
+            "type": "string"
+          },
+          "operationalState": {
+            "$ref": "#/components/schemas/OperationalState"
+          },
+          "_links": {
+            "type": "object",
+            "required": [
+              "subscription"
+            ],
+            "properties": {
+              "subscription": {
                 "$ref": "#/components/schemas/LinkType"
               }
             }
