@@ -6,3 +6,4 @@
 
 export * from './etsi';
 export * from './permissions';
+export * from './appd';
