@@ -275,6 +275,7 @@ export async function ensureBinaries(
       fs.renameSync(tmp, finalDir);
       // Keep a record of the last cold build beside the version dirs (bench reads it).
       fs.writeFileSync(path.join(edgeCacheDir(), 'last-build.json'), `${JSON.stringify(record, null, 2)}\n`);
+      fs.appendFileSync(path.join(edgeCacheDir(), 'builds.jsonl'), `${JSON.stringify(record)}\n`);
     } catch (e) {
       fs.rmSync(tmp, { recursive: true, force: true });
       throw e;
