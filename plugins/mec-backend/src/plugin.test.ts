@@ -208,7 +208,7 @@ describe.each(databases.eachSupportedId())('mec plugin on %p', databaseId => {
       '/api/mec/app_pkgm/v1/app_packages',
     );
     expect(wrongMethod.status).toBe(405);
-    expect(wrongMethod.headers.allow).toBe('GET, HEAD');
+    expect(wrongMethod.headers.allow).toBe('POST, GET, HEAD');
     expect(wrongMethod.body).toMatchObject({ status: 405 });
   });
 });

@@ -6,7 +6,11 @@ import { mecPermissions } from '@helmmec/plugin-mec-common';
 import { AppPackageStore } from './database/AppPackageStore';
 import { applyDatabaseMigrations } from './database/migrations';
 import { createRouter } from './http/createRouter';
+import { OutboundUrlPolicy } from './outbound/OutboundUrlPolicy';
+import { AppPackageEvents } from './packages/AppPackageEvents';
 import { AppPackageService } from './packages/AppPackageService';
+import { createPackageFetcher } from './packages/onboarding/createPackageFetcher';
+import { PackageOnboarder } from './packages/onboarding/PackageOnboarder';
 
 /**
  * The HelmMEC backend plugin: ETSI GS MEC 010-2 Mm1/Mm3 APIs under
@@ -26,6 +30,7 @@ export const mecPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
         permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
       },
       async init({
         config,
@@ -35,6 +40,7 @@ export const mecPlugin = createBackendPlugin({
         httpRouter,
         logger,
         permissionsRegistry,
+        scheduler,
       }) {
         const knex = await database.getClient();
         if (!database.migrations?.skip) {
@@ -42,9 +48,44 @@ export const mecPlugin = createBackendPlugin({
         }
         permissionsRegistry.addPermissions(mecPermissions);
 
-        const appPackages = new AppPackageService(
-          AppPackageStore.create({ knex }),
-        );
+        const outboundPolicy = OutboundUrlPolicy.fromConfig(config);
+        const packagesConfig = config.getOptionalConfig('mec.packages');
+        const maxPackageBytes =
+          packagesConfig?.getOptionalNumber('maxBytes') ?? 50 * 1024 * 1024;
+
+        const appPackageStore = AppPackageStore.create({ knex });
+        const events: AppPackageEvents = { publish: async () => {} };
+        const appPackages = new AppPackageService(appPackageStore, events, {
+          checkPackagePath: async path => {
+            await outboundPolicy.check(path, { purpose: 'package' });
+          },
+        });
+        const onboarder = new PackageOnboarder(appPackageStore, events, {
+          logger,
+          fetchPackage: createPackageFetcher({
+            policy: outboundPolicy,
+            maxBytes: maxPackageBytes,
+            timeoutMs:
+              packagesConfig?.getOptionalNumber('fetchTimeoutSeconds') !==
+              undefined
+                ? packagesConfig.getNumber('fetchTimeoutSeconds') * 1000
+                : 60_000,
+            ociPlainHttpRegistries:
+              packagesConfig?.getOptionalStringArray(
+                'ociPlainHttpRegistries',
+              ) ?? [],
+          }),
+        });
+        appPackages.setOnboardingTrigger(id => onboarder.trigger(id));
+        // Picks up onboardings that were in flight when a backend stopped.
+        await scheduler.scheduleTask({
+          id: 'mec-package-onboarding',
+          frequency: { seconds: 30 },
+          timeout: { minutes: 10 },
+          initialDelay: { seconds: 5 },
+          scope: 'local',
+          fn: () => onboarder.resumeUnclaimed(),
+        });
 
         const configuredApiRoot = config.getOptionalString('mec.apiRoot');
         const apiRoot = async () =>
@@ -53,7 +94,13 @@ export const mecPlugin = createBackendPlugin({
           ).replace(/\/+$/, '');
 
         httpRouter.use(
-          await createRouter({ httpAuth, logger, appPackages, apiRoot }),
+          await createRouter({
+            httpAuth,
+            logger,
+            appPackages,
+            apiRoot,
+            maxUploadBytes: maxPackageBytes,
+          }),
         );
         // The router authenticates every request itself, so that a missing
         // or wrong token is answered with ETSI ProblemDetails (see

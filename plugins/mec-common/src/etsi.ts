@@ -51,7 +51,7 @@ export interface AppPkgInfo {
   appDVersion: string;
   checksum?: Checksum;
   signingCertificate?: string;
-  softwareImages?: unknown[];
+  softwareImages?: Array<Record<string, unknown>>;
   additionalArtifacts?: unknown[];
   onboardingState: OnboardingState;
   operationalState: OperationalState;
@@ -59,6 +59,11 @@ export interface AppPkgInfo {
   mecInfo: string[];
   userDefinedData?: Record<string, unknown>;
   onboardingFailureDetails?: ProblemDetails;
+  /**
+   * HelmMEC extension: present when the chart had no AppD file and the AppD
+   * was derived from it; each derived attribute and where it came from.
+   */
+  appDDerivation?: Array<{ attribute: string; source: string }>;
   _links: {
     self: LinkType;
     appD: LinkType;

@@ -86,7 +86,8 @@ export function expectConformingResponse(
       ).join(', ')})`,
     );
   }
-  if (!media.schema) return;
+  // Files (text/plain AppD, application/zip) have no JSON schema to check.
+  if (!media.schema || !/[/+]json$/.test(contentType)) return;
   const ajv = ajvFor(spec);
   const schemaRef = `spec${responseRef}/${pointer(
     'content',

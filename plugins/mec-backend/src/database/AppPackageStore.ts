@@ -34,9 +34,46 @@ export interface AppPackageRecord {
     status: number;
     detail: string;
   };
+  /** Lease held by the backend replica that is onboarding the package. */
+  onboardingClaimedUntil?: Date;
+  /** The AppD (ETSI wire names), once onboarded. */
+  appd?: Record<string, unknown>;
+  /** AppD attributes derived from the chart (no AppD file), and where from. */
+  appdDerivation?: Array<{ attribute: string; source: string }>;
+  chartName?: string;
+  chartVersion?: string;
+  /** SHA-256 (hex) of the chart archive. */
+  chartDigest?: string;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** The stored archives of a package. */
+export interface AppPackageContentRecord {
+  appPkgId: string;
+  /** The package as uploaded or fetched; once onboarded, a MEC package ZIP. */
+  packageArchive: Buffer;
+  packageMediaType: string;
+  appdText?: string;
+  appdFileName?: string;
+  chartArchive?: Buffer;
+}
+
+/** Attributes of a package that change after creation. */
+export type AppPackageUpdate = Partial<
+  Omit<
+    AppPackageRecord,
+    | 'id'
+    | 'appPkgName'
+    | 'appPkgVersion'
+    | 'createdAt'
+    | 'onboardingFailure'
+    | 'onboardingClaimedUntil'
+  >
+> & {
+  onboardingFailure?: AppPackageRecord['onboardingFailure'] | null;
+  onboardingClaimedUntil?: Date | null;
+};
 
 type AppPackageRow = {
   id: string;
@@ -56,13 +93,33 @@ type AppPackageRow = {
   mec_info: string;
   user_defined_data: string | null;
   onboarding_failure: string | null;
+  onboarding_claimed_until: Date | string | null;
+  appd: string | null;
+  appd_derivation: string | null;
+  chart_name: string | null;
+  chart_version: string | null;
+  chart_digest: string | null;
   created_at: Date | string;
   updated_at: Date | string;
 };
 
-const TABLE = 'app_packages';
+type AppPackageContentRow = {
+  app_pkg_id: string;
+  package_archive: Buffer;
+  package_media_type: string;
+  appd_text: string | null;
+  appd_file_name: string | null;
+  chart_archive: Buffer | null;
+};
 
-/** Persistence of MEC application packages (table `app_packages`). */
+const TABLE = 'app_packages';
+const CONTENTS = 'app_package_contents';
+
+/**
+ * Persistence of MEC application packages (tables `app_packages` and
+ * `app_package_contents`). State changes are conditional updates, so that
+ * concurrent requests and backend replicas cannot both win a transition.
+ */
 export class AppPackageStore {
   static create(options: { knex: Knex }): AppPackageStore {
     return new AppPackageStore(options.knex);
@@ -70,12 +127,27 @@ export class AppPackageStore {
 
   private constructor(private readonly knex: Knex) {}
 
-  async listAppPackages(): Promise<AppPackageRecord[]> {
-    const rows = await this.knex<AppPackageRow>(TABLE)
+  /** Runs `fn` in one transaction; stores created from `trx` join it. */
+  async transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.knex.transaction(fn);
+  }
+
+  /** A store bound to a transaction. */
+  withTransaction(trx: Knex.Transaction): AppPackageStore {
+    return new AppPackageStore(trx);
+  }
+
+  async listAppPackages(options?: {
+    onboardedOnly?: boolean;
+  }): Promise<AppPackageRecord[]> {
+    const query = this.knex<AppPackageRow>(TABLE)
       .select()
       .orderBy('created_at', 'asc')
       .orderBy('id', 'asc');
-    return rows.map(toRecord);
+    if (options?.onboardedOnly) {
+      query.where({ onboarding_state: 'ONBOARDED' });
+    }
+    return (await query).map(toRecord);
   }
 
   async getAppPackage(id: string): Promise<AppPackageRecord | undefined> {
@@ -83,9 +155,212 @@ export class AppPackageStore {
     return row ? toRecord(row) : undefined;
   }
 
+  async getOnboardedAppPackage(
+    appDId: string,
+  ): Promise<AppPackageRecord | undefined> {
+    const row = await this.knex<AppPackageRow>(TABLE)
+      .where({ app_d_id: appDId, onboarding_state: 'ONBOARDED' })
+      .first();
+    return row ? toRecord(row) : undefined;
+  }
+
   async insertAppPackage(record: AppPackageRecord): Promise<void> {
     await this.knex<AppPackageRow>(TABLE).insert(toRow(record));
   }
+
+  /**
+   * Updates a package if it is still in the expected state.
+   *
+   * @returns whether the package was updated
+   */
+  async updateAppPackage(
+    id: string,
+    update: AppPackageUpdate,
+    expected?: Partial<
+      Pick<
+        AppPackageRecord,
+        'onboardingState' | 'operationalState' | 'usageState'
+      >
+    >,
+  ): Promise<boolean> {
+    const query = this.knex<AppPackageRow>(TABLE).where({ id });
+    if (expected?.onboardingState) {
+      query.andWhere({ onboarding_state: expected.onboardingState });
+    }
+    if (expected?.operationalState) {
+      query.andWhere({ operational_state: expected.operationalState });
+    }
+    if (expected?.usageState) {
+      query.andWhere({ usage_state: expected.usageState });
+    }
+    const count = await query.update({
+      ...toPartialRow(update),
+      updated_at: update.updatedAt ?? new Date(),
+    });
+    return count > 0;
+  }
+
+  /**
+   * Takes the onboarding lease of a package in UPLOADING or PROCESSING when
+   * nobody holds it, so one replica onboards it and a crashed one's work is
+   * resumed once its lease runs out.
+   */
+  async claimOnboarding(
+    id: string,
+    until: Date,
+    now: Date = new Date(),
+  ): Promise<boolean> {
+    const count = await this.knex<AppPackageRow>(TABLE)
+      .where({ id })
+      .whereIn('onboarding_state', ['UPLOADING', 'PROCESSING'])
+      .andWhere(q =>
+        q
+          .whereNull('onboarding_claimed_until')
+          .orWhere('onboarding_claimed_until', '<', now),
+      )
+      .update({ onboarding_claimed_until: until });
+    return count > 0;
+  }
+
+  /** Packages whose onboarding is in flight and not leased by anyone. */
+  async listUnclaimedOnboardings(now: Date = new Date()): Promise<string[]> {
+    const rows = await this.knex<AppPackageRow>(TABLE)
+      .select('id')
+      .whereIn('onboarding_state', ['UPLOADING', 'PROCESSING'])
+      .andWhere(q =>
+        q
+          .whereNull('onboarding_claimed_until')
+          .orWhere('onboarding_claimed_until', '<', now),
+      );
+    return rows.map(r => r.id);
+  }
+
+  /**
+   * Deletes a package if it is still in the expected state.
+   *
+   * @returns whether the package was deleted
+   */
+  async deleteAppPackage(
+    id: string,
+    expected: Partial<
+      Pick<
+        AppPackageRecord,
+        'onboardingState' | 'operationalState' | 'usageState'
+      >
+    >,
+  ): Promise<boolean> {
+    const query = this.knex<AppPackageRow>(TABLE).where({ id });
+    if (expected.onboardingState) {
+      query.andWhere({ onboarding_state: expected.onboardingState });
+    }
+    if (expected.operationalState) {
+      query.andWhere({ operational_state: expected.operationalState });
+    }
+    if (expected.usageState) {
+      query.andWhere({ usage_state: expected.usageState });
+    }
+    await this.knex<AppPackageContentRow>(CONTENTS)
+      .whereIn('app_pkg_id', query.clone().select('id'))
+      .delete();
+    return (await query.delete()) > 0;
+  }
+
+  async putContent(content: AppPackageContentRecord): Promise<void> {
+    const row: AppPackageContentRow = {
+      app_pkg_id: content.appPkgId,
+      package_archive: content.packageArchive,
+      package_media_type: content.packageMediaType,
+      appd_text: content.appdText ?? null,
+      appd_file_name: content.appdFileName ?? null,
+      chart_archive: content.chartArchive ?? null,
+    };
+    await this.knex<AppPackageContentRow>(CONTENTS)
+      .insert(row)
+      .onConflict('app_pkg_id')
+      .merge();
+  }
+
+  async getContent(
+    appPkgId: string,
+  ): Promise<AppPackageContentRecord | undefined> {
+    const row = await this.knex<AppPackageContentRow>(CONTENTS)
+      .where({ app_pkg_id: appPkgId })
+      .first();
+    if (!row) {
+      return undefined;
+    }
+    return {
+      appPkgId: row.app_pkg_id,
+      packageArchive: Buffer.from(row.package_archive),
+      packageMediaType: row.package_media_type,
+      appdText: row.appd_text ?? undefined,
+      appdFileName: row.appd_file_name ?? undefined,
+      chartArchive: row.chart_archive
+        ? Buffer.from(row.chart_archive)
+        : undefined,
+    };
+  }
+
+  async deleteContent(appPkgId: string): Promise<void> {
+    await this.knex<AppPackageContentRow>(CONTENTS)
+      .where({ app_pkg_id: appPkgId })
+      .delete();
+  }
+}
+
+const json = (value: unknown) =>
+  value === undefined || value === null ? null : JSON.stringify(value);
+
+function toPartialRow(update: AppPackageUpdate): Partial<AppPackageRow> {
+  const row: Partial<AppPackageRow> = {};
+  const set = <K extends keyof AppPackageRow>(
+    key: K,
+    present: boolean,
+    value: AppPackageRow[K],
+  ) => {
+    if (present) {
+      row[key] = value;
+    }
+  };
+  set('app_pkg_path', 'appPkgPath' in update, update.appPkgPath ?? null);
+  set('app_d_id', 'appDId' in update, update.appDId ?? null);
+  set('app_name', 'appName' in update, update.appName ?? null);
+  set('app_provider', 'appProvider' in update, update.appProvider ?? null);
+  set(
+    'app_software_version',
+    'appSoftwareVersion' in update,
+    update.appSoftwareVersion ?? null,
+  );
+  set('app_d_version', 'appDVersion' in update, update.appDVersion ?? null);
+  if (update.onboardingState) row.onboarding_state = update.onboardingState;
+  if (update.operationalState) row.operational_state = update.operationalState;
+  if (update.usageState) row.usage_state = update.usageState;
+  if (update.mecInfo) row.mec_info = JSON.stringify(update.mecInfo);
+  set(
+    'user_defined_data',
+    'userDefinedData' in update,
+    json(update.userDefinedData),
+  );
+  set(
+    'onboarding_failure',
+    'onboardingFailure' in update,
+    json(update.onboardingFailure),
+  );
+  set(
+    'onboarding_claimed_until',
+    'onboardingClaimedUntil' in update,
+    update.onboardingClaimedUntil ?? null,
+  );
+  set('appd', 'appd' in update, json(update.appd));
+  set(
+    'appd_derivation',
+    'appdDerivation' in update,
+    json(update.appdDerivation),
+  );
+  set('chart_name', 'chartName' in update, update.chartName ?? null);
+  set('chart_version', 'chartVersion' in update, update.chartVersion ?? null);
+  set('chart_digest', 'chartDigest' in update, update.chartDigest ?? null);
+  return row;
 }
 
 function toRow(record: AppPackageRecord): AppPackageRow {
@@ -111,6 +386,12 @@ function toRow(record: AppPackageRecord): AppPackageRow {
     onboarding_failure: record.onboardingFailure
       ? JSON.stringify(record.onboardingFailure)
       : null,
+    onboarding_claimed_until: record.onboardingClaimedUntil ?? null,
+    appd: json(record.appd),
+    appd_derivation: json(record.appdDerivation),
+    chart_name: record.chartName ?? null,
+    chart_version: record.chartVersion ?? null,
+    chart_digest: record.chartDigest ?? null,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };
@@ -138,6 +419,16 @@ function toRecord(row: AppPackageRow): AppPackageRecord {
     onboardingFailure: row.onboarding_failure
       ? JSON.parse(row.onboarding_failure)
       : undefined,
+    onboardingClaimedUntil: row.onboarding_claimed_until
+      ? new Date(row.onboarding_claimed_until)
+      : undefined,
+    appd: row.appd ? JSON.parse(row.appd) : undefined,
+    appdDerivation: row.appd_derivation
+      ? JSON.parse(row.appd_derivation)
+      : undefined,
+    chartName: row.chart_name ?? undefined,
+    chartVersion: row.chart_version ?? undefined,
+    chartDigest: row.chart_digest ?? undefined,
     // SQLite hands back timestamps as numbers or strings, PostgreSQL as Date.
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),

@@ -17,3 +17,21 @@ export function authenticate(httpAuth: HttpAuthService): RequestHandler {
     }
   };
 }
+
+/**
+ * Lets clients that only speak HTTP Basic — helm and Flux source-controller
+ * pulling from the MEO's chart repository — present an API token as the
+ * password (any user name). The token is then checked like a bearer token.
+ */
+export function basicAuthAsBearer(): RequestHandler {
+  return (req, _res, next) => {
+    const header = req.headers.authorization;
+    const match = header && /^Basic\s+(\S+)$/i.exec(header);
+    if (match) {
+      const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+      const password = decoded.slice(decoded.indexOf(':') + 1);
+      req.headers.authorization = `Bearer ${password}`;
+    }
+    next();
+  };
+}

@@ -4,8 +4,12 @@ import Router from 'express-promise-router';
 import { MEC_API_ROOTS } from '@helmmec/plugin-mec-common';
 import { AppPackageService } from '../packages/AppPackageService';
 import { createAppPkgmRouter } from './appPkgm/createAppPkgmRouter';
-import { authenticate } from './authenticate';
+import { authenticate, basicAuthAsBearer } from './authenticate';
+import { createHelmRepositoryRouter } from './helmRepository/createHelmRepositoryRouter';
 import { notFoundHandler, problemDetailsErrorHandler } from './problemDetails';
+
+/** Path of the MEO's Helm chart repository under the plugin's base URL. */
+export const HELM_REPOSITORY_PATH = 'helm-repository';
 
 /** What the HTTP layer of the mec plugin needs. */
 export interface RouterOptions {
@@ -14,11 +18,14 @@ export interface RouterOptions {
   appPackages: AppPackageService;
   /** The externally visible `{apiRoot}`, for example `http://localhost:7007/api/mec`. */
   apiRoot: () => Promise<string>;
+  /** Largest package archive accepted by PUT package_content. */
+  maxUploadBytes?: number;
 }
 
 /**
- * The mec plugin's router: every ETSI API under its `{apiName}/{apiVersion}`,
- * behind authentication, with ProblemDetails for every error.
+ * The mec plugin's router: every ETSI API under its `{apiName}/{apiVersion}`
+ * and the MEO's Helm repository, behind authentication, with ProblemDetails
+ * for every error.
  */
 export async function createRouter(
   options: RouterOptions,
@@ -26,6 +33,7 @@ export async function createRouter(
   const { httpAuth, logger, appPackages, apiRoot } = options;
   const router = Router();
 
+  router.use(`/${HELM_REPOSITORY_PATH}`, basicAuthAsBearer());
   router.use(authenticate(httpAuth));
 
   router.use(
@@ -33,6 +41,14 @@ export async function createRouter(
     await createAppPkgmRouter({
       appPackages,
       apiBase: async () => `${await apiRoot()}/${MEC_API_ROOTS.appPkgm}`,
+      maxUploadBytes: options.maxUploadBytes,
+    }),
+  );
+  router.use(
+    `/${HELM_REPOSITORY_PATH}`,
+    createHelmRepositoryRouter({
+      appPackages,
+      baseUrl: async () => `${await apiRoot()}/${HELM_REPOSITORY_PATH}`,
     }),
   );
 

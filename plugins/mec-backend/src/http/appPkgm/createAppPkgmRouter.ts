@@ -1,12 +1,24 @@
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
-import { AppPackageService } from '../../packages/AppPackageService';
-import { spec } from '../../schema/openapi/generated/app_pkgm';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import express, { Request, Response } from 'express';
 import {
+  AppPackageRef,
+  AppPackageService,
+} from '../../packages/AppPackageService';
+import { writeStoredZip } from '../../packages/onboarding/buildMecPackageZip';
+import { spec } from '../../schema/openapi/generated/app_pkgm';
+import { MethodNotAllowedError, methodNotAllowed } from '../methodNotAllowed';
+import { sendProblem } from '../problemDetails';
+import {
+  AttributeFilter,
   matchesAttributeFilter,
   parseAttributeFilter,
 } from '../query/attributeFilter';
-import { createAttributeSelector } from '../query/attributeSelector';
-import { methodNotAllowed } from '../methodNotAllowed';
+import {
+  AttributeSelectorQuery,
+  createAttributeSelector,
+} from '../query/attributeSelector';
+import { readRequestBody } from '../readRequestBody';
 import { toAppPkgInfo } from './toAppPkgInfo';
 
 /** Top-level attributes of AppPkgInfo, the names a filter may use. */
@@ -21,39 +33,252 @@ const APP_PKG_INFO_DEFAULT_EXCLUDED = [
   'additionalArtifacts',
 ];
 
+/** AppD attributes, for validating filters and selectors on GET …/appd. */
+const APPD_ATTRIBUTES = [
+  'appDId',
+  'appName',
+  'appProvider',
+  'appSoftVersion',
+  'appDVersion',
+  'mecVersion',
+  'appInfoName',
+  'appDescription',
+  'virtualComputeDescriptor',
+  'osContainerDescriptor',
+  'swImageDescriptor',
+  'virtualStorageDescriptor',
+  'appExtCpd',
+  'appServiceRequired',
+  'appServiceOptional',
+  'appServiceProduced',
+  'appFeatureRequired',
+  'appFeatureOptional',
+  'transportDependencies',
+  'appTrafficRule',
+  'appDNSRule',
+  'appLatency',
+  'terminateAppInstanceOpConfig',
+  'changeAppInstanceStateOpConfig',
+  'userContextTransferCapability',
+  'appNetworkPolicy',
+  'mciopId',
+  'mcioIdentificationData',
+  'logicalNode',
+  'requestAdditionalCapabilities',
+  'mcioConstraintParams',
+];
+
+/** Largest package archive accepted by PUT package_content. */
+const DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+
+/** The spec's path parameters, in the express form used by the routes. */
+function refOf(req: Request): AppPackageRef {
+  return req.params.appDId !== undefined
+    ? { appDId: req.params.appDId }
+    : { appPkgId: req.params.appPkgId };
+}
+
 /**
  * The ETSI GS MEC 010-2 app_pkgm/v1 API (clause 7.3), validated against our
- * OpenAPI document.
+ * OpenAPI document. Every resource under /app_packages/{appPkgId} is also
+ * served by appDId under /onboarded_app_packages/{appDId}.
  *
  * @param apiBase - externally visible `{apiRoot}/app_pkgm/v1`, for `_links`
  */
 export async function createAppPkgmRouter(options: {
   appPackages: AppPackageService;
   apiBase: () => Promise<string>;
+  maxUploadBytes?: number;
 }) {
+  const { appPackages } = options;
   const router = await createValidatedOpenApiRouter<typeof spec>(spec, {
-    // Authentication is checked before this router (see ../authenticate.ts);
-    // the document's securitySchemes only describe it.
-    validatorOptions: { validateSecurity: false },
+    validatorOptions: {
+      // Authentication is checked before this router (see ../authenticate.ts);
+      // the document's securitySchemes only describe it.
+      validateSecurity: false,
+      // The archive upload is read as a stream by its handler, with a size cap.
+      ignorePaths: /\/package_content$/,
+    },
   });
 
-  router.get('/app_packages', async (req, res) => {
-    const { filter, ...selectors } = req.query;
-    const parsedFilter = filter
-      ? parseAttributeFilter(filter, APP_PKG_INFO_ATTRIBUTES)
-      : [];
-    const select = createAttributeSelector(selectors, {
-      defaultExcluded: APP_PKG_INFO_DEFAULT_EXCLUDED,
-      attributes: APP_PKG_INFO_ATTRIBUTES,
+  const listPackages =
+    (onboardedOnly: boolean) => async (req: Request, res: Response) => {
+      const { filter, ...selectors } = req.query as Record<string, string>;
+      const parsedFilter: AttributeFilter = filter
+        ? parseAttributeFilter(filter, APP_PKG_INFO_ATTRIBUTES)
+        : [];
+      const select = createAttributeSelector(selectors, {
+        defaultExcluded: APP_PKG_INFO_DEFAULT_EXCLUDED,
+        attributes: APP_PKG_INFO_ATTRIBUTES,
+      });
+      const apiBase = await options.apiBase();
+      const packages = (await appPackages.listAppPackages({ onboardedOnly }))
+        .map(record => toAppPkgInfo(record, apiBase))
+        .filter(info => matchesAttributeFilter(parsedFilter, info))
+        .map(select);
+      res.json(packages);
+    };
+
+  const getPackage = async (req: Request, res: Response) => {
+    const record = await appPackages.getAppPackage(refOf(req));
+    res.json(toAppPkgInfo(record, await options.apiBase()));
+  };
+
+  const patchPackage = async (req: Request, res: Response) => {
+    const body = req.body as {
+      operationalState?: 'ENABLED' | 'DISABLED';
+      operationState?: 'ENABLED' | 'DISABLED';
+    };
+    const operationalState = body.operationalState ?? body.operationState;
+    if (!operationalState) {
+      throw new InputError('operationalState is required');
+    }
+    await appPackages.changeOperationalState(refOf(req), operationalState);
+    res.json({ operationalState });
+  };
+
+  const deletePackage = async (req: Request, res: Response) => {
+    await appPackages.deleteAppPackage(refOf(req));
+    res.status(204).end();
+  };
+
+  const getAppD = async (req: Request, res: Response) => {
+    const { filter, ...selectors } = req.query as Record<string, string>;
+    // The AppD is returned as the onboarded file; filter and selectors are
+    // checked for validity, as the spec requires, but select nothing in a file.
+    if (filter) parseAttributeFilter(filter, APPD_ATTRIBUTES);
+    createAttributeSelector(selectors as AttributeSelectorQuery, {
+      defaultExcluded: [],
+      attributes: APPD_ATTRIBUTES,
     });
-    const apiBase = await options.apiBase();
-    const packages = (await options.appPackages.listAppPackages())
-      .map(record => toAppPkgInfo(record, apiBase))
-      .filter(info => matchesAttributeFilter(parsedFilter, info))
-      .map(select);
-    res.json(packages);
+    const { content } = await appPackages.getOnboardedContent(refOf(req));
+    const accepted = req.accepts(['text/plain', 'application/zip']);
+    if (!accepted) {
+      sendProblem(
+        res,
+        406,
+        'The AppD is available as text/plain (the AppD file) or application/zip',
+        req.originalUrl,
+      );
+      return;
+    }
+    if (accepted === 'text/plain') {
+      res.type('text/plain; charset=utf-8').send(content.appdText ?? '');
+      return;
+    }
+    res.type('application/zip').send(
+      writeStoredZip([
+        {
+          name: content.appdFileName ?? 'appd.yaml',
+          data: Buffer.from(content.appdText ?? '', 'utf8'),
+        },
+      ]),
+    );
+  };
+
+  const getContent = async (req: Request, res: Response) => {
+    const { content } = await appPackages.getOnboardedContent(refOf(req));
+    const archive = content.packageArchive;
+    res.setHeader('Accept-Ranges', 'bytes');
+    const range = req.headers.range;
+    if (!range) {
+      res.type('application/zip').send(archive);
+      return;
+    }
+    const match = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+    let start: number;
+    let end: number;
+    if (match && (match[1] || match[2])) {
+      if (match[1]) {
+        start = Number(match[1]);
+        end = match[2]
+          ? Math.min(Number(match[2]), archive.length - 1)
+          : archive.length - 1;
+      } else {
+        // suffix range: the last N bytes
+        start = Math.max(archive.length - Number(match[2]), 0);
+        end = archive.length - 1;
+      }
+    } else {
+      start = NaN;
+      end = NaN;
+    }
+    if (!(start <= end) || start >= archive.length) {
+      res.setHeader('Content-Range', `bytes */${archive.length}`);
+      sendProblem(
+        res,
+        416,
+        `Range '${range}' cannot be satisfied for a package of ${archive.length} bytes (one range of the form bytes=first-last)`,
+        req.originalUrl,
+      );
+      return;
+    }
+    res
+      .status(206)
+      .setHeader('Content-Range', `bytes ${start}-${end}/${archive.length}`)
+      .type('application/zip')
+      .send(archive.subarray(start, end + 1));
+  };
+
+  const putContent = async (req: Request, res: Response) => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim();
+    if (type !== 'application/zip') {
+      sendProblem(
+        res,
+        415,
+        `The package content must be sent as application/zip, not '${
+          type || 'no content type'
+        }'`,
+        req.originalUrl,
+      );
+      return;
+    }
+    const archive = await readRequestBody(
+      req,
+      options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    );
+    await appPackages.uploadPackageContent(refOf(req), archive, type);
+    res.status(202).end();
+  };
+
+  router.post('/app_packages', async (req, res) => {
+    const record = await appPackages.createAppPackage(req.body);
+    const info = toAppPkgInfo(record, await options.apiBase());
+    res.status(201).setHeader('Location', info._links.self.href).json(info);
   });
+  router.get('/app_packages', listPackages(false));
+  router.get('/onboarded_app_packages', listPackages(true));
+
+  for (const base of [
+    '/app_packages/:appPkgId',
+    '/onboarded_app_packages/:appDId',
+  ]) {
+    // Registered on a plain express router: both trees share the handlers,
+    // and the typed router's per-path types add nothing for them.
+    const untyped = express.Router({ mergeParams: true });
+    untyped.get(base, wrap(getPackage));
+    untyped.patch(base, wrap(patchPackage));
+    untyped.delete(base, wrap(deletePackage));
+    untyped.get(`${base}/appd`, wrap(getAppD));
+    untyped.put(`${base}/appd`, () => {
+      throw new NotAllowedError(
+        'The AppD cannot be replaced; onboard a new package instead',
+      );
+    });
+    untyped.get(`${base}/package_content`, wrap(getContent));
+    untyped.put(`${base}/package_content`, wrap(putContent));
+    router.use(untyped);
+  }
 
   router.use(methodNotAllowed(spec));
   return router;
 }
+
+/** Passes rejected promises of async handlers on to the error handler. */
+function wrap(handler: (req: Request, res: Response) => Promise<void>) {
+  return (req: Request, res: Response, next: express.NextFunction) => {
+    handler(req, res).catch(next);
+  };
+}
+
+export { MethodNotAllowedError };

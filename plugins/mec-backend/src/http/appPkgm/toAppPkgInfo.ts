@@ -14,14 +14,22 @@ export function toAppPkgInfo(
   return {
     id: record.id,
     // Until the AppD has been read these mandatory attributes are unknown;
-    // the package's name and version stand in for them.
+    // the package's name and version from CreateAppPkg stand in for them.
     appDId: record.appDId ?? '',
     ...(record.appProvider ? { appProvider: record.appProvider } : {}),
     appName: record.appName ?? record.appPkgName,
     appSoftwareVersion: record.appSoftwareVersion ?? record.appPkgVersion,
     appDVersion: record.appDVersion ?? '',
     checksum: record.checksum,
-    softwareImages: [],
+    softwareImages: record.chartName
+      ? [
+          {
+            name: record.chartName,
+            version: record.chartVersion,
+            containerFormat: 'HELM_CHART',
+          },
+        ]
+      : [],
     onboardingState: record.onboardingState,
     operationalState: record.operationalState,
     usageState: record.usageState,
@@ -37,6 +45,7 @@ export function toAppPkgInfo(
           },
         }
       : {}),
+    ...(record.appdDerivation ? { appDDerivation: record.appdDerivation } : {}),
     _links: {
       self: { href: self },
       appD: { href: `${self}/appd` },

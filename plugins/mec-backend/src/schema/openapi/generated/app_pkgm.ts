@@ -1518,6 +1518,25 @@ export const spec = {
           "onboardingFailureDetails": {
             "$ref": "#/components/schemas/ProblemDetails"
           },
+          "appDDerivation": {
+            "type": "array",
+            "description": "HelmMEC extension: present when the Helm chart carried no AppD file and the AppD was derived from the chart; each derived attribute and its source (for example Chart.yaml version).",
+            "items": {
+              "type": "object",
+              "required": [
+                "attribute",
+                "source"
+              ],
+              "properties": {
+                "attribute": {
+                  "type": "string"
+                },
+                "source": {
+                  "type": "string"
+                }
+              }
+            }
+          },
           "_links": {
             "type": "object",
             "required": [
