@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { PackageContentError } from './PackageContentError';
+import { normaliseChecksumAlgorithm, verifyChecksum } from './verifyChecksum';
+
+const content = Buffer.from('a MEC package');
+const digest = (alg: string) => createHash(alg).update(content).digest('hex');
+
+function errorOf(fn: () => void): PackageContentError {
+  try {
+    fn();
+  } catch (error) {
+    return error as PackageContentError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('verifyChecksum', () => {
+  it.each([
+    ['SHA-256', 'sha256'],
+    ['sha256', 'sha256'],
+    ['SHA256', 'sha256'],
+    ['sha-384', 'sha384'],
+    ['SHA-512', 'sha512'],
+    ['sha_512', 'sha512'],
+  ])('accepts algorithm spelled %s', (algorithm, node) => {
+    expect(() =>
+      verifyChecksum(content, { algorithm, hash: digest(node) }),
+    ).not.toThrow();
+  });
+
+  it('compares hex case-insensitively and ignores surrounding space', () => {
+    expect(() =>
+      verifyChecksum(content, {
+        algorithm: 'SHA-256',
+        hash: ` ${digest('sha256').toUpperCase()} `,
+      }),
+    ).not.toThrow();
+  });
+
+  it('reports a mismatch with both digests', () => {
+    const error = errorOf(() =>
+      verifyChecksum(content, { algorithm: 'SHA-256', hash: 'ab'.repeat(32) }),
+    );
+    expect(error).toBeInstanceOf(PackageContentError);
+    expect(error.kind).toBe('checksum');
+    expect(error.title).toBe('Checksum mismatch');
+    expect(error.detail).toContain(digest('sha256'));
+    expect(error.detail).toContain('ab'.repeat(32));
+    expect(error.toProblemDetails()).toEqual({
+      title: 'Checksum mismatch',
+      status: 422,
+      detail: error.detail,
+    });
+  });
+
+  it('rejects an unknown algorithm', () => {
+    const error = errorOf(() =>
+      verifyChecksum(content, { algorithm: 'MD5', hash: digest('md5') }),
+    );
+    expect(error.kind).toBe('checksum');
+    expect(error.title).toBe('Unsupported checksum algorithm');
+    expect(error.detail).toContain('"MD5"');
+  });
+
+  it('rejects a hash of the wrong length for the algorithm', () => {
+    const error = errorOf(() =>
+      verifyChecksum(content, { algorithm: 'SHA-512', hash: digest('sha256') }),
+    );
+    expect(error.title).toBe('Invalid checksum');
+    expect(error.detail).toContain('128 hexadecimal characters');
+  });
+
+  it('normalises algorithm names to the ETSI spelling', () => {
+    expect(normaliseChecksumAlgorithm('sha384')).toBe('SHA-384');
+    expect(normaliseChecksumAlgorithm('SHA3-256')).toBeUndefined();
+  });
+});

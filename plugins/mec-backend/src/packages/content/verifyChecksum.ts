@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { Checksum } from '@helmmec/plugin-mec-common';
+import { PackageContentError } from './PackageContentError';
+
+// ETSI (NFV-SOL 004) spells them "SHA-256"; clients also send "sha256".
+const ALGORITHMS: Record<string, { node: string; hexLength: number }> = {
+  SHA256: { node: 'sha256', hexLength: 64 },
+  SHA384: { node: 'sha384', hexLength: 96 },
+  SHA512: { node: 'sha512', hexLength: 128 },
+};
+
+/** The canonical ETSI spelling ("SHA-256") of an algorithm name, if known. */
+export function normaliseChecksumAlgorithm(
+  algorithm: string,
+): 'SHA-256' | 'SHA-384' | 'SHA-512' | undefined {
+  const key = algorithm.replace(/[-_\s]/g, '').toUpperCase();
+  if (!ALGORITHMS[key]) return undefined;
+  return `SHA-${key.slice(3)}` as 'SHA-256' | 'SHA-384' | 'SHA-512';
+}
+
+/** Hex digest of `content` with an ETSI checksum algorithm name. */
+export function computeChecksum(content: Buffer, algorithm: string): string {
+  const canonical = normaliseChecksumAlgorithm(algorithm);
+  if (!canonical) {
+    throw unsupportedAlgorithm(algorithm);
+  }
+  return createHash(ALGORITHMS[canonical.replace('-', '')].node)
+    .update(content)
+    .digest('hex');
+}
+
+/**
+ * Checks `content` against a declared ETSI `Checksum` (SHA-256, SHA-384 or
+ * SHA-512; hex compared case-insensitively).
+ *
+ * @throws PackageContentError of kind `checksum` on an unknown algorithm, a
+ *   malformed hash or a mismatch.
+ */
+export function verifyChecksum(content: Buffer, checksum: Checksum): void {
+  const canonical = normaliseChecksumAlgorithm(String(checksum.algorithm));
+  if (!canonical) {
+    throw unsupportedAlgorithm(String(checksum.algorithm));
+  }
+  const { hexLength } = ALGORITHMS[canonical.replace('-', '')];
+  const declared = String(checksum.hash).trim().toLowerCase();
+  if (!new RegExp(`^[0-9a-f]{${hexLength}}$`).test(declared)) {
+    throw new PackageContentError({
+      kind: 'checksum',
+      title: 'Invalid checksum',
+      detail: `The declared ${canonical} hash "${checksum.hash}" is not ${hexLength} hexadecimal characters.`,
+    });
+  }
+  const actual = computeChecksum(content, canonical);
+  if (actual !== declared) {
+    throw new PackageContentError({
+      kind: 'checksum',
+      title: 'Checksum mismatch',
+      detail: `The package content (${content.length} bytes) has ${canonical} ${actual}, but the declared checksum is ${declared}. The package may be corrupt, incomplete or not the one intended.`,
+    });
+  }
+}
+
+function unsupportedAlgorithm(algorithm: string) {
+  return new PackageContentError({
+    kind: 'checksum',
+    title: 'Unsupported checksum algorithm',
+    detail: `Checksum algorithm "${algorithm}" is not supported; use SHA-256, SHA-384 or SHA-512.`,
+  });
+}
