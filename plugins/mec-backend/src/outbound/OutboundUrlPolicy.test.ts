@@ -71,13 +71,14 @@ describe('OutboundUrlPolicy.check', () => {
   });
 
   it('refuses an allowed name that resolves to a private address', async () => {
-    const error = await check('https://evil.example.com/hook', 'callback').catch(
-      e => e,
-    );
+    const error = await check(
+      'https://evil.example.com/hook',
+      'callback',
+    ).catch(e => e);
     expect(error).toBeInstanceOf(InputError);
     expect(error.name).toBe('InputError');
     expect(error.message).toBe(
-      "The callback URI https://evil.example.com resolves to 10.0.0.5, a private address; such addresses are only used when mec.outbound.allow names them or allowPrivateNetworks is set",
+      'The callback URI https://evil.example.com resolves to 10.0.0.5, a private address; such addresses are only used when mec.outbound.allow names them or allowPrivateNetworks is set',
     );
     await expect(check('https://mixed.example.com/')).rejects.toThrow(
       /127.0.0.1, a loopback address/,
@@ -115,9 +116,9 @@ describe('OutboundUrlPolicy.check', () => {
       'http://224.0.0.1/',
       'http://2130706433/',
     ]) {
-      await expect(everything.check(url, { purpose: 'package' })).rejects.toThrow(
-        OutboundUrlError,
-      );
+      await expect(
+        everything.check(url, { purpose: 'package' }),
+      ).rejects.toThrow(OutboundUrlError);
     }
     await expect(
       everything.check('http://93.184.216.34/', { purpose: 'package' }),

@@ -299,8 +299,7 @@ export class OutboundUrlPolicy {
     const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
 
     const candidates = this.rules.filter(
-      rule =>
-        rule.schemes.has(scheme) && (!rule.ports || rule.ports.has(port)),
+      rule => rule.schemes.has(scheme) && (!rule.ports || rule.ports.has(port)),
     );
     const notAllowed = () =>
       new OutboundUrlError(
@@ -398,7 +397,9 @@ function withoutHeaders(
   names: string[],
 ): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(headers).filter(([key]) => !names.includes(key.toLowerCase())),
+    Object.entries(headers).filter(
+      ([key]) => !names.includes(key.toLowerCase()),
+    ),
   );
 }
 
@@ -419,7 +420,11 @@ function pinnedLookup(addresses: IpAddress[]): LookupFunction {
 
 function sendRequest(
   target: CheckedUrl,
-  init: { method: string; headers: Record<string, string>; body?: string | Uint8Array },
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body?: string | Uint8Array;
+  },
   signal: AbortSignal,
 ): Promise<IncomingMessage> {
   const { url } = target;

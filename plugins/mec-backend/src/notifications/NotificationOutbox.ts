@@ -1,0 +1,143 @@
+import { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
+import {
+  DELIVERIES_TABLE,
+  selectSubscriptions,
+  SubscriptionApi,
+  SubscriptionRecord,
+} from './SubscriptionStore';
+
+/** One event to notify, as given to {@link NotificationOutbox.publish}. */
+export interface PublishRequest<TFilter = unknown> {
+  api: SubscriptionApi;
+  /** Subscriptions of these types are candidates. */
+  subscriptionTypes: string[];
+  /** Whether a candidate's filter selects the event; all candidates when absent. */
+  matches?: (subscription: SubscriptionRecord<TFilter>) => boolean;
+  /** The notification body for one subscriber; `notificationId` is shared by all. */
+  buildPayload: (
+    subscription: SubscriptionRecord<TFilter>,
+    notificationId: string,
+  ) => object;
+}
+
+/** What {@link NotificationOutbox.publish} queued. */
+export interface PublishResult {
+  notificationId: string;
+  /** Number of subscribers the notification goes to. */
+  deliveries: number;
+}
+
+/** Row of `mec_notification_deliveries`. */
+export interface DeliveryRow {
+  id: string;
+  notification_id: string;
+  subscription_id: string;
+  payload: string;
+  attempts: number;
+  next_attempt_at: Date | string | number;
+  state: 'pending' | 'delivered' | 'dead';
+  last_error: string | null;
+  claimed_until: Date | string | number | null;
+  claimed_by: string | null;
+  created_at: Date | string | number;
+  delivered_at: Date | string | number | null;
+}
+
+/**
+ * The transactional outbox of notifications: an event's notifications are
+ * written in the same transaction as the state change they report, so that
+ * both commit or neither does. The delivery worker sends them afterwards.
+ *
+ * @public
+ */
+export class NotificationOutbox {
+  static create(options: { knex: Knex }): NotificationOutbox {
+    return new NotificationOutbox(options.knex);
+  }
+
+  private readonly listeners: Array<() => void> = [];
+
+  private constructor(private readonly knex: Knex) {}
+
+  /**
+   * Calls `listener` after notifications were committed, e.g. the delivery
+   * worker's `wake()`, so that they do not wait for the next scheduled run.
+   */
+  onPublished(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Queues one notification per matching subscription, all with the same
+   * notification id, inside `trx` (a transaction, or the plain Knex client).
+   */
+  async publish<TFilter = unknown>(
+    trx: Knex | Knex.Transaction | undefined,
+    request: PublishRequest<TFilter>,
+  ): Promise<PublishResult> {
+    const db = trx ?? this.knex;
+    const notificationId = randomUUID();
+    const candidates = await selectSubscriptions<TFilter>(db, request.api, {
+      subscriptionTypes: request.subscriptionTypes,
+    });
+    const recipients = request.matches
+      ? candidates.filter(request.matches)
+      : candidates;
+    if (recipients.length === 0) {
+      return { notificationId, deliveries: 0 };
+    }
+    const now = new Date();
+    const rows: DeliveryRow[] = recipients.map(subscription => ({
+      id: randomUUID(),
+      notification_id: notificationId,
+      subscription_id: subscription.id,
+      payload: JSON.stringify(
+        request.buildPayload(subscription, notificationId),
+      ),
+      attempts: 0,
+      next_attempt_at: now,
+      state: 'pending',
+      last_error: null,
+      claimed_until: null,
+      claimed_by: null,
+      created_at: now,
+      delivered_at: null,
+    }));
+    const insert = async (t: Knex | Knex.Transaction) => {
+      // Chunked: SQLite limits the number of bound variables per statement.
+      for (let i = 0; i < rows.length; i += 50) {
+        await t<DeliveryRow>(DELIVERIES_TABLE).insert(rows.slice(i, i + 50));
+      }
+    };
+    if (isTransaction(db) || rows.length <= 50) {
+      await insert(db);
+    } else {
+      await db.transaction(insert);
+    }
+    this.notifyAfterCommit(db);
+    return { notificationId, deliveries: rows.length };
+  }
+
+  private notifyAfterCommit(db: Knex | Knex.Transaction): void {
+    const wake = () => {
+      for (const listener of this.listeners) {
+        try {
+          listener();
+        } catch {
+          // A listener only speeds delivery up; the worker's schedule remains.
+        }
+      }
+    };
+    if (isTransaction(db)) {
+      // Resolves when the transaction commits, rejects on rollback.
+      db.executionPromise.then(wake, () => {});
+    } else {
+      wake();
+    }
+  }
+}
+
+function isTransaction(db: Knex | Knex.Transaction): db is Knex.Transaction {
+  return (db as Knex.Transaction).isTransaction === true;
+}

@@ -1,0 +1,182 @@
+import { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
+
+/** The ETSI API a subscription belongs to. */
+export type SubscriptionApi = 'app_pkgm' | 'app_lcm';
+
+/**
+ * How the MEO authenticates its notification requests to a subscriber
+ * (`SubscriptionAuthentication`, after ETSI GS NFV-SOL 013). Holds secrets:
+ * never returned by an API nor logged.
+ */
+export interface SubscriptionAuthentication {
+  authType: Array<'BASIC' | 'OAUTH2_CLIENT_CREDENTIALS'>;
+  paramsBasic?: { userName: string; password: string };
+  paramsOauth2ClientCredentials?: {
+    clientId: string;
+    clientPassword: string;
+    tokenEndpoint: string;
+  };
+}
+
+/** A stored subscription, without its authentication secrets. */
+export interface SubscriptionRecord<TFilter = unknown> {
+  id: string;
+  api: SubscriptionApi;
+  /** The V3.1.1 `subscriptionType` value. */
+  subscriptionType: string;
+  callbackUri: string;
+  /** The API-specific filter attributes, as given at creation. */
+  filter?: TFilter;
+  /** Whether the subscription has callback authentication. */
+  hasAuthentication: boolean;
+  /** Principal that created it (user entity ref or `service:<subject>`). */
+  owner?: string;
+  createdAt: Date;
+}
+
+/** What {@link SubscriptionStore.createSubscription} stores. */
+export interface NewSubscription<TFilter = unknown> {
+  api: SubscriptionApi;
+  subscriptionType: string;
+  callbackUri: string;
+  filter?: TFilter;
+  authentication?: SubscriptionAuthentication;
+  owner?: string;
+}
+
+/** Row of `mec_subscriptions`. */
+export interface SubscriptionRow {
+  id: string;
+  api: SubscriptionApi;
+  subscription_type: string;
+  callback_uri: string;
+  filter: string | null;
+  authentication: string | null;
+  owner: string | null;
+  created_at: Date | string | number;
+}
+
+export const SUBSCRIPTIONS_TABLE = 'mec_subscriptions';
+export const DELIVERIES_TABLE = 'mec_notification_deliveries';
+
+/**
+ * Persistence of notification subscriptions (table `mec_subscriptions`),
+ * shared by every API that has subscriptions.
+ *
+ * @public
+ */
+export class SubscriptionStore {
+  static create(options: { knex: Knex }): SubscriptionStore {
+    return new SubscriptionStore(options.knex);
+  }
+
+  private constructor(private readonly knex: Knex) {}
+
+  async createSubscription<TFilter>(
+    input: NewSubscription<TFilter>,
+  ): Promise<SubscriptionRecord<TFilter>> {
+    const row: SubscriptionRow = {
+      id: randomUUID(),
+      api: input.api,
+      subscription_type: input.subscriptionType,
+      callback_uri: input.callbackUri,
+      filter: input.filter === undefined ? null : JSON.stringify(input.filter),
+      authentication: input.authentication
+        ? JSON.stringify(input.authentication)
+        : null,
+      owner: input.owner ?? null,
+      created_at: new Date(),
+    };
+    await this.knex<SubscriptionRow>(SUBSCRIPTIONS_TABLE).insert(row);
+    return toSubscriptionRecord<TFilter>(row);
+  }
+
+  /**
+   * One subscription of an API. With `owner`, only if that principal
+   * created it, so that one client cannot read another's subscriptions.
+   */
+  async getSubscription<TFilter = unknown>(
+    api: SubscriptionApi,
+    id: string,
+    options: { owner?: string } = {},
+  ): Promise<SubscriptionRecord<TFilter> | undefined> {
+    const row = await this.query(api, options.owner).where({ id }).first();
+    return row ? toSubscriptionRecord<TFilter>(row) : undefined;
+  }
+
+  /** The subscriptions of an API, oldest first, optionally of one owner or some types. */
+  async listSubscriptions<TFilter = unknown>(
+    api: SubscriptionApi,
+    options: { owner?: string; subscriptionTypes?: string[] } = {},
+  ): Promise<SubscriptionRecord<TFilter>[]> {
+    return selectSubscriptions<TFilter>(this.knex, api, options);
+  }
+
+  /**
+   * Deletes a subscription and its undelivered notifications (ETSI: no
+   * notification is sent after the subscription is gone).
+   *
+   * @returns whether it existed
+   */
+  async deleteSubscription(
+    api: SubscriptionApi,
+    id: string,
+    options: { owner?: string } = {},
+  ): Promise<boolean> {
+    return this.knex.transaction(async trx => {
+      let query = trx<SubscriptionRow>(SUBSCRIPTIONS_TABLE).where({ api, id });
+      if (options.owner !== undefined) {
+        query = query.where({ owner: options.owner });
+      }
+      const deleted = await query.delete();
+      if (deleted > 0) {
+        await trx(DELIVERIES_TABLE)
+          .where({ subscription_id: id, state: 'pending' })
+          .delete();
+      }
+      return deleted > 0;
+    });
+  }
+
+  private query(api: SubscriptionApi, owner: string | undefined) {
+    const query = this.knex<SubscriptionRow>(SUBSCRIPTIONS_TABLE).where({
+      api,
+    });
+    return owner === undefined ? query : query.where({ owner });
+  }
+}
+
+/** Shared by the store and the outbox, which reads inside the caller's transaction. */
+export async function selectSubscriptions<TFilter>(
+  db: Knex | Knex.Transaction,
+  api: SubscriptionApi,
+  options: { owner?: string; subscriptionTypes?: string[] },
+): Promise<SubscriptionRecord<TFilter>[]> {
+  let query = db<SubscriptionRow>(SUBSCRIPTIONS_TABLE).where({ api });
+  if (options.owner !== undefined) {
+    query = query.where({ owner: options.owner });
+  }
+  if (options.subscriptionTypes) {
+    query = query.whereIn('subscription_type', options.subscriptionTypes);
+  }
+  const rows = await query.orderBy('created_at', 'asc').orderBy('id', 'asc');
+  return rows.map(row => toSubscriptionRecord<TFilter>(row));
+}
+
+/** Reads a row; the authentication secrets stay out of the record. */
+export function toSubscriptionRecord<TFilter>(
+  row: SubscriptionRow,
+): SubscriptionRecord<TFilter> {
+  return {
+    id: row.id,
+    api: row.api,
+    subscriptionType: row.subscription_type,
+    callbackUri: row.callback_uri,
+    filter: row.filter ? (JSON.parse(row.filter) as TFilter) : undefined,
+    hasAuthentication: row.authentication !== null,
+    owner: row.owner ?? undefined,
+    // SQLite hands back timestamps as numbers, PostgreSQL as Date.
+    createdAt: new Date(row.created_at),
+  };
+}
