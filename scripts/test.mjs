@@ -47,7 +47,7 @@ const summary = { passed: 0, failed: 0 };
 
 try {
   step('system packages', () =>
-    ensureDebianPackages(['postgresql', 'chromium']),
+    ensureDebianPackages(['postgresql', 'chromium', 'docker-registry']),
   );
   step('npm dependencies', () => ensureNodeModules());
   step('OpenAPI documents in sync', () =>

@@ -64,6 +64,8 @@ export function postgresBinDir() {
 const debianPackages = {
   postgresql: () => postgresBinDir() !== undefined,
   chromium: () => existsSync('/usr/bin/chromium'),
+  // the CNCF distribution registry, a real OCI registry for onboarding tests
+  'docker-registry': () => existsSync('/usr/bin/docker-registry'),
 };
 
 /**
