@@ -242,7 +242,7 @@ export async function acquireLock(
     } catch {
       continue; // removed between open and read
     }
-    if (!isAlive(holder) || holder === process.pid) {
+    if (!isAlive(holder)) {
       // Stale lock (holder died, or an empty file from a crash mid-write).
       if (Number.isNaN(holder) && Date.now() - fs.statSync(file).mtimeMs < 2000) {
         await sleep(200);
