@@ -180,7 +180,11 @@ export class AppDChecker {
   ) {
     const v = o[key];
     const p = join(path, key);
-    if (v === undefined) return;
+    if (v === undefined) {
+      // 1..N attributes are mandatory; 0..N ones may be absent.
+      if (minItems > 0) this.problem(p, 'is required');
+      return;
+    }
     if (!Array.isArray(v)) {
       this.problem(p, `must be a list, not ${describe(v)}`);
       return;

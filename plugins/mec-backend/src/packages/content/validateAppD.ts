@@ -360,9 +360,7 @@ export function validateAppD(input: unknown, source = 'The AppD'): AppD {
     c.array(o, 'transportsSupported', p, 0, (t, tp) => {
       if (!c.closedObject(t, tp, ['transport', 'serializers'])) return;
       c.object(t as Obj, 'transport', tp, true, checkTransportDescriptor);
-      c.array(t as Obj, 'serializers', tp, 1, (s, sp) =>
-        c.enumValue(s, sp, SERIALIZERS),
-      );
+      checkSerializers(t as Obj, tp);
     });
   }
 
@@ -381,8 +379,16 @@ export function validateAppD(input: unknown, source = 'The AppD'): AppD {
     if (!c.closedObject(v, p, ['transport', 'serializers', 'labels'])) return;
     const o = v as Obj;
     c.object(o, 'transport', p, true, checkTransportDescriptor);
-    c.array(o, 'serializers', p, 1, (s, sp) => c.enumValue(s, sp, SERIALIZERS));
+    checkSerializers(o, p);
     c.array(o, 'labels', p, 1, (s, sp) => c.stringValue(s, sp));
+  }
+
+  function checkSerializers(o: Obj, p: string) {
+    // 1..N in V3.1.1, but clause 6.2.1 says a service defaults to REST with
+    // JSON and the v2.1.1 OAS types this part wrongly, so AppDs in the wild
+    // omit it: absent means JSON; present must not be empty.
+    if (o.serializers === undefined) return;
+    c.array(o, 'serializers', p, 1, (s, sp) => c.enumValue(s, sp, SERIALIZERS));
   }
 
   function checkTransportDescriptor(o: Obj, p: string) {
