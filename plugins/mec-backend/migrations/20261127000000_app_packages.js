@@ -48,6 +48,12 @@ exports.up = async function up(knex) {
       .timestamp('onboarding_claimed_until', { useTz: true })
       .nullable()
       .comment('Lease of the backend replica that is onboarding the package');
+    table
+      .string('onboarding_claim', 36)
+      .nullable()
+      .comment(
+        'Token of the current lease; writes of an expired holder are ignored',
+      );
     table.text('appd').nullable().comment('The AppD as JSON, once onboarded');
     table
       .text('appd_derivation')

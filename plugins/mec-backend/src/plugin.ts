@@ -62,6 +62,9 @@ export const mecPlugin = createBackendPlugin({
         });
         const onboarder = new PackageOnboarder(appPackageStore, events, {
           logger,
+          leaseMs:
+            (packagesConfig?.getOptionalNumber('onboardingLeaseSeconds') ??
+              300) * 1000,
           fetchPackage: createPackageFetcher({
             policy: outboundPolicy,
             maxBytes: maxPackageBytes,
@@ -80,7 +83,7 @@ export const mecPlugin = createBackendPlugin({
         // Picks up onboardings that were in flight when a backend stopped.
         await scheduler.scheduleTask({
           id: 'mec-package-onboarding',
-          frequency: { seconds: 30 },
+          frequency: { seconds: 10 },
           timeout: { minutes: 10 },
           initialDelay: { seconds: 5 },
           scope: 'local',

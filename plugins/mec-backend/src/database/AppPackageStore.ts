@@ -94,6 +94,7 @@ type AppPackageRow = {
   user_defined_data: string | null;
   onboarding_failure: string | null;
   onboarding_claimed_until: Date | string | null;
+  onboarding_claim: string | null;
   appd: string | null;
   appd_derivation: string | null;
   chart_name: string | null;
@@ -207,6 +208,7 @@ export class AppPackageStore {
    */
   async claimOnboarding(
     id: string,
+    claim: string,
     until: Date,
     now: Date = new Date(),
   ): Promise<boolean> {
@@ -218,6 +220,22 @@ export class AppPackageStore {
           .whereNull('onboarding_claimed_until')
           .orWhere('onboarding_claimed_until', '<', now),
       )
+      .update({ onboarding_claimed_until: until, onboarding_claim: claim });
+    return count > 0;
+  }
+
+  /**
+   * Confirms (and extends) a lease before a write; false when another
+   * replica has taken the package over, so a stale holder writes nothing.
+   */
+  async holdsOnboarding(
+    id: string,
+    claim: string,
+    until: Date,
+  ): Promise<boolean> {
+    const count = await this.knex<AppPackageRow>(TABLE)
+      .where({ id, onboarding_claim: claim })
+      .whereIn('onboarding_state', ['UPLOADING', 'PROCESSING'])
       .update({ onboarding_claimed_until: until });
     return count > 0;
   }
@@ -346,11 +364,12 @@ function toPartialRow(update: AppPackageUpdate): Partial<AppPackageRow> {
     'onboardingFailure' in update,
     json(update.onboardingFailure),
   );
-  set(
-    'onboarding_claimed_until',
-    'onboardingClaimedUntil' in update,
-    update.onboardingClaimedUntil ?? null,
-  );
+  if ('onboardingClaimedUntil' in update) {
+    row.onboarding_claimed_until = update.onboardingClaimedUntil ?? null;
+    if (!update.onboardingClaimedUntil) {
+      row.onboarding_claim = null;
+    }
+  }
   set('appd', 'appd' in update, json(update.appd));
   set(
     'appd_derivation',
@@ -387,6 +406,7 @@ function toRow(record: AppPackageRecord): AppPackageRow {
       ? JSON.stringify(record.onboardingFailure)
       : null,
     onboarding_claimed_until: record.onboardingClaimedUntil ?? null,
+    onboarding_claim: null,
     appd: json(record.appd),
     appd_derivation: json(record.appdDerivation),
     chart_name: record.chartName ?? null,

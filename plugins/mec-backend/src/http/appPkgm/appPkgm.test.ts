@@ -353,10 +353,11 @@ describe.each(databases.eachSupportedId())('app_pkgm/v1 on %p', databaseId => {
 });
 
 function binaryParser(
-  res: NodeJS.ReadableStream & { setEncoding(e: string): void },
+  res: request.Response,
   callback: (err: Error | null, body: Buffer) => void,
 ) {
   const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => callback(null, Buffer.concat(chunks)));
+  const stream = res as unknown as NodeJS.ReadableStream;
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('end', () => callback(null, Buffer.concat(chunks)));
 }

@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { isError } from '@backstage/errors';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   AppPackageRecord,
   AppPackageStore,
@@ -18,6 +18,11 @@ import { buildMecPackageZip } from './buildMecPackageZip';
 export type PackageFetcher = (
   appPkgPath: string,
 ) => Promise<{ archive: Buffer; mediaType: string }>;
+
+/** The lease ran out and another replica took the package over. */
+class LeaseLostError extends Error {
+  name = 'LeaseLostError';
+}
 
 const isZip = (b: Buffer) => b.length >= 4 && b.readUInt32LE(0) === 0x04034b50;
 const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
@@ -72,13 +77,8 @@ export class PackageOnboarder {
 
   /** Onboards one package, if this process can take its lease. */
   async onboard(appPkgId: string): Promise<void> {
-    const leaseMs = this.options.leaseMs ?? 5 * 60_000;
-    if (
-      !(await this.store.claimOnboarding(
-        appPkgId,
-        new Date(Date.now() + leaseMs),
-      ))
-    ) {
+    const claim = randomUUID();
+    if (!(await this.store.claimOnboarding(appPkgId, claim, this.leaseEnd()))) {
       return;
     }
     const record = await this.store.getAppPackage(appPkgId);
@@ -86,14 +86,38 @@ export class PackageOnboarder {
       return;
     }
     try {
-      await this.process(record);
+      await this.process(record, claim);
     } catch (error) {
-      await this.fail(record, error);
+      if (error instanceof LeaseLostError) {
+        this.options.logger.info(
+          `Onboarding of ${appPkgId} was taken over by another backend replica`,
+        );
+        return;
+      }
+      await this.fail(record, claim, error);
     }
     this.options.onCommitted?.();
   }
 
-  private async process(record: AppPackageRecord): Promise<void> {
+  private leaseEnd(): Date {
+    return new Date(Date.now() + (this.options.leaseMs ?? 5 * 60_000));
+  }
+
+  /** Confirms the lease inside a write's transaction, or gives up. */
+  private async hold(
+    store: AppPackageStore,
+    appPkgId: string,
+    claim: string,
+  ): Promise<void> {
+    if (!(await store.holdsOnboarding(appPkgId, claim, this.leaseEnd()))) {
+      throw new LeaseLostError();
+    }
+  }
+
+  private async process(
+    record: AppPackageRecord,
+    claim: string,
+  ): Promise<void> {
     let content = await this.store.getContent(record.id);
     if (record.onboardingState === 'UPLOADING') {
       if (!content) {
@@ -106,18 +130,26 @@ export class PackageOnboarder {
           });
         }
         const fetched = await this.options.fetchPackage(record.appPkgPath);
-        await this.store.putContent({
-          appPkgId: record.id,
-          packageArchive: fetched.archive,
-          packageMediaType: fetched.mediaType,
+        await this.store.transaction(async trx => {
+          const store = this.store.withTransaction(trx);
+          await this.hold(store, record.id, claim);
+          await store.putContent({
+            appPkgId: record.id,
+            packageArchive: fetched.archive,
+            packageMediaType: fetched.mediaType,
+          });
         });
         content = await this.store.getContent(record.id);
       }
-      await this.store.updateAppPackage(
-        record.id,
-        { onboardingState: 'PROCESSING' },
-        { onboardingState: 'UPLOADING' },
-      );
+      await this.store.transaction(async trx => {
+        const store = this.store.withTransaction(trx);
+        await this.hold(store, record.id, claim);
+        await store.updateAppPackage(
+          record.id,
+          { onboardingState: 'PROCESSING' },
+          { onboardingState: 'UPLOADING' },
+        );
+      });
     }
     const archive = content!.packageArchive;
     verifyChecksum(archive, record.checksum);
@@ -166,6 +198,7 @@ export class PackageOnboarder {
     const appDId = String(appd.appDId);
     await this.store.transaction(async trx => {
       const store = this.store.withTransaction(trx);
+      await this.hold(store, record.id, claim);
       const existing = await store.getOnboardedAppPackage(appDId);
       if (existing && existing.id !== record.id) {
         throw new PackageContentError({
@@ -224,7 +257,11 @@ export class PackageOnboarder {
   }
 
   /** Back to CREATED with the reason, and nothing half-onboarded left behind. */
-  private async fail(record: AppPackageRecord, error: unknown): Promise<void> {
+  private async fail(
+    record: AppPackageRecord,
+    claim: string,
+    error: unknown,
+  ): Promise<void> {
     const failure =
       isError(error) && error instanceof PackageContentError
         ? { title: error.title, status: 422, detail: error.detail }
@@ -238,6 +275,9 @@ export class PackageOnboarder {
     );
     await this.store.transaction(async trx => {
       const store = this.store.withTransaction(trx);
+      if (!(await store.holdsOnboarding(record.id, claim, this.leaseEnd()))) {
+        return; // another replica owns the package now
+      }
       await store.deleteContent(record.id);
       await store.updateAppPackage(record.id, {
         onboardingState: 'CREATED',
