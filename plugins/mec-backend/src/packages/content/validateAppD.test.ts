@@ -229,6 +229,35 @@ describe('validateAppD', () => {
     ]);
   });
 
+  it('requires 1..N lists but lets serializers default to JSON', () => {
+    const transport = {
+      name: 'REST',
+      type: 'REST_HTTP',
+      protocol: 'HTTP',
+      version: '1.1',
+    };
+    expect(
+      problemsOf({
+        ...validAppD,
+        transportDependencies: [{ transport }],
+        appServiceProduced: [
+          { serName: 's', version: '1', transportsSupported: [{ transport }] },
+        ],
+        appTrafficRule: [
+          {
+            trafficRuleId: 't',
+            filterType: 'FLOW',
+            priority: 1,
+            action: 'DROP',
+          },
+        ],
+      }),
+    ).toEqual([
+      'transportDependencies[0].labels is required',
+      'appTrafficRule[0].trafficFilter is required',
+    ]);
+  });
+
   it('explains YAML numbers where strings are required', () => {
     expect(problemsOf({ ...validAppD, appDVersion: 1 })).toEqual([
       'appDVersion must be a string, not number 1 (quote it in YAML: "1")',
