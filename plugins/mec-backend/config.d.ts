@@ -1,3 +1,5 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** Configuration of the HelmMEC backend plugin (`@helmmec/plugin-mec-backend`). */
   mec?: {
@@ -8,5 +10,66 @@ export interface Config {
      * (`{backend.baseUrl}/api/mec`).
      */
     apiRoot?: string;
+
+    /**
+     * Which URLs the MEO may fetch (package `appPkgPath`, OCI references)
+     * and call (subscription `callbackUri`, OAuth 2.0 token endpoints).
+     * Without this section nothing is fetched or called.
+     */
+    outbound?: {
+      /**
+       * Allow rules; a URL is allowed when one rule matches its scheme, port
+       * and host. A host name that resolves to a loopback, link-local,
+       * private, unspecified or multicast address is refused all the same,
+       * unless an IP/CIDR rule at least as narrow as that range names the
+       * address (e.g. `127.0.0.1`, `10.0.0.0/8`) or `allowPrivateNetworks`
+       * is set.
+       */
+      allow?: Array<{
+        /**
+         * `example.com` (exactly), `*.example.com` (any subdomain, not
+         * `example.com` itself), an IP address such as `127.0.0.1` or
+         * `::1`, or a CIDR block such as `10.0.0.0/8`. An IP/CIDR rule also
+         * allows host names whose every address falls inside it.
+         */
+        host: string;
+        /** Allowed ports; any port when absent. */
+        ports?: number[];
+        /** Allowed schemes; `http`, `https` and `oci` when absent. */
+        schemes?: Array<'http' | 'https' | 'oci'>;
+      }>;
+      /**
+       * Let allowed host names resolve to internal addresses (loopback,
+       * link-local, private). Default false; for development only.
+       */
+      allowPrivateNetworks?: boolean;
+    };
+
+    /** Notifications to ETSI subscribers (app_pkgm, app_lcm). */
+    notifications?: {
+      /**
+       * The delivery worker: at-least-once, retried with exponential
+       * backoff. Durations are ISO 8601 strings (`PT30S`) or objects
+       * (`{ seconds: 30 }`).
+       */
+      delivery?: {
+        /** How often each backend instance looks for due notifications; default 2 seconds (1 s minimum). */
+        pollInterval?: string | HumanDuration;
+        /** Wait before the first retry; default 1 second. */
+        initialBackoff?: string | HumanDuration;
+        /** Growth factor of the wait between retries; default 2. */
+        backoffFactor?: number;
+        /** Longest wait between retries; default 5 minutes. */
+        maxBackoff?: string | HumanDuration;
+        /** Give a notification up ('dead', logged) this long after it was queued; default 24 hours. */
+        maxAge?: string | HumanDuration;
+        /** Timeout of one notification or token request; default 10 seconds. */
+        requestTimeout?: string | HumanDuration;
+        /** Notifications sent concurrently per round; default 20. */
+        batchSize?: number;
+        /** Delivered and dead notifications are deleted after this long; default 7 days. */
+        retention?: string | HumanDuration;
+      };
+    };
   };
 }

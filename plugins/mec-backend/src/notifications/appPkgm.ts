@@ -74,12 +74,7 @@ export function normalizeAppPkgSubscription(
     );
   }
   const rawType = input[given[0]];
-  const subscriptionType =
-    typeof rawType === 'string'
-      ? (APP_PKG_SUBSCRIPTION_TYPES as readonly string[]).includes(rawType)
-        ? (rawType as AppPkgSubscriptionType)
-        : LEGACY_SUBSCRIPTION_TYPES[rawType]
-      : undefined;
+  const subscriptionType = toSubscriptionType(rawType);
   if (!subscriptionType) {
     throw new InputError(
       `${given[0]} must be one of ${APP_PKG_SUBSCRIPTION_TYPES.join(', ')}`,
@@ -109,6 +104,18 @@ export function normalizeAppPkgSubscription(
         }
       : {}),
   };
+}
+
+function toSubscriptionType(
+  value: unknown,
+): AppPkgSubscriptionType | undefined {
+  if (typeof value !== 'string') return undefined;
+  if ((APP_PKG_SUBSCRIPTION_TYPES as readonly string[]).includes(value)) {
+    return value as AppPkgSubscriptionType;
+  }
+  return Object.hasOwn(LEGACY_SUBSCRIPTION_TYPES, value)
+    ? LEGACY_SUBSCRIPTION_TYPES[value]
+    : undefined;
 }
 
 function checkFilter(
