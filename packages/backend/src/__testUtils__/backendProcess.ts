@@ -1,0 +1,110 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// eslint-disable-next-line no-restricted-syntax
+const repoRoot = resolve(__dirname, '../../../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const server = createServer();
+    server.on('error', rej);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => res(port));
+    });
+  });
+}
+
+/** A real backend process (packages/backend), as `npm start` runs it. */
+export interface BackendProcess {
+  url: string;
+  /** Ends it the hard way, as a crash or an OOM kill would. */
+  kill(): Promise<void>;
+  /** Ends it with SIGTERM, waiting for a graceful shutdown. */
+  stop(): Promise<void>;
+  output(): string;
+}
+
+/**
+ * Starts packages/backend from source on 127.0.0.1 with extra config on top
+ * of app-config.yaml, and waits for its readiness endpoint.
+ */
+export async function startBackendProcess(options: {
+  port: number;
+  dataDir: string;
+  config?: object;
+  token: string;
+}): Promise<BackendProcess> {
+  const configFile = join(
+    mkdtempSync(join(tmpdir(), 'helmmec-backend-config-')),
+    'app-config.test.yaml',
+  );
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      backend: {
+        baseUrl: `http://127.0.0.1:${options.port}`,
+        listen: { host: '127.0.0.1', port: options.port },
+      },
+      ...options.config,
+    }),
+  );
+  let output = '';
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--require',
+      require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
+      join(repoRoot, 'packages/backend/src/index'),
+      '--config',
+      join(repoRoot, 'app-config.yaml'),
+      '--config',
+      configFile,
+    ],
+    {
+      cwd: join(repoRoot, 'packages/backend'),
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        MEC_DATA_DIR: options.dataDir,
+        MEC_API_TOKEN: options.token,
+        NODE_ENV: 'development',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout!.on('data', d => (output += d));
+  child.stderr!.on('data', d => (output += d));
+  const exited = new Promise<void>(r => child.once('exit', () => r()));
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill(signal);
+      await exited;
+    }
+  };
+  const url = `http://127.0.0.1:${options.port}`;
+  for (let i = 0; ; i++) {
+    try {
+      const res = await fetch(`${url}/.backstage/health/v1/readiness`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || i > 600) {
+      await end('SIGKILL');
+      throw new Error(
+        `the backend did not become ready:\n${output.slice(-3000)}`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  return {
+    url,
+    kill: () => end('SIGKILL'),
+    stop: () => end('SIGTERM'),
+    output: () => output,
+  };
+}
