@@ -316,11 +316,10 @@ export async function startEdgeCluster(opts: StartOptions = {}): Promise<EdgeClu
         );
       }
       const dead = recs.filter(r => !isOurProcess(r)).map(r => r.component);
-      log(
-        `found stale state for "${name}" in ${dir}` +
-          (dead.length ? ` (not running: ${dead.join(', ')})` : existing ? ` (status ${existing.status})` : '') +
-          `; stopping what is left and starting afresh`,
-      );
+      let why = '';
+      if (dead.length) why = ` (not running: ${dead.join(', ')})`;
+      else if (existing) why = ` (status ${existing.status})`;
+      log(`found stale state for "${name}" in ${dir}${why}; stopping what is left and starting afresh`);
       await stopProcesses(alive, log);
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureBinaries } from './binaries';
 import { run } from './kubectl';
+import { packageDir } from './versions';
 
 /** A running loopback Helm repository. */
 export interface HelmRepoServer {
@@ -20,7 +21,7 @@ export interface HelmRepoServer {
 
 /** The example charts shipped in examples/charts. */
 export function exampleChartsDir(): string {
-  return path.resolve(__dirname, '..', '..', '..', 'examples', 'charts');
+  return path.resolve(packageDir(), '..', '..', 'examples', 'charts');
 }
 
 /**

@@ -96,7 +96,12 @@ export const GO_COMPONENTS: GoComponent[] = [
 
 /** Directory holding the committed Go wrapper modules. */
 export function goModulesDir(): string {
-  return path.resolve(__dirname, '..', 'go');
+  return path.join(packageDir(), 'go');
+}
+
+/** Root directory of this package (resolved through the workspace link). */
+export function packageDir(): string {
+  return path.dirname(require.resolve('@internal/edge-cluster/package.json'));
 }
 
 function layerPackageVersion(): string {
