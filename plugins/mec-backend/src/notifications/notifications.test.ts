@@ -412,4 +412,52 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
     expect(await deliveries()).toEqual([]);
     expect(await store.deleteSubscription('app_pkgm', s.id)).toBe(false);
   });
+  it('takes over the claims of a worker that died, and only those', async () => {
+    await subscribe();
+    await publishPackageEvent(outbox, knex, event());
+    await publishPackageEvent(outbox, knex, event({ appPkgId: 'pkg-2' }));
+    const [held, expired] = await deliveries();
+    // One row is being delivered by a live replica, the other's claim ran out.
+    await knex(DELIVERIES_TABLE)
+      .where({ id: held.id })
+      .update({
+        claimed_by: 'live',
+        claimed_until: new Date(Date.now() + 60_000),
+      });
+    await knex(DELIVERIES_TABLE)
+      .where({ id: expired.id })
+      .update({ claimed_by: 'dead', claimed_until: new Date(Date.now() - 1) });
+
+    expect(await worker().deliverDue()).toMatchObject({
+      claimed: 1,
+      delivered: 1,
+    });
+    const rows = await deliveries();
+    expect(rows.find(r => r.id === expired.id)).toMatchObject({
+      state: 'delivered',
+      claimed_by: null,
+    });
+    expect(rows.find(r => r.id === held.id)).toMatchObject({
+      state: 'pending',
+      claimed_by: 'live',
+    });
+  });
+
+  it('runs as a local scheduled task', async () => {
+    await subscribe();
+    const scheduler = mockServices.scheduler.mock();
+    const w = worker({ pollIntervalMs: 3000 });
+    await w.start(scheduler);
+    expect(scheduler.scheduleTask).toHaveBeenCalledWith(
+      expect.objectContaining({
+        id: 'mec-notification-delivery',
+        frequency: { seconds: 3 },
+        scope: 'local',
+      }),
+    );
+    await publishPackageEvent(outbox, knex, event());
+    const task = scheduler.scheduleTask.mock.calls[0][0];
+    await task.fn(new AbortController().signal);
+    expect(subscriber.bodies()).toHaveLength(1);
+  });
 });

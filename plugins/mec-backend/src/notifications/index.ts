@@ -1,0 +1,31 @@
+export {
+  SubscriptionStore,
+  type NewSubscription,
+  type SubscriptionApi,
+  type SubscriptionAuthentication,
+  type SubscriptionRecord,
+} from './SubscriptionStore';
+export {
+  NotificationOutbox,
+  type PublishRequest,
+  type PublishResult,
+} from './NotificationOutbox';
+export {
+  NotificationDeliveryWorker,
+  NOTIFICATION_DELIVERY_TASK_ID,
+  type DeliveryRunSummary,
+  type NotificationDeliveryOptions,
+} from './NotificationDeliveryWorker';
+export { validateSubscriptionAuthentication } from './CallbackAuthenticator';
+export {
+  appPkgmNotifications,
+  publishPackageEvent,
+  matchesAppPkgFilters,
+  normalizeAppPkgSubscription,
+  toAppPkgSubscriptionInfo,
+  APP_PKG_SUBSCRIPTION_TYPES,
+  type AppPackageEvent,
+  type AppPkgFilter,
+  type AppPkgNotificationType,
+  type AppPkgSubscriptionType,
+} from './appPkgm';
