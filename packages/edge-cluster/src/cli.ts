@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import { cachedBinaries, ensureBinaries, formatProgress } from './binaries';
 import {
+  abortEdgeClusterStarts,
   ClusterAlreadyRunningError,
   edgeClusterEnv,
   edgeClusterStatus,
@@ -78,7 +78,17 @@ export async function main(argv: string[]) {
       }
       case 'up': {
         const nodes = opts.nodes ? Number(opts.nodes) : 3;
+        // Ctrl-C during startup: stop what was started (processes are detached).
+        const onSignal = (sig: string) => {
+          log(`${sig}: stopping the partly started cluster "${name}"`);
+          abortEdgeClusterStarts();
+          stopEdgeCluster(name, { runDir, log }).finally(() => process.exit(130));
+        };
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
         const c = await startEdgeCluster({ name, nodes, flux: !!opts.flux, runDir, log });
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
         console.log(`edge cluster "${c.name}" is up: ${c.server}`);
         console.log(`  kubeconfig (admin):      ${c.kubeconfigPath}`);
         console.log(`  kubeconfig (deployer):   ${c.deployerKubeconfigPath}`);
@@ -142,5 +152,4 @@ export async function main(argv: string[]) {
     log(`edge-cluster ${cmd}: ${e instanceof ClusterAlreadyRunningError ? '' : 'error: '}${e.message}`);
     process.exit(1);
   }
-  void fs;
 }

@@ -102,6 +102,16 @@ export interface ClusterState {
   processes: DaemonRecord[];
 }
 
+let startsAborted = false;
+
+/**
+ * Make every startup in progress in this process fail before it starts its
+ * next component (for signal handlers: call this, then stopEdgeCluster).
+ */
+export function abortEdgeClusterStarts() {
+  startsAborted = true;
+}
+
 /** Thrown when a cluster of that name is already running. */
 export class ClusterAlreadyRunningError extends Error {}
 
@@ -390,6 +400,7 @@ async function bringUp(
   const B = bins.bin;
 
   const start = (component: string, args: string[], env?: NodeJS.ProcessEnv) => {
+    if (startsAborted) throw new Error(`startup aborted before ${component}`);
     const rec = spawnDaemon({
       component,
       exe: B[component],

@@ -20,6 +20,7 @@ export {
   edgeClusterEnv,
   listEdgeClusters,
   ClusterAlreadyRunningError,
+  abortEdgeClusterStarts,
 } from './cluster';
 export type { EdgeCluster, StartOptions, ClusterPorts, ClusterStatus } from './cluster';
 export { startHelmRepoServer, exampleChartsDir } from './helmRepo';
