@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { Parser, ReadEntry } from 'tar';
 import { checkEntryName } from './checkEntryName';
-import { checkSizes, tooManyEntries } from './readZipArchive';
+import { checkSizes, tooManyEntries } from './checkLimits';
 import { formatBytes, PackageContentLimits } from './limits';
 import { PackageContentError } from './PackageContentError';
 

@@ -1,6 +1,7 @@
 import { crc32 } from 'node:zlib';
 import * as yauzl from 'yauzl';
 import { checkEntryName } from './checkEntryName';
+import { checkSizes, tooManyEntries } from './checkLimits';
 import { formatBytes, PackageContentLimits } from './limits';
 import { PackageContentError } from './PackageContentError';
 
@@ -200,41 +201,6 @@ function checkEntryKind(
   }
 }
 
-/** Size checks shared by the ZIP and tar readers. */
-export function checkSizes(
-  size: number,
-  compressedSize: number | undefined,
-  total: number,
-  name: string,
-  label: string,
-  limits: PackageContentLimits,
-) {
-  if (total > limits.maxTotalUncompressedBytes) {
-    throw new PackageContentError({
-      kind: 'limits',
-      title: 'Package content too large',
-      detail: `${label} unpacks to more than ${formatBytes(
-        limits.maxTotalUncompressedBytes,
-      )} (reached at "${name}", ${formatBytes(size)}).`,
-    });
-  }
-  if (
-    compressedSize !== undefined &&
-    size > limits.compressionRatioThresholdBytes &&
-    size > compressedSize * limits.maxCompressionRatio
-  ) {
-    throw new PackageContentError({
-      kind: 'limits',
-      title: 'Suspicious compression ratio',
-      detail: `${label}: "${name}" inflates from ${formatBytes(
-        compressedSize,
-      )} to ${formatBytes(size)}, more than ${
-        limits.maxCompressionRatio
-      }:1; the archive looks like a decompression bomb.`,
-    });
-  }
-}
-
 function readEntry(
   zipfile: yauzl.ZipFile,
   entry: yauzl.Entry,
@@ -293,17 +259,5 @@ function corrupt(label: string, error: unknown): PackageContentError {
       ? `${label} is truncated or corrupt and cannot be read (${message}). Upload or reference the complete file.`
       : `${label} cannot be read: ${message}.`,
     cause: error,
-  });
-}
-
-export function tooManyEntries(
-  label: string,
-  count: number,
-  limits: PackageContentLimits,
-) {
-  return new PackageContentError({
-    kind: 'limits',
-    title: 'Too many archive entries',
-    detail: `${label} has ${count} entries; at most ${limits.maxEntries} are accepted.`,
   });
 }

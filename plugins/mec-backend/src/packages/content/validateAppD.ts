@@ -4,7 +4,7 @@ import { AppDChecker, closest, describe, isObj, join } from './AppDChecker';
 
 type Obj = Record<string, unknown>;
 
-/** Top-level AppD attributes of ETSI GS MEC 010-2 V3.1.1 clause 6.2.1.2. */
+/** Top-level AppD attributes of ETSI GS MEC 010-2 V3.1.1 clause 6.2.1. */
 export const APPD_ATTRIBUTES = [
   'appDId',
   'appName',

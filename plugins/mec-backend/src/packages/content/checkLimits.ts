@@ -1,0 +1,50 @@
+import { formatBytes, PackageContentLimits } from './limits';
+import { PackageContentError } from './PackageContentError';
+
+/** Size checks shared by the ZIP and tar readers, per entry. */
+export function checkSizes(
+  size: number,
+  compressedSize: number | undefined,
+  total: number,
+  name: string,
+  label: string,
+  limits: PackageContentLimits,
+) {
+  if (total > limits.maxTotalUncompressedBytes) {
+    throw new PackageContentError({
+      kind: 'limits',
+      title: 'Package content too large',
+      detail: `${label} unpacks to more than ${formatBytes(
+        limits.maxTotalUncompressedBytes,
+      )} (reached at "${name}", ${formatBytes(size)}).`,
+    });
+  }
+  if (
+    compressedSize !== undefined &&
+    size > limits.compressionRatioThresholdBytes &&
+    size > compressedSize * limits.maxCompressionRatio
+  ) {
+    throw new PackageContentError({
+      kind: 'limits',
+      title: 'Suspicious compression ratio',
+      detail: `${label}: "${name}" inflates from ${formatBytes(
+        compressedSize,
+      )} to ${formatBytes(size)}, more than ${
+        limits.maxCompressionRatio
+      }:1; the archive looks like a decompression bomb.`,
+    });
+  }
+}
+
+/** The archive has more entries than the limits allow. */
+export function tooManyEntries(
+  label: string,
+  count: number,
+  limits: PackageContentLimits,
+) {
+  return new PackageContentError({
+    kind: 'limits',
+    title: 'Too many archive entries',
+    detail: `${label} has ${count} entries; at most ${limits.maxEntries} are accepted.`,
+  });
+}
