@@ -114,7 +114,55 @@ type AppPackageContentRow = {
 };
 
 const TABLE = 'app_packages';
+
+/** A filter condition the store can apply in SQL (see listAppPackages). */
+export interface PackageListCondition {
+  attribute: string;
+  op: string;
+  values: string[];
+}
+
+// Package attributes by their AppPkgInfo names, as SQL expressions that give
+// the same value AppPkgInfo shows (names stand in until the AppD is read).
+const FILTER_COLUMNS: Record<string, string> = {
+  id: 'id',
+  appDId: "COALESCE(app_d_id, '')",
+  appProvider: 'app_provider',
+  appName: 'COALESCE(app_name, app_pkg_name)',
+  appSoftwareVersion: 'COALESCE(app_software_version, app_pkg_version)',
+  appDVersion: "COALESCE(app_d_version, '')",
+  onboardingState: 'onboarding_state',
+  operationalState: 'operational_state',
+  usageState: 'usage_state',
+};
+
 const CONTENTS = 'app_package_contents';
+
+const LIST_COLUMNS = [
+  'id',
+  'app_pkg_name',
+  'app_pkg_version',
+  'app_pkg_path',
+  'app_d_id',
+  'app_name',
+  'app_provider',
+  'app_software_version',
+  'app_d_version',
+  'checksum_algorithm',
+  'checksum_hash',
+  'onboarding_state',
+  'operational_state',
+  'usage_state',
+  'mec_info',
+  'user_defined_data',
+  'onboarding_failure',
+  'appd_derivation',
+  'chart_name',
+  'chart_version',
+  'chart_digest',
+  'created_at',
+  'updated_at',
+];
 
 /**
  * Persistence of MEC application packages (tables `app_packages` and
@@ -138,17 +186,57 @@ export class AppPackageStore {
     return new AppPackageStore(trx);
   }
 
+  /**
+   * Lists packages, oldest first. `narrowBy` conditions are applied in SQL
+   * where a column holds the attribute; the result may still contain
+   * packages that do not match (callers apply the full filter), never fewer.
+   * The AppD is left out: lists do not show it.
+   */
   async listAppPackages(options?: {
     onboardedOnly?: boolean;
+    narrowBy?: PackageListCondition[];
   }): Promise<AppPackageRecord[]> {
     const query = this.knex<AppPackageRow>(TABLE)
-      .select()
+      .select(LIST_COLUMNS)
       .orderBy('created_at', 'asc')
       .orderBy('id', 'asc');
     if (options?.onboardedOnly) {
       query.where({ onboarding_state: 'ONBOARDED' });
     }
-    return (await query).map(toRecord);
+    for (const condition of options?.narrowBy ?? []) {
+      const column = FILTER_COLUMNS[condition.attribute];
+      if (!column) {
+        continue;
+      }
+      const expr = this.knex.raw(column);
+      const { values } = condition;
+      switch (condition.op) {
+        case 'eq':
+        case 'in':
+          query.whereIn(expr as any, values);
+          break;
+        case 'neq':
+        case 'nin':
+          query.where(q =>
+            q.whereNull(expr as any).orWhereNotIn(expr as any, values),
+          );
+          break;
+        case 'cont':
+          // LIKE has no portable escape character: values with wildcards
+          // are left to the caller's filter.
+          if (values.every(v => !/[\\%_]/.test(v))) {
+            query.where(q => {
+              for (const v of values) {
+                q.orWhereLike(expr as any, `%${v}%`);
+              }
+            });
+          }
+          break;
+        default:
+        // ordering operators depend on collation: left to the caller
+      }
+    }
+    return (await query).map(row => toRecord(row as unknown as AppPackageRow));
   }
 
   async getAppPackage(id: string): Promise<AppPackageRecord | undefined> {

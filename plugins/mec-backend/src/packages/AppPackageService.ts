@@ -10,6 +10,7 @@ import {
   AppPackageRecord,
   AppPackageStore,
   OperationalState,
+  PackageListCondition,
 } from '../database/AppPackageStore';
 import { AppPackageEvents } from './AppPackageEvents';
 
@@ -53,8 +54,14 @@ export class AppPackageService {
     this.onboard = trigger;
   }
 
+  /**
+   * Lists packages; `narrowBy` conditions on top-level attributes are
+   * applied in the database where possible (the caller still applies its
+   * full filter).
+   */
   async listAppPackages(options?: {
     onboardedOnly?: boolean;
+    narrowBy?: PackageListCondition[];
   }): Promise<AppPackageRecord[]> {
     return this.store.listAppPackages(options);
   }

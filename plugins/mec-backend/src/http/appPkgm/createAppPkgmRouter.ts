@@ -112,7 +112,16 @@ export async function createAppPkgmRouter(options: {
         attributes: APP_PKG_INFO_ATTRIBUTES,
       });
       const apiBase = await options.apiBase();
-      const packages = (await appPackages.listAppPackages({ onboardedOnly }))
+      const narrowBy = parsedFilter
+        .filter(term => term.path.length === 1)
+        .map(term => ({
+          attribute: term.path[0],
+          op: term.op,
+          values: term.values,
+        }));
+      const packages = (
+        await appPackages.listAppPackages({ onboardedOnly, narrowBy })
+      )
         .map(record => toAppPkgInfo(record, apiBase))
         .filter(info => matchesAttributeFilter(parsedFilter, info))
         .map(select);
