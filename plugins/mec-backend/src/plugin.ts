@@ -2,12 +2,17 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { mecPermissions } from '@helmmec/plugin-mec-common';
+import { MEC_API_ROOTS, mecPermissions } from '@helmmec/plugin-mec-common';
 import { AppPackageStore } from './database/AppPackageStore';
 import { applyDatabaseMigrations } from './database/migrations';
 import { createRouter } from './http/createRouter';
-import { OutboundUrlPolicy } from './outbound/OutboundUrlPolicy';
-import { AppPackageEvents } from './packages/AppPackageEvents';
+import {
+  NotificationDeliveryWorker,
+  NotificationOutbox,
+  SubscriptionStore,
+} from './notifications';
+import { OutboundUrlPolicy } from './outbound';
+import { notifyingAppPackageEvents } from './packages/notifyingAppPackageEvents';
 import { AppPackageService } from './packages/AppPackageService';
 import { createPackageFetcher } from './packages/onboarding/createPackageFetcher';
 import { PackageOnboarder } from './packages/onboarding/PackageOnboarder';
@@ -48,13 +53,33 @@ export const mecPlugin = createBackendPlugin({
         }
         permissionsRegistry.addPermissions(mecPermissions);
 
+        const configuredApiRoot = config.getOptionalString('mec.apiRoot');
+        const apiRoot = async () =>
+          (
+            configuredApiRoot ?? (await discovery.getExternalBaseUrl('mec'))
+          ).replace(/\/+$/, '');
+
         const outboundPolicy = OutboundUrlPolicy.fromConfig(config);
+        const subscriptions = SubscriptionStore.create({ knex });
+        const outbox = NotificationOutbox.create({ knex });
+        const deliveryWorker = NotificationDeliveryWorker.fromConfig(config, {
+          knex,
+          outboundPolicy,
+          logger,
+        });
+        // Deliver right after a commit rather than at the next poll.
+        outbox.onPublished(() => deliveryWorker.wake());
+        await deliveryWorker.start(scheduler);
+
         const packagesConfig = config.getOptionalConfig('mec.packages');
         const maxPackageBytes =
           packagesConfig?.getOptionalNumber('maxBytes') ?? 50 * 1024 * 1024;
 
         const appPackageStore = AppPackageStore.create({ knex });
-        const events: AppPackageEvents = { publish: async () => {} };
+        const events = notifyingAppPackageEvents(
+          outbox,
+          async () => `${await apiRoot()}/${MEC_API_ROOTS.appPkgm}`,
+        );
         const appPackages = new AppPackageService(appPackageStore, events, {
           checkPackagePath: async path => {
             await outboundPolicy.check(path, { purpose: 'package' });
@@ -90,12 +115,6 @@ export const mecPlugin = createBackendPlugin({
           fn: () => onboarder.resumeUnclaimed(),
         });
 
-        const configuredApiRoot = config.getOptionalString('mec.apiRoot');
-        const apiRoot = async () =>
-          (
-            configuredApiRoot ?? (await discovery.getExternalBaseUrl('mec'))
-          ).replace(/\/+$/, '');
-
         httpRouter.use(
           await createRouter({
             httpAuth,
@@ -103,6 +122,8 @@ export const mecPlugin = createBackendPlugin({
             appPackages,
             apiRoot,
             maxUploadBytes: maxPackageBytes,
+            subscriptions,
+            outboundPolicy,
           }),
         );
         // The router authenticates every request itself, so that a missing

@@ -2,6 +2,8 @@ import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
 import { MEC_API_ROOTS } from '@helmmec/plugin-mec-common';
+import { SubscriptionStore } from '../notifications';
+import { OutboundUrlPolicy } from '../outbound';
 import { AppPackageService } from '../packages/AppPackageService';
 import { createAppPkgmRouter } from './appPkgm/createAppPkgmRouter';
 import { authenticate, basicAuthAsBearer } from './authenticate';
@@ -20,6 +22,8 @@ export interface RouterOptions {
   apiRoot: () => Promise<string>;
   /** Largest package archive accepted by PUT package_content. */
   maxUploadBytes?: number;
+  subscriptions: SubscriptionStore;
+  outboundPolicy: OutboundUrlPolicy;
 }
 
 /**
@@ -42,6 +46,9 @@ export async function createRouter(
       appPackages,
       apiBase: async () => `${await apiRoot()}/${MEC_API_ROOTS.appPkgm}`,
       maxUploadBytes: options.maxUploadBytes,
+      subscriptions: options.subscriptions,
+      outboundPolicy: options.outboundPolicy,
+      httpAuth,
     }),
   );
   router.use(

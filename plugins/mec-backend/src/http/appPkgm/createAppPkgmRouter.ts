@@ -1,4 +1,8 @@
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { SubscriptionStore } from '../../notifications';
+import { OutboundUrlPolicy } from '../../outbound';
+import { addAppPkgmSubscriptionRoutes } from './subscriptionRoutes';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import express, { Request, Response } from 'express';
 import {
@@ -89,6 +93,9 @@ export async function createAppPkgmRouter(options: {
   appPackages: AppPackageService;
   apiBase: () => Promise<string>;
   maxUploadBytes?: number;
+  subscriptions: SubscriptionStore;
+  outboundPolicy: OutboundUrlPolicy;
+  httpAuth: HttpAuthService;
 }) {
   const { appPackages } = options;
   const router = await createValidatedOpenApiRouter<typeof spec>(spec, {
@@ -278,6 +285,13 @@ export async function createAppPkgmRouter(options: {
     untyped.put(`${base}/package_content`, wrap(putContent));
     router.use(untyped);
   }
+
+  addAppPkgmSubscriptionRoutes(router, {
+    subscriptions: options.subscriptions,
+    outboundPolicy: options.outboundPolicy,
+    apiBase: options.apiBase,
+    httpAuth: options.httpAuth,
+  });
 
   router.use(methodNotAllowed(spec));
   return router;

@@ -1,4 +1,4 @@
-import { OutboundUrlPolicy } from '../../outbound/OutboundUrlPolicy';
+import { OutboundUrlPolicy } from '../../outbound';
 import { PackageFetcher } from './PackageOnboarder';
 import { parseOciChartReference, pullOciChart } from './pullOciChart';
 
