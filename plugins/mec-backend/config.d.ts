@@ -45,6 +45,24 @@ export interface Config {
       allowPrivateNetworks?: boolean;
     };
 
+    /** Application package onboarding (app_pkgm). */
+    packages?: {
+      /** Largest package archive, uploaded or fetched, in bytes; default 50 MiB. */
+      maxBytes?: number;
+      /** Timeout of fetching a package from its appPkgPath, in seconds; default 60. */
+      fetchTimeoutSeconds?: number;
+      /**
+       * OCI registries (`host:port`) reached over plain http, like helm's
+       * `--plain-http`; all others over https.
+       */
+      ociPlainHttpRegistries?: string[];
+      /**
+       * How long one backend replica may work on an onboarding before
+       * another may take it over (after a crash), in seconds; default 300.
+       */
+      onboardingLeaseSeconds?: number;
+    };
+
     /** Notifications to ETSI subscribers (app_pkgm, app_lcm). */
     notifications?: {
       /**
