@@ -3,13 +3,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { ClientNode, loadClientNode } from './clientNode';
 import { EdgeCluster, edgeClusterStatus, startEdgeCluster } from './cluster';
 import { HelmRepoServer, exampleChartsDir, startHelmRepoServer } from './helmRepo';
 import { waitFor } from './processes';
 import { kubeConfigFrom, testRunDir, tools, uniqueName, waitDeploymentAvailable } from './testing/helpers';
 
 jest.setTimeout(10 * 60_000);
+
+let k8s: ClientNode;
+beforeAll(async () => {
+  k8s = await loadClientNode();
+});
 
 describe('edge cluster with Flux', () => {
   let cluster: EdgeCluster | undefined;
@@ -30,7 +35,7 @@ describe('edge cluster with Flux', () => {
   });
 
   it('has Ready kwok nodes with capacity and topology labels, reachable with @kubernetes/client-node', async () => {
-    const core = kubeConfigFrom(cluster!.kubeconfigPath).makeApiClient(CoreV1Api);
+    const core = (await kubeConfigFrom(cluster!.kubeconfigPath)).makeApiClient(k8s.CoreV1Api);
     const nodes = await core.listNode();
     expect(nodes.items).toHaveLength(3);
     for (const n of nodes.items) {
@@ -50,17 +55,17 @@ describe('edge cluster with Flux', () => {
   });
 
   it('gives the deployer service account namespaced rights and read access to nodes only', async () => {
-    const kc = kubeConfigFrom(cluster!.deployerKubeconfigPath);
+    const kc = await kubeConfigFrom(cluster!.deployerKubeconfigPath);
     expect(kc.getCurrentUser()?.token).toBe(cluster!.serviceAccountToken);
-    const core = kc.makeApiClient(CoreV1Api);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
     expect((await core.listNode()).items).toHaveLength(3);
     await expect(core.listNamespacedSecret({ namespace: 'kube-system' })).rejects.toThrow(/403|forbidden/i);
     await expect(core.listNamespacedConfigMap({ namespace: cluster!.namespace })).resolves.toBeTruthy();
   });
 
   it('makes a Deployment Available (created with the deployer token)', async () => {
-    const kc = kubeConfigFrom(cluster!.deployerKubeconfigPath);
-    const apps = kc.makeApiClient(AppsV1Api);
+    const kc = await kubeConfigFrom(cluster!.deployerKubeconfigPath);
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
     const namespace = cluster!.namespace;
     await apps.createNamespacedDeployment({
       namespace,
@@ -82,7 +87,7 @@ describe('edge cluster with Flux', () => {
     });
     const d = await waitDeploymentAvailable(kc, namespace, 'hello-edge');
     expect(d.status?.readyReplicas).toBe(3);
-    const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector: 'app=hello-edge' });
+    const pods = await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector: 'app=hello-edge' });
     expect(pods.items.every(p => p.status?.phase === 'Running' && p.spec?.nodeName)).toBe(true);
     await apps.deleteNamespacedDeployment({ name: 'hello-edge', namespace });
   });
@@ -91,7 +96,7 @@ describe('edge cluster with Flux', () => {
     const { helm, kubectl } = tools(cluster!.kubeconfigPath, scratch);
     const ns = cluster!.namespace;
     await helm(['install', 'loc', path.join(exampleChartsDir(), 'location-service'), '-n', ns, '--wait', '--timeout', '3m', '--set', 'replicaCount=2']);
-    const kc = kubeConfigFrom(cluster!.kubeconfigPath);
+    const kc = await kubeConfigFrom(cluster!.kubeconfigPath);
     const d = await waitDeploymentAvailable(kc, ns, 'loc-location-service', 10_000);
     expect(d.status?.availableReplicas).toBe(2);
     const svc = await kubectl(['-n', ns, 'get', 'service', 'loc-location-service', '-o', 'jsonpath={.spec.type} {.spec.clusterIP}']);
@@ -153,7 +158,7 @@ describe('edge cluster with Flux', () => {
       onFail: () => fs.readFileSync(path.join(cluster!.dir, 'logs', 'helm-controller.log'), 'utf8').split('\n').slice(-20).join('\n'),
     });
     expect(hr.status.history?.[0]?.chartVersion ?? hr.status.lastAttemptedRevision).toBe('0.1.0');
-    const d = await waitDeploymentAvailable(kubeConfigFrom(cluster!.kubeconfigPath), ns, 'video-video-analytics', 60_000);
+    const d = await waitDeploymentAvailable(await kubeConfigFrom(cluster!.kubeconfigPath), ns, 'video-video-analytics', 60_000);
     expect(d.status?.availableReplicas).toBe(2);
   });
 });

@@ -29,3 +29,5 @@ export { DEPLOYER, kwokNodes } from './manifests';
 export { cacheRoot, edgeCacheDir, versionDir, binDir, clustersDir } from './paths';
 export { versionsKey, versionsSummary } from './versions';
 export { run } from './kubectl';
+export { loadClientNode } from './clientNode';
+export type { ClientNode } from './clientNode';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { AppsV1Api } from '@kubernetes/client-node';
+import { ClientNode, loadClientNode } from './clientNode';
 import {
   ClusterAlreadyRunningError,
   EdgeCluster,
@@ -16,6 +16,11 @@ import { isAlive, isOurProcess, waitFor } from './processes';
 import { kubeConfigFrom, testRunDir, uniqueName, waitDeploymentAvailable } from './testing/helpers';
 
 jest.setTimeout(10 * 60_000);
+
+let k8s: ClientNode;
+beforeAll(async () => {
+  k8s = await loadClientNode();
+});
 
 function pidsOf(dir: string): number[] {
   const pidDir = path.join(dir, 'pids');
@@ -58,11 +63,11 @@ describe('several edge clusters', () => {
     expect(ca!.server).not.toBe(cb!.server);
     expect(new Set(Object.values(ca!.ports)).size).toBe(Object.keys(ca!.ports).length);
     for (const p of Object.values(ca!.ports)) expect(Object.values(cb!.ports)).not.toContain(p);
-    const kca = kubeConfigFrom(ca!.kubeconfigPath);
-    const kcb = kubeConfigFrom(cb!.kubeconfigPath);
-    await kca.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: 'default', body: deployment('only-in-a') });
+    const kca = await kubeConfigFrom(ca!.kubeconfigPath);
+    const kcb = await kubeConfigFrom(cb!.kubeconfigPath);
+    await kca.makeApiClient(k8s.AppsV1Api).createNamespacedDeployment({ namespace: 'default', body: deployment('only-in-a') });
     await waitDeploymentAvailable(kca, 'default', 'only-in-a');
-    const inB = await kcb.makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace: 'default' });
+    const inB = await kcb.makeApiClient(k8s.AppsV1Api).listNamespacedDeployment({ namespace: 'default' });
     expect(inB.items.map(d => d.metadata?.name)).not.toContain('only-in-a');
     // A's CA does not validate B's server.
     expect(ca!.caData).not.toBe(cb!.caData);

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadClientNode } from '../clientNode';
 import { cachedBinaries } from '../binaries';
 import { run } from '../kubectl';
 import { waitFor } from '../processes';
@@ -27,8 +28,9 @@ export function bins() {
   return b.bin;
 }
 
-export function kubeConfigFrom(file: string): KubeConfig {
-  const kc = new KubeConfig();
+export async function kubeConfigFrom(file: string): Promise<KubeConfig> {
+  const { KubeConfig: KC } = await loadClientNode();
+  const kc = new KC();
   kc.loadFromFile(file);
   return kc;
 }
@@ -50,6 +52,7 @@ export function tools(kubeconfigPath: string, scratch: string) {
 
 /** Wait until a Deployment reports Available with all replicas available. */
 export async function waitDeploymentAvailable(kc: KubeConfig, namespace: string, name: string, timeoutMs = 120_000) {
+  const { AppsV1Api } = await loadClientNode();
   const apps = kc.makeApiClient(AppsV1Api);
   return waitFor(
     `deployment ${namespace}/${name} Available`,
