@@ -1,13 +1,116 @@
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
 
 /**
- * Deploys MEC application instances on one kind of edge host (for example
- * plain Helm, or Flux HelmRelease objects).
+ * How a driver reaches an edge host's Kubernetes API. Built by the mec
+ * backend from a registered host; the credential is decrypted only for the
+ * call and must never be logged or returned.
+ * @public
+ */
+export interface EdgeHostConnection {
+  /** The host's registered name, for messages. */
+  name: string;
+  /** Kubernetes API server URL, e.g. https://127.0.0.1:6443. */
+  server: string;
+  /** PEM certificate(s) of the API server's CA, base64-encoded as in a kubeconfig. */
+  caData?: string;
+  credential:
+    | { type: 'serviceAccountToken'; token: string }
+    | { type: 'clientCertificate'; certData: string; keyData: string };
+}
+
+/** Where a release lives on its host. @public */
+export interface ReleaseRef {
+  /** Derived from the application instance id; a valid Helm release name. */
+  releaseName: string;
+  /** From the grant's containerNamespace. */
+  namespace: string;
+}
+
+/** What to deploy. @public */
+export interface ReleaseSpec extends ReleaseRef {
+  chart: {
+    name: string;
+    version: string;
+    /** The chart archive (.tgz) from the MEO's package store. */
+    archive: Buffer;
+    /**
+     * The MEO's Helm repository, for drivers whose cluster pulls the chart
+     * itself (Flux source-controller), with the credential to use.
+     */
+    repository?: { url: string; username: string; password: string };
+  };
+  /** Helm values, from the instantiate request's additionalParams. */
+  values: Record<string, unknown>;
+  /** Labels for every object the driver creates itself (e.g. mec.etsi.org/app-instance-id). */
+  labels: Record<string, string>;
+}
+
+/** Progress of a long driver operation, for logs and the op occurrence. @public */
+export type DriverProgress = (message: string) => void;
+
+/** Options of a driver operation. @public */
+export interface DriverCallOptions {
+  /** Overall deadline; the driver fails with a readable error past it. */
+  timeoutSeconds: number;
+  /** Aborted when the operation is cancelled. */
+  signal?: AbortSignal;
+  onProgress?: DriverProgress;
+}
+
+/**
+ * What runs on the cluster for a release, as the driver reads it back.
+ * @public
+ */
+export interface ReleaseStatus {
+  /** absent: no such release; deployed: installed and its workloads Available; pending: in progress; failed. */
+  phase: 'absent' | 'pending' | 'deployed' | 'failed';
+  /** STOPPED when every workload of the release is scaled to zero. */
+  operationalState?: 'STARTED' | 'STOPPED';
+  message?: string;
+  workloads: Array<{
+    kind: string;
+    name: string;
+    replicas: number;
+    readyReplicas: number;
+  }>;
+}
+
+/**
+ * Deploys MEC application instances on one kind of edge host: plain Helm,
+ * or Flux HelmRelease objects. Every operation is idempotent, so a retried
+ * or resumed operation converges instead of duplicating a release.
  * @public
  */
 export interface MecEdgeDriver {
   /** The value of an edge host's `driver` setting that selects this driver. */
   readonly id: string;
+  /** Installs or upgrades the release and waits until its workloads are Available. */
+  install(
+    host: EdgeHostConnection,
+    spec: ReleaseSpec,
+    options: DriverCallOptions,
+  ): Promise<ReleaseStatus>;
+  /**
+   * Removes the release. GRACEFUL waits up to `timeoutSeconds` for the
+   * workloads to stop; FORCEFUL removes at once. Absent is success.
+   */
+  uninstall(
+    host: EdgeHostConnection,
+    ref: ReleaseRef,
+    options: DriverCallOptions & { mode: 'GRACEFUL' | 'FORCEFUL' },
+  ): Promise<void>;
+  /**
+   * STOPPED scales every workload of the release to zero, remembering its
+   * replicas on the cluster; STARTED restores them and waits for readiness.
+   */
+  operate(
+    host: EdgeHostConnection,
+    ref: ReleaseRef,
+    changeStateTo: 'STARTED' | 'STOPPED',
+    options: DriverCallOptions,
+  ): Promise<ReleaseStatus>;
+  /** Reads what the cluster runs for the release. */
+  status(host: EdgeHostConnection, ref: ReleaseRef): Promise<ReleaseStatus>;
 }
 
 /**
