@@ -53,6 +53,9 @@ function parse(argv: string[]) {
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
 export async function main(argv: string[]) {
+  // A closed pipe (e.g. `| head`) must not kill `up` halfway through.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
   let parsed;
   try {
     parsed = parse(argv);

@@ -9,6 +9,7 @@ import {
   acquireLock,
   DaemonRecord,
   freePorts,
+  isAlive,
   isOurProcess,
   isPortFree,
   spawnDaemon,
@@ -196,6 +197,13 @@ export async function edgeClusterStatus(name = 'edge-1', opts: { runDir?: string
     return res;
   }
   res.status = state.status;
+  if (state.status !== 'running') {
+    res.problems.push(
+      state.status === 'starting' && !isAlive(state.ownerPid)
+        ? `startup was interrupted (the starting process ${state.ownerPid} is gone)`
+        : `cluster status is "${state.status}"`,
+    );
+  }
   res.server = state.server;
   res.kubeconfigPath = state.kubeconfigPath;
   for (const r of pidFileRecords(dir, state)) {
