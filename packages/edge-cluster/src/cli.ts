@@ -28,6 +28,7 @@ Options:
   --name NAME      cluster name (default edge-1)
   --nodes N        number of kwok nodes (default 3)
   --flux           also run Flux source-controller and helm-controller
+  --api-port PORT  fixed kube-apiserver port (default: a free one)
   --run-dir DIR    parent dir of cluster state (default ${clustersDir()})
   --all            with down: every cluster under the run dir
   --force          with build: rebuild even if cached
@@ -89,7 +90,8 @@ export async function main(argv: string[]) {
         };
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
-        const c = await startEdgeCluster({ name, nodes, flux: !!opts.flux, runDir, log });
+        const ports = opts['api-port'] ? { apiserver: Number(opts['api-port']) } : undefined;
+        const c = await startEdgeCluster({ name, nodes, flux: !!opts.flux, runDir, log, ports });
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
         console.log(`edge cluster "${c.name}" is up: ${c.server}`);
