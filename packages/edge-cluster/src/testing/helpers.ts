@@ -7,8 +7,11 @@ import { cachedBinaries } from '../binaries';
 import { run } from '../kubectl';
 import { waitFor } from '../processes';
 
-/** Where test clusters keep their state (set by globalSetup). */
+/** Where test clusters keep their state (set by globalSetup). Throws if globalSetup could not build the binaries. */
 export function testRunDir(): string {
+  if (process.env.HELMMEC_EDGE_BUILD_ERROR) {
+    throw new Error(`edge-cluster binaries could not be built: ${process.env.HELMMEC_EDGE_BUILD_ERROR}`);
+  }
   let dir = process.env.HELMMEC_EDGE_TEST_RUN_DIR;
   if (!dir) {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helmmec-edge-test-'));
