@@ -1,7 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BuildRecord, cachedBinaries, ensureBinaries, formatProgress } from './binaries';
+import {
+  BuildRecord,
+  cachedBinaries,
+  ensureBinaries,
+  formatProgress,
+} from './binaries';
 import { startEdgeCluster } from './cluster';
 import { exampleChartsDir } from './helmRepo';
 import { run } from './kubectl';
@@ -20,7 +25,11 @@ export async function bench(print: (l: string) => void = console.log) {
         if (!line.trim()) continue;
         try {
           const r = JSON.parse(line) as BuildRecord;
-          if (r.versionsKey === hit.versionsKey && r.totalSeconds > longest.totalSeconds) longest = r;
+          if (
+            r.versionsKey === hit.versionsKey &&
+            r.totalSeconds > longest.totalSeconds
+          )
+            longest = r;
         } catch {
           /* skip bad line */
         }
@@ -28,7 +37,9 @@ export async function bench(print: (l: string) => void = console.log) {
     }
     cold = {
       minutes: longest.totalSeconds / 60,
-      source: `recorded build of ${longest.builtAt} on ${longest.host?.cpus ?? '?'} cores, ${longest.versionsKey}`,
+      source: `recorded build of ${longest.builtAt} on ${
+        longest.host?.cpus ?? '?'
+      } cores, ${longest.versionsKey}`,
     };
   } else {
     const t = Date.now();
@@ -42,9 +53,28 @@ export async function bench(print: (l: string) => void = console.log) {
   const upSec = (Date.now() - t0) / 1000;
   let helmSec = NaN;
   try {
-    const env = { ...process.env, KUBECONFIG: cluster.kubeconfigPath, HELM_CACHE_HOME: path.join(runDir, 'helm'), HELM_CONFIG_HOME: path.join(runDir, 'helm'), HELM_DATA_HOME: path.join(runDir, 'helm') };
+    const env = {
+      ...process.env,
+      KUBECONFIG: cluster.kubeconfigPath,
+      HELM_CACHE_HOME: path.join(runDir, 'helm'),
+      HELM_CONFIG_HOME: path.join(runDir, 'helm'),
+      HELM_DATA_HOME: path.join(runDir, 'helm'),
+    };
     const t1 = Date.now();
-    await run(bins.bin.helm, ['install', 'bench-video', path.join(exampleChartsDir(), 'video-analytics'), '-n', cluster.namespace, '--wait', '--timeout', '3m'], { env });
+    await run(
+      bins.bin.helm,
+      [
+        'install',
+        'bench-video',
+        path.join(exampleChartsDir(), 'video-analytics'),
+        '-n',
+        cluster.namespace,
+        '--wait',
+        '--timeout',
+        '3m',
+      ],
+      { env },
+    );
     helmSec = (Date.now() - t1) / 1000;
   } finally {
     await cluster.stop();
@@ -54,5 +84,9 @@ export async function bench(print: (l: string) => void = console.log) {
   print(`warm up to Ready (3 nodes, no Flux): ${upSec.toFixed(1)} s`);
   print(`helm install --wait video-analytics: ${helmSec.toFixed(1)} s`);
   print(`cache: ${edgeCacheDir()}`);
-  return { coldBuildMinutes: cold.minutes, warmUpSeconds: upSec, helmInstallSeconds: helmSec };
+  return {
+    coldBuildMinutes: cold.minutes,
+    warmUpSeconds: upSec,
+    helmInstallSeconds: helmSec,
+  };
 }

@@ -28,18 +28,27 @@ describe('build cache', () => {
     const bin = path.join(versionDir(), 'bin');
     fs.mkdirSync(bin, { recursive: true });
     for (const b of ALL_BINARIES) {
-      if (b !== opts.skip) fs.writeFileSync(path.join(bin, b), '#!/bin/sh\n', { mode: 0o755 });
+      if (b !== opts.skip)
+        fs.writeFileSync(path.join(bin, b), '#!/bin/sh\n', { mode: 0o755 });
     }
-    if (opts.buildJson) fs.writeFileSync(path.join(versionDir(), 'build.json'), JSON.stringify({ totalSeconds: 1 }));
+    if (opts.buildJson)
+      fs.writeFileSync(
+        path.join(versionDir(), 'build.json'),
+        JSON.stringify({ totalSeconds: 1 }),
+      );
   }
 
   it('lives under HELMMEC_CACHE_DIR, keyed by versions', () => {
-    expect(versionDir().startsWith(path.join(tmp, 'edge-cluster', 'k8s-v1.'))).toBe(true);
+    expect(
+      versionDir().startsWith(path.join(tmp, 'edge-cluster', 'k8s-v1.')),
+    ).toBe(true);
   });
 
   it('accepts a complete cache', () => {
     fakeCache({ buildJson: true });
-    expect(cachedBinaries()?.bin['kube-apiserver']).toBe(path.join(versionDir(), 'bin', 'kube-apiserver'));
+    expect(cachedBinaries()?.bin['kube-apiserver']).toBe(
+      path.join(versionDir(), 'bin', 'kube-apiserver'),
+    );
   });
 
   it('treats a cache without build.json (interrupted build) as missing', () => {
@@ -59,7 +68,9 @@ describe('lock file', () => {
     const file = path.join(dir, 'x.lock');
     try {
       const release = await acquireLock(file, { timeoutMs: 0 });
-      await expect(acquireLock(file, { timeoutMs: 0 })).rejects.toThrow(/held by pid/);
+      await expect(acquireLock(file, { timeoutMs: 0 })).rejects.toThrow(
+        /held by pid/,
+      );
       release();
       expect(fs.existsSync(file)).toBe(false);
       // A pid that has exited: run a process and take its pid after it ends.
@@ -111,7 +122,10 @@ describe('zip reader', () => {
     eocd.writeUInt32LE(cdOffset, 16);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helmmec-zip-test-'));
     const zip = path.join(dir, 't.zip');
-    fs.writeFileSync(zip, Buffer.concat([local, name, comp, central, name, eocd]));
+    fs.writeFileSync(
+      zip,
+      Buffer.concat([local, name, comp, central, name, eocd]),
+    );
     try {
       expect(extractZipEntry(zip, 'dir/hello.txt').equals(data)).toBe(true);
       expect(() => extractZipEntry(zip, 'nope')).toThrow(/no entry nope/);

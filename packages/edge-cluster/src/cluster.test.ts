@@ -5,9 +5,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ClientNode, loadClientNode } from './clientNode';
 import { EdgeCluster, edgeClusterStatus, startEdgeCluster } from './cluster';
-import { HelmRepoServer, exampleChartsDir, startHelmRepoServer } from './helmRepo';
+import {
+  HelmRepoServer,
+  exampleChartsDir,
+  startHelmRepoServer,
+} from './helmRepo';
 import { waitFor } from './processes';
-import { kubeConfigFrom, testRunDir, tools, uniqueName, waitDeploymentAvailable } from './testing/helpers';
+import {
+  kubeConfigFrom,
+  testRunDir,
+  tools,
+  uniqueName,
+  waitDeploymentAvailable,
+} from './testing/helpers';
 
 jest.setTimeout(10 * 60_000);
 
@@ -25,7 +35,13 @@ describe('edge cluster with Flux', () => {
 
   beforeAll(async () => {
     scratch = fs.mkdtempSync(path.join(runDir, 'scratch-'));
-    cluster = await startEdgeCluster({ name, nodes: 3, flux: true, runDir, log: l => process.stderr.write(`[${name}] ${l}\n`) });
+    cluster = await startEdgeCluster({
+      name,
+      nodes: 3,
+      flux: true,
+      runDir,
+      log: l => process.stderr.write(`[${name}] ${l}\n`),
+    });
     repo = await startHelmRepoServer({ dir: exampleChartsDir() });
   });
 
@@ -35,23 +51,37 @@ describe('edge cluster with Flux', () => {
   });
 
   it('has Ready kwok nodes with capacity and topology labels, reachable with @kubernetes/client-node', async () => {
-    const core = (await kubeConfigFrom(cluster!.kubeconfigPath)).makeApiClient(k8s.CoreV1Api);
+    const core = (await kubeConfigFrom(cluster!.kubeconfigPath)).makeApiClient(
+      k8s.CoreV1Api,
+    );
     const nodes = await core.listNode();
     expect(nodes.items).toHaveLength(3);
     for (const n of nodes.items) {
-      expect(n.status?.conditions?.find(c => c.type === 'Ready')?.status).toBe('True');
+      expect(n.status?.conditions?.find(c => c.type === 'Ready')?.status).toBe(
+        'True',
+      );
       expect(n.status?.allocatable?.cpu).toBe('3800m');
       expect(n.status?.allocatable?.memory).toBe('15Gi');
-      expect(n.metadata?.labels?.['topology.kubernetes.io/zone']).toMatch(/-[abc]$/);
-      expect(n.metadata?.labels?.['topology.kubernetes.io/region']).toBeTruthy();
+      expect(n.metadata?.labels?.['topology.kubernetes.io/zone']).toMatch(
+        /-[abc]$/,
+      );
+      expect(
+        n.metadata?.labels?.['topology.kubernetes.io/region'],
+      ).toBeTruthy();
     }
     expect(cluster!.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const status = await edgeClusterStatus(name, { runDir });
     expect(status.apiserverReady).toBe(true);
     expect(status.problems).toEqual([]);
-    expect(status.processes.map(p => p.component).sort()).toEqual(
-      ['etcd', 'helm-controller', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'source-controller'],
-    );
+    expect(status.processes.map(p => p.component).sort()).toEqual([
+      'etcd',
+      'helm-controller',
+      'kube-apiserver',
+      'kube-controller-manager',
+      'kube-scheduler',
+      'kwok',
+      'source-controller',
+    ]);
   });
 
   it('gives the deployer service account namespaced rights and read access to nodes only', async () => {
@@ -59,8 +89,12 @@ describe('edge cluster with Flux', () => {
     expect(kc.getCurrentUser()?.token).toBe(cluster!.serviceAccountToken);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     expect((await core.listNode()).items).toHaveLength(3);
-    await expect(core.listNamespacedSecret({ namespace: 'kube-system' })).rejects.toThrow(/403|forbidden/i);
-    await expect(core.listNamespacedConfigMap({ namespace: cluster!.namespace })).resolves.toBeTruthy();
+    await expect(
+      core.listNamespacedSecret({ namespace: 'kube-system' }),
+    ).rejects.toThrow(/403|forbidden/i);
+    await expect(
+      core.listNamespacedConfigMap({ namespace: cluster!.namespace }),
+    ).resolves.toBeTruthy();
   });
 
   it('makes a Deployment Available (created with the deployer token)', async () => {
@@ -78,7 +112,11 @@ describe('edge cluster with Flux', () => {
             metadata: { labels: { app: 'hello-edge' } },
             spec: {
               containers: [
-                { name: 'web', image: 'registry.example.com/helmmec/hello:1.0', resources: { requests: { cpu: '100m', memory: '64Mi' } } },
+                {
+                  name: 'web',
+                  image: 'registry.example.com/helmmec/hello:1.0',
+                  resources: { requests: { cpu: '100m', memory: '64Mi' } },
+                },
               ],
             },
           },
@@ -87,26 +125,57 @@ describe('edge cluster with Flux', () => {
     });
     const d = await waitDeploymentAvailable(kc, namespace, 'hello-edge');
     expect(d.status?.readyReplicas).toBe(3);
-    const pods = await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector: 'app=hello-edge' });
-    expect(pods.items.every(p => p.status?.phase === 'Running' && p.spec?.nodeName)).toBe(true);
+    const pods = await kc
+      .makeApiClient(k8s.CoreV1Api)
+      .listNamespacedPod({ namespace, labelSelector: 'app=hello-edge' });
+    expect(
+      pods.items.every(p => p.status?.phase === 'Running' && p.spec?.nodeName),
+    ).toBe(true);
     await apps.deleteNamespacedDeployment({ name: 'hello-edge', namespace });
   });
 
   it('helm install --wait of an example chart succeeds and helm uninstall removes it', async () => {
     const { helm, kubectl } = tools(cluster!.kubeconfigPath, scratch);
     const ns = cluster!.namespace;
-    await helm(['install', 'loc', path.join(exampleChartsDir(), 'location-service'), '-n', ns, '--wait', '--timeout', '3m', '--set', 'replicaCount=2']);
+    await helm([
+      'install',
+      'loc',
+      path.join(exampleChartsDir(), 'location-service'),
+      '-n',
+      ns,
+      '--wait',
+      '--timeout',
+      '3m',
+      '--set',
+      'replicaCount=2',
+    ]);
     const kc = await kubeConfigFrom(cluster!.kubeconfigPath);
-    const d = await waitDeploymentAvailable(kc, ns, 'loc-location-service', 10_000);
+    const d = await waitDeploymentAvailable(
+      kc,
+      ns,
+      'loc-location-service',
+      10_000,
+    );
     expect(d.status?.availableReplicas).toBe(2);
-    const svc = await kubectl(['-n', ns, 'get', 'service', 'loc-location-service', '-o', 'jsonpath={.spec.type} {.spec.clusterIP}']);
+    const svc = await kubectl([
+      '-n',
+      ns,
+      'get',
+      'service',
+      'loc-location-service',
+      '-o',
+      'jsonpath={.spec.type} {.spec.clusterIP}',
+    ]);
     expect(svc.stdout).toMatch(/^ClusterIP 10\.96\.\d+\.\d+$/);
     await helm(['uninstall', 'loc', '-n', ns, '--wait', '--timeout', '2m']);
     const list = await helm(['list', '-n', ns, '-q']);
     expect(list.stdout.trim()).toBe('');
     await waitFor(
       'deployment removed',
-      async () => (await kubectl(['-n', ns, 'get', 'deployments', '-o', 'name'])).stdout.trim() === '',
+      async () =>
+        (
+          await kubectl(['-n', ns, 'get', 'deployments', '-o', 'name'])
+        ).stdout.trim() === '',
       { timeoutMs: 60_000 },
     );
   });
@@ -147,18 +216,53 @@ describe('edge cluster with Flux', () => {
     };
     await kubectl(['apply', '-f', '-'], JSON.stringify(objects));
     const conditionTrue = (kind: string, nm: string) => async () => {
-      const { stdout } = await kubectl(['-n', ns, 'get', kind, nm, '-o', 'json']);
+      const { stdout } = await kubectl([
+        '-n',
+        ns,
+        'get',
+        kind,
+        nm,
+        '-o',
+        'json',
+      ]);
       const obj = JSON.parse(stdout);
-      return obj.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ? obj : undefined;
+      return obj.status?.conditions?.some(
+        (c: any) => c.type === 'Ready' && c.status === 'True',
+      )
+        ? obj
+        : undefined;
     };
-    await waitFor('HelmRepository Ready', conditionTrue('helmrepositories.source.toolkit.fluxcd.io', 'examples'), { timeoutMs: 120_000, intervalMs: 1000 });
-    const hr = await waitFor('HelmRelease Ready', conditionTrue('helmreleases.helm.toolkit.fluxcd.io', 'video'), {
-      timeoutMs: 240_000,
-      intervalMs: 1000,
-      onFail: () => fs.readFileSync(path.join(cluster!.dir, 'logs', 'helm-controller.log'), 'utf8').split('\n').slice(-20).join('\n'),
-    });
-    expect(hr.status.history?.[0]?.chartVersion ?? hr.status.lastAttemptedRevision).toBe('0.1.0');
-    const d = await waitDeploymentAvailable(await kubeConfigFrom(cluster!.kubeconfigPath), ns, 'video-video-analytics', 60_000);
+    await waitFor(
+      'HelmRepository Ready',
+      conditionTrue('helmrepositories.source.toolkit.fluxcd.io', 'examples'),
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
+    const hr = await waitFor(
+      'HelmRelease Ready',
+      conditionTrue('helmreleases.helm.toolkit.fluxcd.io', 'video'),
+      {
+        timeoutMs: 240_000,
+        intervalMs: 1000,
+        onFail: () =>
+          fs
+            .readFileSync(
+              path.join(cluster!.dir, 'logs', 'helm-controller.log'),
+              'utf8',
+            )
+            .split('\n')
+            .slice(-20)
+            .join('\n'),
+      },
+    );
+    expect(
+      hr.status.history?.[0]?.chartVersion ?? hr.status.lastAttemptedRevision,
+    ).toBe('0.1.0');
+    const d = await waitDeploymentAvailable(
+      await kubeConfigFrom(cluster!.kubeconfigPath),
+      ns,
+      'video-video-analytics',
+      60_000,
+    );
     expect(d.status?.availableReplicas).toBe(2);
   });
 });

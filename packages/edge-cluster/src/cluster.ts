@@ -1,6 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Binaries, cachedBinaries, ensureBinaries, formatProgress } from './binaries';
+import {
+  Binaries,
+  cachedBinaries,
+  ensureBinaries,
+  formatProgress,
+} from './binaries';
 import { httpsGet, run } from './kubectl';
 import { DEPLOYER, deployerObjects, kwokNodes, list } from './manifests';
 import { clustersDir } from './paths';
@@ -33,8 +38,17 @@ export interface ClusterPorts {
   helmHealth: number;
 }
 const PORT_NAMES: (keyof ClusterPorts)[] = [
-  'etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok',
-  'sourceStorage', 'sourceMetrics', 'sourceHealth', 'helmMetrics', 'helmHealth',
+  'etcdClient',
+  'etcdPeer',
+  'apiserver',
+  'controllerManager',
+  'scheduler',
+  'kwok',
+  'sourceStorage',
+  'sourceMetrics',
+  'sourceHealth',
+  'helmMetrics',
+  'helmHealth',
 ];
 
 /** Options for {@link startEdgeCluster}. */
@@ -146,15 +160,26 @@ function pidFileRecords(dir: string, state?: ClusterState): DaemonRecord[] {
     const pid = parseInt(fs.readFileSync(path.join(pidDir, f), 'utf8'), 10);
     if (recs.some(r => r.pid === pid)) continue;
     const exe = state ? path.join(state.binDir, component) : '';
-    if (exe) recs.push({ component, pid, exe, args: [], log: '', startedAt: '' });
+    if (exe)
+      recs.push({ component, pid, exe, args: [], log: '', startedAt: '' });
   }
   return recs;
 }
 
-const STOP_ORDER = ['helm-controller', 'source-controller', 'kwok', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'];
+const STOP_ORDER = [
+  'helm-controller',
+  'source-controller',
+  'kwok',
+  'kube-scheduler',
+  'kube-controller-manager',
+  'kube-apiserver',
+  'etcd',
+];
 
 async function stopProcesses(recs: DaemonRecord[], log: (l: string) => void) {
-  const sorted = [...recs].sort((a, b) => STOP_ORDER.indexOf(a.component) - STOP_ORDER.indexOf(b.component));
+  const sorted = [...recs].sort(
+    (a, b) => STOP_ORDER.indexOf(a.component) - STOP_ORDER.indexOf(b.component),
+  );
   // Stop controllers first (in parallel), then apiserver, then etcd.
   const groups = [
     sorted.filter(r => !['kube-apiserver', 'etcd'].includes(r.component)),
@@ -165,7 +190,8 @@ async function stopProcesses(recs: DaemonRecord[], log: (l: string) => void) {
     await Promise.all(
       g.map(async r => {
         const how = await stopPid(r);
-        if (how !== 'not-running') log(`stopped ${r.component} (pid ${r.pid}, ${how})`);
+        if (how !== 'not-running')
+          log(`stopped ${r.component} (pid ${r.pid}, ${how})`);
       }),
     );
   }
@@ -179,7 +205,12 @@ export interface ClusterStatus {
   status?: ClusterState['status'];
   server?: string;
   kubeconfigPath?: string;
-  processes: { component: string; pid: number; running: boolean; log: string }[];
+  processes: {
+    component: string;
+    pid: number;
+    running: boolean;
+    log: string;
+  }[];
   apiserverReady: boolean;
   nodesReady?: number;
   nodesTotal?: number;
@@ -188,12 +219,25 @@ export interface ClusterStatus {
 }
 
 /** Report the processes and readiness of a cluster. */
-export async function edgeClusterStatus(name = 'edge-1', opts: { runDir?: string } = {}): Promise<ClusterStatus> {
+export async function edgeClusterStatus(
+  name = 'edge-1',
+  opts: { runDir?: string } = {},
+): Promise<ClusterStatus> {
   const dir = clusterDir(name, opts.runDir);
   const state = readState(dir);
-  const res: ClusterStatus = { name, dir, exists: !!state, processes: [], apiserverReady: false, problems: [] };
+  const res: ClusterStatus = {
+    name,
+    dir,
+    exists: !!state,
+    processes: [],
+    apiserverReady: false,
+    problems: [],
+  };
   if (!state) {
-    if (fs.existsSync(dir)) res.problems.push(`state directory ${dir} exists without state.json (leftover of a failed start)`);
+    if (fs.existsSync(dir))
+      res.problems.push(
+        `state directory ${dir} exists without state.json (leftover of a failed start)`,
+      );
     return res;
   }
   res.status = state.status;
@@ -208,23 +252,63 @@ export async function edgeClusterStatus(name = 'edge-1', opts: { runDir?: string
   res.kubeconfigPath = state.kubeconfigPath;
   for (const r of pidFileRecords(dir, state)) {
     const running = isOurProcess(r);
-    res.processes.push({ component: r.component, pid: r.pid, running, log: r.log });
-    if (!running) res.problems.push(`${r.component} (pid ${r.pid}) is not running; see ${r.log}`);
+    res.processes.push({
+      component: r.component,
+      pid: r.pid,
+      running,
+      log: r.log,
+    });
+    if (!running)
+      res.problems.push(
+        `${r.component} (pid ${r.pid}) is not running; see ${r.log}`,
+      );
   }
   try {
     const pki = pkiPaths(dir);
-    const rz = await httpsGet(`${state.server}/readyz`, { ca: fs.readFileSync(pki.caCrt), cert: fs.readFileSync(pki.adminCrt), key: fs.readFileSync(pki.adminKey) }, 3000);
+    const rz = await httpsGet(
+      `${state.server}/readyz`,
+      {
+        ca: fs.readFileSync(pki.caCrt),
+        cert: fs.readFileSync(pki.adminCrt),
+        key: fs.readFileSync(pki.adminKey),
+      },
+      3000,
+    );
     res.apiserverReady = rz.status === 200;
-    if (!res.apiserverReady) res.problems.push(`kube-apiserver /readyz answered ${rz.status}: ${rz.body.slice(0, 300)}`);
+    if (!res.apiserverReady)
+      res.problems.push(
+        `kube-apiserver /readyz answered ${rz.status}: ${rz.body.slice(
+          0,
+          300,
+        )}`,
+      );
   } catch (e: any) {
-    res.problems.push(`kube-apiserver ${state.server} not reachable: ${e.message}`);
+    res.problems.push(
+      `kube-apiserver ${state.server} not reachable: ${e.message}`,
+    );
   }
   if (res.apiserverReady) {
     try {
-      const { stdout } = await run(path.join(state.binDir, 'kubectl'), ['--kubeconfig', state.kubeconfigPath, 'get', 'nodes', '-o', 'json', '--request-timeout=5s'], { timeoutMs: 10_000 });
+      const { stdout } = await run(
+        path.join(state.binDir, 'kubectl'),
+        [
+          '--kubeconfig',
+          state.kubeconfigPath,
+          'get',
+          'nodes',
+          '-o',
+          'json',
+          '--request-timeout=5s',
+        ],
+        { timeoutMs: 10_000 },
+      );
       const items = JSON.parse(stdout).items as any[];
       res.nodesTotal = items.length;
-      res.nodesReady = items.filter(n => n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')).length;
+      res.nodesReady = items.filter(n =>
+        n.status?.conditions?.some(
+          (c: any) => c.type === 'Ready' && c.status === 'True',
+        ),
+      ).length;
     } catch (e: any) {
       res.problems.push(`cannot list nodes: ${e.message}`);
     }
@@ -236,8 +320,14 @@ function pkiPaths(dir: string): Pki {
   const p = (f: string) => path.join(dir, 'pki', f);
   return {
     dir: path.join(dir, 'pki'),
-    caCrt: p('ca.crt'), caKey: p('ca.key'), apiserverCrt: p('apiserver.crt'), apiserverKey: p('apiserver.key'),
-    adminCrt: p('admin.crt'), adminKey: p('admin.key'), saKey: p('sa.key'), saPub: p('sa.pub'),
+    caCrt: p('ca.crt'),
+    caKey: p('ca.key'),
+    apiserverCrt: p('apiserver.crt'),
+    apiserverKey: p('apiserver.key'),
+    adminCrt: p('admin.crt'),
+    adminKey: p('admin.key'),
+    saKey: p('sa.key'),
+    saPub: p('sa.pub'),
   };
 }
 
@@ -263,7 +353,10 @@ function handleFrom(state: ClusterState, runDir?: string): EdgeCluster {
 }
 
 /** Handle of an already running cluster (e.g. one started by `edge-cluster up`), or undefined. */
-export function getEdgeCluster(name = 'edge-1', opts: { runDir?: string } = {}): EdgeCluster | undefined {
+export function getEdgeCluster(
+  name = 'edge-1',
+  opts: { runDir?: string } = {},
+): EdgeCluster | undefined {
   const state = readState(clusterDir(name, opts.runDir));
   if (!state || state.status !== 'running') return undefined;
   if (!state.processes.every(isOurProcess)) return undefined;
@@ -276,7 +369,11 @@ export function getEdgeCluster(name = 'edge-1', opts: { runDir?: string } = {}):
  */
 export async function stopEdgeCluster(
   name = 'edge-1',
-  opts: { runDir?: string; log?: (l: string) => void; keepState?: boolean } = {},
+  opts: {
+    runDir?: string;
+    log?: (l: string) => void;
+    keepState?: boolean;
+  } = {},
 ): Promise<{ stopped: number; existed: boolean }> {
   const log = opts.log ?? (() => {});
   const dir = clusterDir(name, opts.runDir);
@@ -293,7 +390,11 @@ export async function stopEdgeCluster(
 export function listEdgeClusters(opts: { runDir?: string } = {}): string[] {
   const root = opts.runDir ? path.resolve(opts.runDir) : clustersDir();
   if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root).filter(n => NAME_RE.test(n) && fs.statSync(path.join(root, n)).isDirectory());
+  return fs
+    .readdirSync(root)
+    .filter(
+      n => NAME_RE.test(n) && fs.statSync(path.join(root, n)).isDirectory(),
+    );
 }
 
 /**
@@ -303,14 +404,20 @@ export function listEdgeClusters(opts: { runDir?: string } = {}): string[] {
  * helm-controller. Every listener is on 127.0.0.1. Builds the binaries first
  * if they are not cached. If anything fails, everything started is stopped.
  */
-export async function startEdgeCluster(opts: StartOptions = {}): Promise<EdgeCluster> {
+export async function startEdgeCluster(
+  opts: StartOptions = {},
+): Promise<EdgeCluster> {
   const name = opts.name ?? 'edge-1';
   const nodes = opts.nodes ?? 3;
   const flux = !!opts.flux;
   const log = opts.log ?? (() => {});
   const timeoutMs = opts.timeoutMs ?? 5 * 60_000;
-  if (!NAME_RE.test(name)) throw new Error(`invalid cluster name "${name}": use lower-case letters, digits and '-' (max 40)`);
-  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 100) throw new Error(`--nodes must be 1..100, got ${opts.nodes}`);
+  if (!NAME_RE.test(name))
+    throw new Error(
+      `invalid cluster name "${name}": use lower-case letters, digits and '-' (max 40)`,
+    );
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 100)
+    throw new Error(`--nodes must be 1..100, got ${opts.nodes}`);
   const dir = clusterDir(name, opts.runDir);
   const root = path.dirname(dir);
   fs.mkdirSync(root, { recursive: true });
@@ -318,16 +425,25 @@ export async function startEdgeCluster(opts: StartOptions = {}): Promise<EdgeClu
   // One `up` per name at a time.
   let release: () => void;
   try {
-    release = await acquireLock(path.join(root, `.${name}.lock`), { timeoutMs: 0 });
+    release = await acquireLock(path.join(root, `.${name}.lock`), {
+      timeoutMs: 0,
+    });
   } catch (e: any) {
-    throw new ClusterAlreadyRunningError(`edge cluster "${name}" is being started by another process (${e.message})`);
+    throw new ClusterAlreadyRunningError(
+      `edge cluster "${name}" is being started by another process (${e.message})`,
+    );
   }
   try {
     const existing = readState(dir);
     if (existing || fs.existsSync(dir)) {
       const recs = pidFileRecords(dir, existing);
       const alive = recs.filter(isOurProcess);
-      if (existing && alive.length === recs.length && recs.length > 0 && existing.status === 'running') {
+      if (
+        existing &&
+        alive.length === recs.length &&
+        recs.length > 0 &&
+        existing.status === 'running'
+      ) {
         throw new ClusterAlreadyRunningError(
           `edge cluster "${name}" is already running (api ${existing.server}, kubeconfig ${existing.kubeconfigPath}). ` +
             `Use it as is, or run "edge-cluster down --name ${name}" first.`,
@@ -337,7 +453,9 @@ export async function startEdgeCluster(opts: StartOptions = {}): Promise<EdgeClu
       let why = '';
       if (dead.length) why = ` (not running: ${dead.join(', ')})`;
       else if (existing) why = ` (status ${existing.status})`;
-      log(`found stale state for "${name}" in ${dir}${why}; stopping what is left and starting afresh`);
+      log(
+        `found stale state for "${name}" in ${dir}${why}; stopping what is left and starting afresh`,
+      );
       await stopProcesses(alive, log);
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -345,7 +463,9 @@ export async function startEdgeCluster(opts: StartOptions = {}): Promise<EdgeClu
     // Ports: check fixed ones, pick the rest.
     for (const [k, v] of Object.entries(opts.ports ?? {})) {
       if (v !== undefined && !(await isPortFree(v))) {
-        throw new Error(`cannot start edge cluster "${name}": port 127.0.0.1:${v} (${k}) is already in use`);
+        throw new Error(
+          `cannot start edge cluster "${name}": port 127.0.0.1:${v} (${k}) is already in use`,
+        );
       }
     }
     const picked = await freePorts(PORT_NAMES.length);
@@ -353,16 +473,27 @@ export async function startEdgeCluster(opts: StartOptions = {}): Promise<EdgeClu
     const ports = {} as ClusterPorts;
     for (const n of PORT_NAMES) {
       let p = opts.ports?.[n] ?? picked.shift()!;
-      while (opts.ports?.[n] === undefined && used.has(p)) p = (await freePorts(1))[0];
+      while (opts.ports?.[n] === undefined && used.has(p))
+        p = (await freePorts(1))[0];
       used.add(p);
       ports[n] = p;
     }
 
-    const bins = cachedBinaries() ?? (await ensureBinaries({ onProgress: p => log(formatProgress(p)) }));
+    const bins =
+      cachedBinaries() ??
+      (await ensureBinaries({ onProgress: p => log(formatProgress(p)) }));
     fs.mkdirSync(dir, { recursive: true });
     const server = `https://127.0.0.1:${ports.apiserver}`;
     const state: ClusterState = {
-      name, dir, status: 'starting', createdAt: new Date().toISOString(), ownerPid: process.pid, nodes, flux, ports, server,
+      name,
+      dir,
+      status: 'starting',
+      createdAt: new Date().toISOString(),
+      ownerPid: process.pid,
+      nodes,
+      flux,
+      ports,
+      server,
       kubeconfigPath: path.join(dir, 'kubeconfig'),
       deployerKubeconfigPath: path.join(dir, 'deployer.kubeconfig'),
       binDir: bins.dir,
@@ -370,7 +501,14 @@ export async function startEdgeCluster(opts: StartOptions = {}): Promise<EdgeClu
     };
     writeState(state);
     try {
-      await bringUp(state, bins, { nodes, flux, log, timeoutMs, nodeCpu: opts.nodeCpu, nodeMemory: opts.nodeMemory });
+      await bringUp(state, bins, {
+        nodes,
+        flux,
+        log,
+        timeoutMs,
+        nodeCpu: opts.nodeCpu,
+        nodeMemory: opts.nodeMemory,
+      });
     } catch (e: any) {
       log(`startup of "${name}" failed; stopping what was started`);
       await stopProcesses(state.processes, log);
@@ -382,7 +520,12 @@ export async function startEdgeCluster(opts: StartOptions = {}): Promise<EdgeClu
       } catch {
         /* ignore */
       }
-      e.message = `edge cluster "${name}" failed to start: ${e.message}\n(logs kept in ${path.join(dir, 'logs')}; "edge-cluster down --name ${name}" removes them)`;
+      e.message = `edge cluster "${name}" failed to start: ${
+        e.message
+      }\n(logs kept in ${path.join(
+        dir,
+        'logs',
+      )}; "edge-cluster down --name ${name}" removes them)`;
       throw e;
     }
     state.status = 'running';
@@ -396,7 +539,14 @@ export async function startEdgeCluster(opts: StartOptions = {}): Promise<EdgeClu
 async function bringUp(
   state: ClusterState,
   bins: Binaries,
-  o: { nodes: number; flux: boolean; log: (l: string) => void; timeoutMs: number; nodeCpu?: string; nodeMemory?: string },
+  o: {
+    nodes: number;
+    flux: boolean;
+    log: (l: string) => void;
+    timeoutMs: number;
+    nodeCpu?: string;
+    nodeMemory?: string;
+  },
 ) {
   const { dir, ports, name, server } = state;
   const log = o.log;
@@ -407,7 +557,11 @@ async function bringUp(
   fs.mkdirSync(logs, { recursive: true });
   const B = bins.bin;
 
-  const start = (component: string, args: string[], env?: NodeJS.ProcessEnv) => {
+  const start = (
+    component: string,
+    args: string[],
+    env?: NodeJS.ProcessEnv,
+  ) => {
     if (startsAborted) throw new Error(`startup aborted before ${component}`);
     const rec = spawnDaemon({
       component,
@@ -424,9 +578,17 @@ async function bringUp(
     return rec;
   };
   const mustRun = (rec: DaemonRecord) => () => {
-    if (!isOurProcess(rec)) throw Object.assign(new Error(`${rec.component} exited:\n${tailFile(rec.log, 15)}`), { fatal: true });
+    if (!isOurProcess(rec))
+      throw Object.assign(
+        new Error(`${rec.component} exited:\n${tailFile(rec.log, 15)}`),
+        { fatal: true },
+      );
   };
-  const waitUp = async (what: string, rec: DaemonRecord, check: () => Promise<boolean>) => {
+  const waitUp = async (
+    what: string,
+    rec: DaemonRecord,
+    check: () => Promise<boolean>,
+  ) => {
     const alive = mustRun(rec);
     let fatal: Error | undefined;
     await waitFor(
@@ -440,7 +602,11 @@ async function bringUp(
         }
         return check();
       },
-      { timeoutMs: left(), intervalMs: 300, onFail: () => `--- ${rec.log} ---\n${tailFile(rec.log, 15)}` },
+      {
+        timeoutMs: left(),
+        intervalMs: 300,
+        onFail: () => `--- ${rec.log} ---\n${tailFile(rec.log, 15)}`,
+      },
     );
     if (fatal) throw fatal;
   };
@@ -449,11 +615,20 @@ async function bringUp(
   const pki = createPki(path.join(dir, 'pki'), name);
   const caData = b64(pki.caCrt);
   const adminKubeconfig = kubeconfig({
-    name, server, caData,
-    user: { clientCertificateData: b64(pki.adminCrt), clientKeyData: b64(pki.adminKey) },
+    name,
+    server,
+    caData,
+    user: {
+      clientCertificateData: b64(pki.adminCrt),
+      clientKeyData: b64(pki.adminKey),
+    },
   });
   fs.writeFileSync(state.kubeconfigPath, adminKubeconfig, { mode: 0o600 });
-  const tls = { ca: fs.readFileSync(pki.caCrt), cert: fs.readFileSync(pki.adminCrt), key: fs.readFileSync(pki.adminKey) };
+  const tls = {
+    ca: fs.readFileSync(pki.caCrt),
+    cert: fs.readFileSync(pki.adminCrt),
+    key: fs.readFileSync(pki.adminKey),
+  };
 
   // etcd
   const etcd = start('etcd', [
@@ -472,7 +647,9 @@ async function bringUp(
     '--log-level=warn',
   ]);
   await waitUp('etcd /health', etcd, async () => {
-    const r = await fetch(`http://127.0.0.1:${ports.etcdClient}/health`).catch(() => undefined);
+    const r = await fetch(`http://127.0.0.1:${ports.etcdClient}/health`).catch(
+      () => undefined,
+    );
     return !!r && r.ok;
   });
 
@@ -497,14 +674,19 @@ async function bringUp(
     '--v=1',
   ]);
   await waitUp('kube-apiserver /readyz', apiserver, async () => {
-    const r = await httpsGet(`${server}/readyz`, tls, 3000).catch(() => undefined);
+    const r = await httpsGet(`${server}/readyz`, tls, 3000).catch(
+      () => undefined,
+    );
     return r?.status === 200;
   });
   log(`kube-apiserver ready at ${server}`);
 
   const kc = state.kubeconfigPath;
   const kubectl = (args: string[], input?: string) =>
-    run(B.kubectl, ['--kubeconfig', kc, ...args], { input, timeoutMs: 120_000 });
+    run(B.kubectl, ['--kubeconfig', kc, ...args], {
+      input,
+      timeoutMs: 120_000,
+    });
   const authArgs = [
     `--authentication-kubeconfig=${kc}`,
     `--authorization-kubeconfig=${kc}`,
@@ -539,30 +721,81 @@ async function bringUp(
     `--cert-dir=${path.join(dir, 'scheduler')}`,
     '--v=1',
   ]);
-  const kwok = start('kwok', [
-    `--kubeconfig=${kc}`,
-    '--manage-all-nodes=true',
-    '--cidr=10.244.0.1/16',
-    '--node-ip=10.240.0.1',
-    `--server-address=127.0.0.1:${ports.kwok}`,
-  ], { HOME: path.join(dir, 'home') });
+  const kwok = start(
+    'kwok',
+    [
+      `--kubeconfig=${kc}`,
+      '--manage-all-nodes=true',
+      '--cidr=10.244.0.1/16',
+      '--node-ip=10.240.0.1',
+      `--server-address=127.0.0.1:${ports.kwok}`,
+    ],
+    { HOME: path.join(dir, 'home') },
+  );
 
   // Nodes and the deployer account.
-  log(`creating ${o.nodes} kwok node(s) and the ${DEPLOYER.serviceAccount} service account`);
-  await kubectl(['create', '-f', '-'], list(kwokNodes({ cluster: name, count: o.nodes, cpu: o.nodeCpu, memory: o.nodeMemory })));
+  log(
+    `creating ${o.nodes} kwok node(s) and the ${DEPLOYER.serviceAccount} service account`,
+  );
+  await kubectl(
+    ['create', '-f', '-'],
+    list(
+      kwokNodes({
+        cluster: name,
+        count: o.nodes,
+        cpu: o.nodeCpu,
+        memory: o.nodeMemory,
+      }),
+    ),
+  );
   await kubectl(['apply', '-f', '-'], list(deployerObjects()));
 
   const insecure = { insecure: true };
   await Promise.all([
-    waitUp('kube-controller-manager /healthz', kcm, async () => (await httpsGet(`https://127.0.0.1:${ports.controllerManager}/healthz`, insecure).catch(() => undefined))?.status === 200),
-    waitUp('kube-scheduler /healthz', sched, async () => (await httpsGet(`https://127.0.0.1:${ports.scheduler}/healthz`, insecure).catch(() => undefined))?.status === 200),
+    waitUp(
+      'kube-controller-manager /healthz',
+      kcm,
+      async () =>
+        (
+          await httpsGet(
+            `https://127.0.0.1:${ports.controllerManager}/healthz`,
+            insecure,
+          ).catch(() => undefined)
+        )?.status === 200,
+    ),
+    waitUp(
+      'kube-scheduler /healthz',
+      sched,
+      async () =>
+        (
+          await httpsGet(
+            `https://127.0.0.1:${ports.scheduler}/healthz`,
+            insecure,
+          ).catch(() => undefined)
+        )?.status === 200,
+    ),
   ]);
 
   if (o.flux) {
     log('installing Flux CRDs');
     await kubectl(['apply', '--server-side', '-f', bins.crdDir]);
-    await kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=120s']);
-    await kubectl(['apply', '-f', '-'], list([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flux-system' } }]));
+    await kubectl([
+      'wait',
+      '--for=condition=Established',
+      'crd',
+      '--all',
+      '--timeout=120s',
+    ]);
+    await kubectl(
+      ['apply', '-f', '-'],
+      list([
+        {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: 'flux-system' },
+        },
+      ]),
+    );
     const fluxEnv = {
       KUBECONFIG: kc,
       RUNTIME_NAMESPACE: 'flux-system',
@@ -571,22 +804,32 @@ async function bringUp(
     };
     fs.mkdirSync(fluxEnv.TUF_ROOT, { recursive: true });
     fs.mkdirSync(path.join(dir, 'flux-artifacts'), { recursive: true });
-    const sc = start('source-controller', [
-      `--storage-path=${path.join(dir, 'flux-artifacts')}`,
-      `--storage-addr=127.0.0.1:${ports.sourceStorage}`,
-      `--storage-adv-addr=127.0.0.1:${ports.sourceStorage}`,
-      `--metrics-addr=127.0.0.1:${ports.sourceMetrics}`,
-      `--health-addr=127.0.0.1:${ports.sourceHealth}`,
-      '--log-encoding=console',
-    ], fluxEnv);
-    const hc = start('helm-controller', [
-      `--metrics-addr=127.0.0.1:${ports.helmMetrics}`,
-      `--health-addr=127.0.0.1:${ports.helmHealth}`,
-      '--http-retry=3',
-      '--log-encoding=console',
-    ], fluxEnv);
+    const sc = start(
+      'source-controller',
+      [
+        `--storage-path=${path.join(dir, 'flux-artifacts')}`,
+        `--storage-addr=127.0.0.1:${ports.sourceStorage}`,
+        `--storage-adv-addr=127.0.0.1:${ports.sourceStorage}`,
+        `--metrics-addr=127.0.0.1:${ports.sourceMetrics}`,
+        `--health-addr=127.0.0.1:${ports.sourceHealth}`,
+        '--log-encoding=console',
+      ],
+      fluxEnv,
+    );
+    const hc = start(
+      'helm-controller',
+      [
+        `--metrics-addr=127.0.0.1:${ports.helmMetrics}`,
+        `--health-addr=127.0.0.1:${ports.helmHealth}`,
+        '--http-retry=3',
+        '--log-encoding=console',
+      ],
+      fluxEnv,
+    );
     const healthy = (port: number) => async () => {
-      const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+      const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(
+        () => undefined,
+      );
       return !!r && r.ok;
     };
     await Promise.all([
@@ -603,11 +846,24 @@ async function bringUp(
       kwokAlive();
       const { stdout } = await kubectl(['get', 'nodes', '-o', 'json']);
       const items = JSON.parse(stdout).items as any[];
-      const ready = items.filter(n => n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
-      const untainted = ready.filter(n => !(n.spec?.taints ?? []).some((t: any) => t.key?.startsWith('node.kubernetes.io/not-ready')));
+      const ready = items.filter(n =>
+        n.status?.conditions?.some(
+          (c: any) => c.type === 'Ready' && c.status === 'True',
+        ),
+      );
+      const untainted = ready.filter(
+        n =>
+          !(n.spec?.taints ?? []).some((t: any) =>
+            t.key?.startsWith('node.kubernetes.io/not-ready'),
+          ),
+      );
       return untainted.length >= o.nodes;
     },
-    { timeoutMs: left(), intervalMs: 500, onFail: () => `--- kwok log ---\n${tailFile(kwok.log, 15)}` },
+    {
+      timeoutMs: left(),
+      intervalMs: 500,
+      onFail: () => `--- kwok log ---\n${tailFile(kwok.log, 15)}`,
+    },
   );
 
   // Token of the deployer (filled in by the controller-manager's token controller),
@@ -616,7 +872,15 @@ async function bringUp(
     'the deployer token Secret',
     async () => {
       mustRun(kcm)();
-      const { stdout } = await kubectl(['-n', DEPLOYER.serviceAccountNamespace, 'get', 'secret', DEPLOYER.tokenSecret, '-o', 'json']);
+      const { stdout } = await kubectl([
+        '-n',
+        DEPLOYER.serviceAccountNamespace,
+        'get',
+        'secret',
+        DEPLOYER.tokenSecret,
+        '-o',
+        'json',
+      ]);
       const data = JSON.parse(stdout).data?.token;
       return data ? Buffer.from(data, 'base64').toString() : undefined;
     },
@@ -635,15 +899,27 @@ async function bringUp(
   state.serviceAccountToken = token;
   fs.writeFileSync(
     state.deployerKubeconfigPath,
-    kubeconfig({ name, server, caData, user: { token }, namespace: DEPLOYER.targetNamespace }),
+    kubeconfig({
+      name,
+      server,
+      caData,
+      user: { token },
+      namespace: DEPLOYER.targetNamespace,
+    }),
     { mode: 0o600 },
   );
   writeState(state);
-  log(`edge cluster "${name}" is ready (${o.nodes} node(s)${o.flux ? ', Flux' : ''}) in ${Math.round((Date.now() - t0) / 1000)}s`);
+  log(
+    `edge cluster "${name}" is ready (${o.nodes} node(s)${
+      o.flux ? ', Flux' : ''
+    }) in ${Math.round((Date.now() - t0) / 1000)}s`,
+  );
 }
 
 /** Shell lines that point kubectl/helm at a cluster (`eval "$(edge-cluster env)"`). */
-export function edgeClusterEnv(cluster: Pick<EdgeCluster, 'kubeconfigPath' | 'binDir' | 'name'>): string {
+export function edgeClusterEnv(
+  cluster: Pick<EdgeCluster, 'kubeconfigPath' | 'binDir' | 'name'>,
+): string {
   return [
     `export KUBECONFIG='${cluster.kubeconfigPath}'`,
     `export PATH='${cluster.binDir}':"$PATH"`,

@@ -29,7 +29,9 @@ export function exampleChartsDir(): string {
  * the real `helm package`, index it with `helm repo index`, and serve the
  * result over HTTP on 127.0.0.1 (read-only, GET/HEAD only).
  */
-export async function startHelmRepoServer(opts: { dir?: string; port?: number } = {}): Promise<HelmRepoServer> {
+export async function startHelmRepoServer(
+  opts: { dir?: string; port?: number } = {},
+): Promise<HelmRepoServer> {
   const chartsDir = path.resolve(opts.dir ?? exampleChartsDir());
   const bins = await ensureBinaries();
   const helm = bins.bin.helm;
@@ -46,7 +48,11 @@ export async function startHelmRepoServer(opts: { dir?: string; port?: number } 
   for (const entry of fs.readdirSync(chartsDir).sort()) {
     const chartDir = path.join(chartsDir, entry);
     if (!fs.existsSync(path.join(chartDir, 'Chart.yaml'))) continue;
-    const { stdout } = await run(helm, ['package', chartDir, '--destination', publicDir], { env: helmEnv });
+    const { stdout } = await run(
+      helm,
+      ['package', chartDir, '--destination', publicDir],
+      { env: helmEnv },
+    );
     const m = /([^/\s]+)-(\d+\.\d+\.\d+[^/\s]*)\.tgz/.exec(stdout);
     if (m) charts[m[1]] = m[2];
   }
@@ -55,9 +61,16 @@ export async function startHelmRepoServer(opts: { dir?: string; port?: number } 
       res.writeHead(405).end();
       return;
     }
-    const rel = decodeURIComponent((req.url ?? '/').split('?')[0]).replace(/^\/+/, '');
+    const rel = decodeURIComponent((req.url ?? '/').split('?')[0]).replace(
+      /^\/+/,
+      '',
+    );
     const file = path.join(publicDir, rel || 'index.yaml');
-    if (!file.startsWith(publicDir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    if (
+      !file.startsWith(publicDir + path.sep) ||
+      !fs.existsSync(file) ||
+      !fs.statSync(file).isFile()
+    ) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }
@@ -73,7 +86,9 @@ export async function startHelmRepoServer(opts: { dir?: string; port?: number } 
   const port = (server.address() as net.AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   try {
-    await run(helm, ['repo', 'index', publicDir, '--url', url], { env: helmEnv });
+    await run(helm, ['repo', 'index', publicDir, '--url', url], {
+      env: helmEnv,
+    });
   } catch (e) {
     server.close();
     fs.rmSync(out, { recursive: true, force: true });

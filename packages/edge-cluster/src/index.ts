@@ -22,11 +22,22 @@ export {
   ClusterAlreadyRunningError,
   abortEdgeClusterStarts,
 } from './cluster';
-export type { EdgeCluster, StartOptions, ClusterPorts, ClusterStatus } from './cluster';
+export type {
+  EdgeCluster,
+  StartOptions,
+  ClusterPorts,
+  ClusterStatus,
+} from './cluster';
 export { startHelmRepoServer, exampleChartsDir } from './helmRepo';
 export type { HelmRepoServer } from './helmRepo';
 export { DEPLOYER, kwokNodes } from './manifests';
-export { cacheRoot, edgeCacheDir, versionDir, binDir, clustersDir } from './paths';
+export {
+  cacheRoot,
+  edgeCacheDir,
+  versionDir,
+  binDir,
+  clustersDir,
+} from './paths';
 export { versionsKey, versionsSummary } from './versions';
 export { run } from './kubectl';
 export { loadClientNode } from './clientNode';

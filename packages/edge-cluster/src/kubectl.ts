@@ -8,7 +8,10 @@ export function run(
   opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(exe, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(exe, args, {
+      env: opts.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', d => (stdout += d));
@@ -27,7 +30,11 @@ export function run(
         const name = exe.split('/').pop();
         reject(
           Object.assign(
-            new Error(`${name} ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${stderr.trim() || stdout.trim()}`),
+            new Error(
+              `${name} ${args.join(' ')} failed (${
+                signal ?? `exit ${code}`
+              }): ${stderr.trim() || stdout.trim()}`,
+            ),
             { stdout, stderr, code },
           ),
         );
@@ -40,7 +47,12 @@ export function run(
 /** GET an HTTPS URL on loopback; returns status and body (never throws on HTTP status). */
 export function httpsGet(
   url: string,
-  tls: { ca?: Buffer | string; cert?: Buffer | string; key?: Buffer | string; insecure?: boolean },
+  tls: {
+    ca?: Buffer | string;
+    cert?: Buffer | string;
+    key?: Buffer | string;
+    insecure?: boolean;
+  },
   timeoutMs = 5000,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -59,7 +71,9 @@ export function httpsGet(
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs}ms`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`timeout after ${timeoutMs}ms`)),
+    );
     req.on('error', reject);
   });
 }

@@ -33,7 +33,10 @@ export function kwokNodes(o: NodeOptions): object[] {
       kind: 'Node',
       metadata: {
         name,
-        annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+        annotations: {
+          'kwok.x-k8s.io/node': 'fake',
+          'node.alpha.kubernetes.io/ttl': '0',
+        },
         labels: {
           'kubernetes.io/hostname': name,
           'kubernetes.io/os': 'linux',
@@ -47,7 +50,12 @@ export function kwokNodes(o: NodeOptions): object[] {
       },
       spec: {},
       status: {
-        capacity: { cpu: '4', memory: '16Gi', pods: String(o.pods ?? 110), 'ephemeral-storage': '100Gi' },
+        capacity: {
+          cpu: '4',
+          memory: '16Gi',
+          pods: String(o.pods ?? 110),
+          'ephemeral-storage': '100Gi',
+        },
         allocatable: {
           cpu: o.cpu ?? '3800m',
           memory: o.memory ?? '15Gi',
@@ -78,12 +86,24 @@ export function deployerObjects(): object[] {
   const d = DEPLOYER;
   const labels = { 'app.kubernetes.io/managed-by': 'helmmec-edge-cluster' };
   return [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: d.serviceAccountNamespace, labels } },
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: d.targetNamespace, labels } },
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: d.serviceAccountNamespace, labels },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: d.targetNamespace, labels },
+    },
     {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
-      metadata: { name: d.serviceAccount, namespace: d.serviceAccountNamespace, labels },
+      metadata: {
+        name: d.serviceAccount,
+        namespace: d.serviceAccountNamespace,
+        labels,
+      },
     },
     {
       apiVersion: 'v1',
@@ -99,10 +119,22 @@ export function deployerObjects(): object[] {
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
-      metadata: { name: d.serviceAccount, namespace: d.targetNamespace, labels },
+      metadata: {
+        name: d.serviceAccount,
+        namespace: d.targetNamespace,
+        labels,
+      },
       rules: [
         {
-          apiGroups: ['', 'apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'discovery.k8s.io'],
+          apiGroups: [
+            '',
+            'apps',
+            'batch',
+            'autoscaling',
+            'policy',
+            'networking.k8s.io',
+            'discovery.k8s.io',
+          ],
           resources: ['*'],
           verbs: ['*'],
         },
@@ -111,31 +143,67 @@ export function deployerObjects(): object[] {
           resources: ['*'],
           verbs: ['*'],
         },
-        { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['get', 'list', 'watch'] },
+        {
+          apiGroups: ['events.k8s.io'],
+          resources: ['events'],
+          verbs: ['get', 'list', 'watch'],
+        },
       ],
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
-      metadata: { name: d.serviceAccount, namespace: d.targetNamespace, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: d.serviceAccount },
-      subjects: [{ kind: 'ServiceAccount', name: d.serviceAccount, namespace: d.serviceAccountNamespace }],
+      metadata: {
+        name: d.serviceAccount,
+        namespace: d.targetNamespace,
+        labels,
+      },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'Role',
+        name: d.serviceAccount,
+      },
+      subjects: [
+        {
+          kind: 'ServiceAccount',
+          name: d.serviceAccount,
+          namespace: d.serviceAccountNamespace,
+        },
+      ],
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name: `${d.serviceAccount}-read`, labels },
       rules: [
-        { apiGroups: [''], resources: ['nodes', 'namespaces'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: ['metrics.k8s.io'], resources: ['nodes'], verbs: ['get', 'list'] },
+        {
+          apiGroups: [''],
+          resources: ['nodes', 'namespaces'],
+          verbs: ['get', 'list', 'watch'],
+        },
+        {
+          apiGroups: ['metrics.k8s.io'],
+          resources: ['nodes'],
+          verbs: ['get', 'list'],
+        },
       ],
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
       metadata: { name: `${d.serviceAccount}-read`, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${d.serviceAccount}-read` },
-      subjects: [{ kind: 'ServiceAccount', name: d.serviceAccount, namespace: d.serviceAccountNamespace }],
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: `${d.serviceAccount}-read`,
+      },
+      subjects: [
+        {
+          kind: 'ServiceAccount',
+          name: d.serviceAccount,
+          namespace: d.serviceAccountNamespace,
+        },
+      ],
     },
   ];
 }

@@ -17,9 +17,14 @@ export interface Pki {
 
 function openssl(dir: string, args: string[]) {
   try {
-    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('openssl', args, {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (e: any) {
-    throw new Error(`openssl ${args[0]} failed: ${e.stderr?.toString() || e.message}`);
+    throw new Error(
+      `openssl ${args[0]} failed: ${e.stderr?.toString() || e.message}`,
+    );
   }
 }
 
@@ -34,10 +39,23 @@ export function createPki(dir: string, clusterName: string): Pki {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const p = (f: string) => path.join(dir, f);
   openssl(dir, [
-    'req', '-x509', '-new', '-nodes', ...EC, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650',
-    '-subj', `/CN=helmmec-edge-ca-${clusterName}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-new',
+    '-nodes',
+    ...EC,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '3650',
+    '-subj',
+    `/CN=helmmec-edge-ca-${clusterName}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   fs.writeFileSync(
     p('server.ext'),
@@ -51,20 +69,58 @@ export function createPki(dir: string, clusterName: string): Pki {
   );
   fs.writeFileSync(
     p('client.ext'),
-    ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=clientAuth', ''].join('\n'),
+    [
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=clientAuth',
+      '',
+    ].join('\n'),
   );
   const sign = (name: string, subj: string, ext: string) => {
-    openssl(dir, ['req', '-new', '-nodes', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subj]);
     openssl(dir, [
-      'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-days', '825', '-out', `${name}.crt`, '-extfile', ext,
+      'req',
+      '-new',
+      '-nodes',
+      ...EC,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      subj,
+    ]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '825',
+      '-out',
+      `${name}.crt`,
+      '-extfile',
+      ext,
     ]);
   };
   sign('apiserver', '/CN=kube-apiserver', 'server.ext');
   sign('admin', '/O=system:masters/CN=helmmec-edge-admin', 'client.ext');
-  openssl(dir, ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'sa.key']);
+  openssl(dir, [
+    'genpkey',
+    '-algorithm',
+    'RSA',
+    '-pkeyopt',
+    'rsa_keygen_bits:2048',
+    '-out',
+    'sa.key',
+  ]);
   openssl(dir, ['pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']);
-  for (const f of fs.readdirSync(dir)) if (f.endsWith('.key')) fs.chmodSync(p(f), 0o600);
+  for (const f of fs.readdirSync(dir))
+    if (f.endsWith('.key')) fs.chmodSync(p(f), 0o600);
   return {
     dir,
     caCrt: p('ca.crt'),
@@ -83,7 +139,9 @@ export function kubeconfig(opts: {
   name: string;
   server: string;
   caData: string;
-  user: { clientCertificateData: string; clientKeyData: string } | { token: string };
+  user:
+    | { clientCertificateData: string; clientKeyData: string }
+    | { token: string };
   namespace?: string;
 }): string {
   const user =
@@ -93,16 +151,29 @@ export function kubeconfig(opts: {
           'client-certificate-data': opts.user.clientCertificateData,
           'client-key-data': opts.user.clientKeyData,
         };
-  const userName = 'token' in opts.user ? `${opts.name}-deployer` : `${opts.name}-admin`;
+  const userName =
+    'token' in opts.user ? `${opts.name}-deployer` : `${opts.name}-admin`;
   const cfg = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: opts.name, cluster: { server: opts.server, 'certificate-authority-data': opts.caData } }],
+    clusters: [
+      {
+        name: opts.name,
+        cluster: {
+          server: opts.server,
+          'certificate-authority-data': opts.caData,
+        },
+      },
+    ],
     users: [{ name: userName, user }],
     contexts: [
       {
         name: opts.name,
-        context: { cluster: opts.name, user: userName, ...(opts.namespace ? { namespace: opts.namespace } : {}) },
+        context: {
+          cluster: opts.name,
+          user: userName,
+          ...(opts.namespace ? { namespace: opts.namespace } : {}),
+        },
       },
     ],
     'current-context': opts.name,

@@ -13,7 +13,10 @@ export function isAlive(pid: number): boolean {
   }
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    const state = stat.slice(
+      stat.lastIndexOf(')') + 2,
+      stat.lastIndexOf(')') + 3,
+    );
     return state !== 'Z' && state !== 'X';
   } catch {
     return true;
@@ -65,7 +68,8 @@ export function spawnDaemon(opts: {
       cwd: opts.cwd,
     });
     child.unref();
-    if (!child.pid) throw new Error(`failed to start ${opts.component} (${opts.exe})`);
+    if (!child.pid)
+      throw new Error(`failed to start ${opts.component} (${opts.exe})`);
     // Swallow async spawn errors; liveness is checked by pid.
     child.on('error', () => {});
     const rec: DaemonRecord = {
@@ -76,7 +80,10 @@ export function spawnDaemon(opts: {
       log: opts.logFile,
       startedAt: new Date().toISOString(),
     };
-    fs.writeFileSync(path.join(opts.pidDir, `${opts.component}.pid`), `${child.pid}\n`);
+    fs.writeFileSync(
+      path.join(opts.pidDir, `${opts.component}.pid`),
+      `${child.pid}\n`,
+    );
     return rec;
   } finally {
     fs.closeSync(fd);
@@ -203,8 +210,14 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const extra = opts.onFail ? `\n${opts.onFail()}` : '';
-      const why = lastErr ? ` (last error: ${(lastErr as Error).message ?? lastErr})` : '';
-      throw new Error(`timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for ${what}${why}${extra}`);
+      const why = lastErr
+        ? ` (last error: ${(lastErr as Error).message ?? lastErr})`
+        : '';
+      throw new Error(
+        `timed out after ${Math.round(
+          opts.timeoutMs / 1000,
+        )}s waiting for ${what}${why}${extra}`,
+      );
     }
     await sleep(opts.intervalMs ?? 250);
   }
@@ -216,7 +229,10 @@ export async function waitFor<T>(
  */
 export async function acquireLock(
   file: string,
-  opts: { timeoutMs: number; onWait?: (holderPid: number, waitedMs: number) => void },
+  opts: {
+    timeoutMs: number;
+    onWait?: (holderPid: number, waitedMs: number) => void;
+  },
 ): Promise<() => void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const start = Date.now();
@@ -228,7 +244,8 @@ export async function acquireLock(
       fs.closeSync(fd);
       return () => {
         try {
-          if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.unlinkSync(file);
+          if (fs.readFileSync(file, 'utf8').trim() === String(process.pid))
+            fs.unlinkSync(file);
         } catch {
           /* already gone */
         }
@@ -244,7 +261,10 @@ export async function acquireLock(
     }
     if (!isAlive(holder)) {
       // Stale lock (holder died, or an empty file from a crash mid-write).
-      if (Number.isNaN(holder) && Date.now() - fs.statSync(file).mtimeMs < 2000) {
+      if (
+        Number.isNaN(holder) &&
+        Date.now() - fs.statSync(file).mtimeMs < 2000
+      ) {
         await sleep(200);
         continue;
       }
@@ -257,7 +277,11 @@ export async function acquireLock(
     }
     const waited = Date.now() - start;
     if (waited > opts.timeoutMs) {
-      throw new Error(`lock ${file} is held by pid ${holder}; gave up after ${Math.round(waited / 1000)}s`);
+      throw new Error(
+        `lock ${file} is held by pid ${holder}; gave up after ${Math.round(
+          waited / 1000,
+        )}s`,
+      );
     }
     if (opts.onWait && waited - lastReport >= 15_000) {
       lastReport = waited;

@@ -70,7 +70,8 @@ export const GO_COMPONENTS: GoComponent[] = [
     version: KUBERNETES_VERSION,
     binaries: {
       'kube-apiserver': 'k8s.io/kubernetes/cmd/kube-apiserver',
-      'kube-controller-manager': 'k8s.io/kubernetes/cmd/kube-controller-manager',
+      'kube-controller-manager':
+        'k8s.io/kubernetes/cmd/kube-controller-manager',
       'kube-scheduler': 'k8s.io/kubernetes/cmd/kube-scheduler',
     },
     tags: 'selinux,notest',

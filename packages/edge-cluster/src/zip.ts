@@ -39,9 +39,12 @@ export function extractZipEntry(zipPath: string, entryName: string): Buffer {
     let out: Buffer;
     if (method === 0) out = Buffer.from(data);
     else if (method === 8) out = zlib.inflateRawSync(data);
-    else throw new Error(`${zipPath}: ${name} uses unsupported method ${method}`);
+    else
+      throw new Error(`${zipPath}: ${name} uses unsupported method ${method}`);
     if (out.length !== size) {
-      throw new Error(`${zipPath}: ${name} size mismatch (${out.length} != ${size})`);
+      throw new Error(
+        `${zipPath}: ${name} size mismatch (${out.length} != ${size})`,
+      );
     }
     return out;
   }

@@ -19,10 +19,14 @@ export default async function globalSetup() {
     }
   } catch (e: any) {
     // Fail this package's cluster tests (with the reason), not every project of a repo-wide run.
-    process.stderr.write(`[edge-cluster] building the binaries failed:\n${e.message}\n`);
+    process.stderr.write(
+      `[edge-cluster] building the binaries failed:\n${e.message}\n`,
+    );
     process.env.HELMMEC_EDGE_BUILD_ERROR = e.message;
   }
   if (!process.env.HELMMEC_EDGE_TEST_RUN_DIR) {
-    process.env.HELMMEC_EDGE_TEST_RUN_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'helmmec-edge-test-'));
+    process.env.HELMMEC_EDGE_TEST_RUN_DIR = fs.mkdtempSync(
+      path.join(os.tmpdir(), 'helmmec-edge-test-'),
+    );
   }
 }

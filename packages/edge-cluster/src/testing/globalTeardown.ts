@@ -7,7 +7,10 @@ export default async function globalTeardown() {
   if (!runDir || !fs.existsSync(runDir)) return;
   for (const name of listEdgeClusters({ runDir })) {
     const r = await stopEdgeCluster(name, { runDir });
-    if (r.stopped) process.stderr.write(`[edge-cluster] teardown stopped ${r.stopped} leftover process(es) of ${name}\n`);
+    if (r.stopped)
+      process.stderr.write(
+        `[edge-cluster] teardown stopped ${r.stopped} leftover process(es) of ${name}\n`,
+      );
   }
   fs.rmSync(runDir, { recursive: true, force: true });
 }

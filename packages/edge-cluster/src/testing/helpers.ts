@@ -10,7 +10,9 @@ import { waitFor } from '../processes';
 /** Where test clusters keep their state (set by globalSetup). Throws if globalSetup could not build the binaries. */
 export function testRunDir(): string {
   if (process.env.HELMMEC_EDGE_BUILD_ERROR) {
-    throw new Error(`edge-cluster binaries could not be built: ${process.env.HELMMEC_EDGE_BUILD_ERROR}`);
+    throw new Error(
+      `edge-cluster binaries could not be built: ${process.env.HELMMEC_EDGE_BUILD_ERROR}`,
+    );
   }
   let dir = process.env.HELMMEC_EDGE_TEST_RUN_DIR;
   if (!dir) {
@@ -22,12 +24,17 @@ export function testRunDir(): string {
 
 /** A unique cluster name per test file and run. */
 export function uniqueName(prefix: string) {
-  return `${prefix}-${process.pid.toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+  return `${prefix}-${process.pid.toString(36)}${Math.floor(
+    Math.random() * 1296,
+  ).toString(36)}`;
 }
 
 export function bins() {
   const b = cachedBinaries();
-  if (!b) throw new Error('binaries are not built (jest globalSetup should have built them)');
+  if (!b)
+    throw new Error(
+      'binaries are not built (jest globalSetup should have built them)',
+    );
   return b.bin;
 }
 
@@ -48,13 +55,20 @@ export function tools(kubeconfigPath: string, scratch: string) {
     HELM_DATA_HOME: path.join(scratch, 'helm-data'),
   };
   return {
-    kubectl: (args: string[], input?: string) => run(bins().kubectl, args, { env, input, timeoutMs: 180_000 }),
-    helm: (args: string[]) => run(bins().helm, args, { env, timeoutMs: 300_000 }),
+    kubectl: (args: string[], input?: string) =>
+      run(bins().kubectl, args, { env, input, timeoutMs: 180_000 }),
+    helm: (args: string[]) =>
+      run(bins().helm, args, { env, timeoutMs: 300_000 }),
   };
 }
 
 /** Wait until a Deployment reports Available with all replicas available. */
-export async function waitDeploymentAvailable(kc: KubeConfig, namespace: string, name: string, timeoutMs = 120_000) {
+export async function waitDeploymentAvailable(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  timeoutMs = 120_000,
+) {
   const { AppsV1Api } = await loadClientNode();
   const apps = kc.makeApiClient(AppsV1Api);
   return waitFor(
@@ -62,8 +76,12 @@ export async function waitDeploymentAvailable(kc: KubeConfig, namespace: string,
     async () => {
       const d = await apps.readNamespacedDeployment({ name, namespace });
       const want = d.spec?.replicas ?? 1;
-      const available = d.status?.conditions?.some(c => c.type === 'Available' && c.status === 'True');
-      return available && (d.status?.availableReplicas ?? 0) >= want ? d : undefined;
+      const available = d.status?.conditions?.some(
+        c => c.type === 'Available' && c.status === 'True',
+      );
+      return available && (d.status?.availableReplicas ?? 0) >= want
+        ? d
+        : undefined;
     },
     { timeoutMs, intervalMs: 500 },
   );
