@@ -1,0 +1,197 @@
+import { Knex } from 'knex';
+import {
+  EdgeHostCredentialType,
+  EdgeHostDriver,
+  EdgeHostLocation,
+  EdgeHostSource,
+  EdgeHostStatus,
+  NamespacePolicy,
+} from '../hosts/types';
+
+/** An edge host as stored, with its credential still encrypted. */
+export interface EdgeHostRecord {
+  name: string;
+  title?: string;
+  description?: string;
+  serverUrl: string;
+  caData?: string;
+  credentialType: EdgeHostCredentialType;
+  /** Ciphertext from CredentialCipher; never decrypted by the store. */
+  credentialEncrypted: string;
+  driver: EdgeHostDriver;
+  labels: Record<string, string>;
+  location: EdgeHostLocation;
+  namespacePolicy: NamespacePolicy;
+  source: EdgeHostSource;
+  status?: EdgeHostStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Attributes of a host that change after registration. */
+export type EdgeHostUpdate = Partial<
+  Omit<EdgeHostRecord, 'name' | 'createdAt' | 'updatedAt' | 'status'>
+>;
+
+type EdgeHostRow = {
+  name: string;
+  title: string | null;
+  description: string | null;
+  server_url: string;
+  ca_data: string | null;
+  credential_type: EdgeHostCredentialType;
+  credential_encrypted: string;
+  driver: EdgeHostDriver;
+  labels: string;
+  location: string;
+  namespace_policy: string;
+  source: EdgeHostSource;
+  status: string | null;
+  status_checked_at: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+};
+
+const TABLE = 'edge_hosts';
+
+/**
+ * Persistence of edge hosts (table `edge_hosts`). Works on better-sqlite3 and
+ * PostgreSQL; JSON attributes are stored as text for both.
+ */
+export class EdgeHostStore {
+  static create(options: { knex: Knex }): EdgeHostStore {
+    return new EdgeHostStore(options.knex);
+  }
+
+  private constructor(private readonly knex: Knex) {}
+
+  /** All hosts, by name. */
+  async listEdgeHosts(): Promise<EdgeHostRecord[]> {
+    const rows = await this.knex<EdgeHostRow>(TABLE).select().orderBy('name');
+    return rows.map(fromRow);
+  }
+
+  async getEdgeHost(name: string): Promise<EdgeHostRecord | undefined> {
+    const row = await this.knex<EdgeHostRow>(TABLE).where({ name }).first();
+    return row ? fromRow(row) : undefined;
+  }
+
+  /**
+   * Inserts a host.
+   *
+   * @returns false when a host of that name exists already
+   */
+  async insertEdgeHost(record: EdgeHostRecord): Promise<boolean> {
+    const inserted = await this.knex<EdgeHostRow>(TABLE)
+      .insert(toRow(record))
+      .onConflict('name')
+      .ignore()
+      .returning('name');
+    return inserted.length > 0;
+  }
+
+  /**
+   * Updates a host's settings.
+   *
+   * @returns whether the host exists (and was updated)
+   */
+  async updateEdgeHost(
+    name: string,
+    update: EdgeHostUpdate,
+    now: Date = new Date(),
+  ): Promise<boolean> {
+    const count = await this.knex<EdgeHostRow>(TABLE)
+      .where({ name })
+      .update({ ...toPartialRow(update), updated_at: now });
+    return count > 0;
+  }
+
+  /** Records the result of a health check; settings are left alone. */
+  async setStatus(name: string, status: EdgeHostStatus): Promise<boolean> {
+    const count = await this.knex<EdgeHostRow>(TABLE)
+      .where({ name })
+      .update({
+        status: JSON.stringify(status),
+        status_checked_at: status.checkedAt,
+      });
+    return count > 0;
+  }
+
+  /**
+   * Deletes a host.
+   *
+   * @returns whether it existed
+   */
+  async deleteEdgeHost(name: string): Promise<boolean> {
+    return (await this.knex<EdgeHostRow>(TABLE).where({ name }).delete()) > 0;
+  }
+}
+
+const date = (value: Date | string) =>
+  value instanceof Date ? value : new Date(value);
+
+function fromRow(row: EdgeHostRow): EdgeHostRecord {
+  const status = row.status
+    ? (JSON.parse(row.status) as EdgeHostStatus & { checkedAt: string })
+    : undefined;
+  return {
+    name: row.name,
+    ...(row.title !== null ? { title: row.title } : {}),
+    ...(row.description !== null ? { description: row.description } : {}),
+    serverUrl: row.server_url,
+    ...(row.ca_data !== null ? { caData: row.ca_data } : {}),
+    credentialType: row.credential_type,
+    credentialEncrypted: row.credential_encrypted,
+    driver: row.driver,
+    labels: JSON.parse(row.labels),
+    location: JSON.parse(row.location),
+    namespacePolicy: JSON.parse(row.namespace_policy),
+    source: row.source,
+    ...(status
+      ? { status: { ...status, checkedAt: date(status.checkedAt) } }
+      : {}),
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
+  };
+}
+
+function toRow(record: EdgeHostRecord): EdgeHostRow {
+  return {
+    name: record.name,
+    title: record.title ?? null,
+    description: record.description ?? null,
+    server_url: record.serverUrl,
+    ca_data: record.caData ?? null,
+    credential_type: record.credentialType,
+    credential_encrypted: record.credentialEncrypted,
+    driver: record.driver,
+    labels: JSON.stringify(record.labels),
+    location: JSON.stringify(record.location),
+    namespace_policy: JSON.stringify(record.namespacePolicy),
+    source: record.source,
+    status: record.status ? JSON.stringify(record.status) : null,
+    status_checked_at: record.status?.checkedAt ?? null,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+  };
+}
+
+function toPartialRow(update: EdgeHostUpdate): Partial<EdgeHostRow> {
+  const row: Partial<EdgeHostRow> = {};
+  if ('title' in update) row.title = update.title ?? null;
+  if ('description' in update) row.description = update.description ?? null;
+  if (update.serverUrl !== undefined) row.server_url = update.serverUrl;
+  if ('caData' in update) row.ca_data = update.caData ?? null;
+  if (update.credentialType) row.credential_type = update.credentialType;
+  if (update.credentialEncrypted) {
+    row.credential_encrypted = update.credentialEncrypted;
+  }
+  if (update.driver) row.driver = update.driver;
+  if (update.labels) row.labels = JSON.stringify(update.labels);
+  if (update.location) row.location = JSON.stringify(update.location);
+  if (update.namespacePolicy) {
+    row.namespace_policy = JSON.stringify(update.namespacePolicy);
+  }
+  if (update.source) row.source = update.source;
+  return row;
+}

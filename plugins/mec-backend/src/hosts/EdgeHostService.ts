@@ -1,0 +1,468 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import { durationToMilliseconds } from '@backstage/types';
+import type { EdgeHostConnection } from '@helmmec/plugin-mec-node';
+import { Knex } from 'knex';
+import {
+  EdgeHostRecord,
+  EdgeHostStore,
+  EdgeHostUpdate,
+} from '../database/EdgeHostStore';
+import { CredentialCipher } from './CredentialCipher';
+import { DEFAULT_NAMESPACE_PREFIX, probeEdgeHost } from './probeEdgeHost';
+import { readStaticHosts } from './staticHosts';
+import {
+  EdgeHost,
+  EdgeHostLocation,
+  EdgeHostStatus,
+  NamespacePolicy,
+} from './types';
+import {
+  compact,
+  RegisterEdgeHostRequest,
+  validateCredential,
+  validateDriver,
+  validateHostName,
+  validateLabels,
+  validateLocation,
+  validateNamespacePolicy,
+  validateServerUrl,
+} from './validation';
+
+/** Counts the application instances on a host (connected by the lifecycle). */
+export type EdgeHostUsageCheck = (hostName: string) => Promise<number>;
+
+/** Settings of a host that may change after registration. */
+export interface EdgeHostSettingsUpdate {
+  title?: string | null;
+  description?: string | null;
+  driver?: string;
+  labels?: Record<string, string>;
+  location?: EdgeHostLocation;
+  namespacePolicy?: NamespacePolicy;
+}
+
+/** Options of {@link EdgeHostService.create}. */
+export interface EdgeHostServiceOptions {
+  store: EdgeHostStore;
+  /** Absent when `mec.hosts.encryptionKey` is not configured. */
+  cipher?: CredentialCipher;
+  logger: LoggerService;
+  /** Hosts from `mec.hosts.static`, synced into the store on creation. */
+  staticHosts?: RegisterEdgeHostRequest[];
+  /** Bound of one health check or registration probe; default 10 s. */
+  checkTimeoutMs?: number;
+  /** A host is healthy only if its last successful check is this recent; default 2 minutes. */
+  healthyMaxAgeMs?: number;
+  now?: () => Date;
+}
+
+const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
+const DEFAULT_HEALTHY_MAX_AGE_MS = 120_000;
+
+/**
+ * The registry of edge hosts (Kubernetes clusters) the MEPM deploys to:
+ * registration from the portal API and from config, settings, deletion
+ * guarded by usage, decrypted connections for drivers, and health.
+ */
+export class EdgeHostService {
+  private usageCheck: EdgeHostUsageCheck = async () => 0;
+
+  /**
+   * Reads `mec.hosts` and creates the service: checks that the encryption
+   * key decrypts every stored credential and syncs `mec.hosts.static`.
+   * Fails (and so stops the backend) with a clear message otherwise.
+   */
+  static async fromConfig(
+    config: Config,
+    options: { knex: Knex; logger: LoggerService },
+  ): Promise<EdgeHostService> {
+    const hostsConfig = config.getOptionalConfig('mec.hosts');
+    const timeout = hostsConfig?.has('healthCheck.timeout')
+      ? durationToMilliseconds(
+          readDurationFromConfig(hostsConfig, { key: 'healthCheck.timeout' }),
+        )
+      : undefined;
+    const frequency = hostsConfig?.has('healthCheck.frequency')
+      ? durationToMilliseconds(
+          readDurationFromConfig(hostsConfig, {
+            key: 'healthCheck.frequency',
+          }),
+        )
+      : undefined;
+    return EdgeHostService.create({
+      store: EdgeHostStore.create({ knex: options.knex }),
+      cipher: CredentialCipher.fromConfig(config),
+      logger: options.logger,
+      staticHosts: readStaticHosts(config),
+      checkTimeoutMs: timeout,
+      // A few missed rounds before a host stops counting as healthy.
+      healthyMaxAgeMs: frequency
+        ? Math.max(4 * frequency, DEFAULT_HEALTHY_MAX_AGE_MS)
+        : undefined,
+    });
+  }
+
+  static async create(
+    options: EdgeHostServiceOptions,
+  ): Promise<EdgeHostService> {
+    const service = new EdgeHostService(options);
+    await service.verifyEncryptionKey();
+    await service.syncStaticHosts(options.staticHosts ?? []);
+    return service;
+  }
+
+  private readonly store: EdgeHostStore;
+  private readonly cipher?: CredentialCipher;
+  private readonly logger: LoggerService;
+  private readonly now: () => Date;
+  /** Bound of one health check. */
+  readonly checkTimeoutMs: number;
+  private readonly healthyMaxAgeMs: number;
+
+  private constructor(options: EdgeHostServiceOptions) {
+    this.store = options.store;
+    this.cipher = options.cipher;
+    this.logger = options.logger;
+    this.now = options.now ?? (() => new Date());
+    this.checkTimeoutMs = options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+    this.healthyMaxAgeMs =
+      options.healthyMaxAgeMs ?? DEFAULT_HEALTHY_MAX_AGE_MS;
+  }
+
+  /**
+   * Connects the count of application instances per host, which guards
+   * deletion. Until it is set, no host counts as used.
+   */
+  setUsageCheck(check: EdgeHostUsageCheck): void {
+    this.usageCheck = check;
+  }
+
+  async listHosts(): Promise<EdgeHost[]> {
+    return (await this.store.listEdgeHosts()).map(toEdgeHost);
+  }
+
+  async getHost(name: string): Promise<EdgeHost> {
+    return toEdgeHost(await this.getRecord(name));
+  }
+
+  /**
+   * Hosts whose latest check, recent enough, found them reachable with at
+   * least one Ready node: the candidates for placement.
+   */
+  async listHealthy(): Promise<EdgeHost[]> {
+    const oldest = this.now().getTime() - this.healthyMaxAgeMs;
+    return (await this.listHosts()).filter(
+      host =>
+        host.status?.reachable === true &&
+        (host.status.readyNodes ?? 0) > 0 &&
+        host.status.checkedAt.getTime() >= oldest,
+    );
+  }
+
+  /**
+   * Registers a host from the portal API. With `probe`, the host is checked
+   * first and refused (400) when it cannot be reached with the credential.
+   */
+  async registerHost(
+    request: RegisterEdgeHostRequest,
+    options?: { probe?: boolean },
+  ): Promise<EdgeHost> {
+    const record = this.toRecord(request, 'api');
+    if (await this.store.getEdgeHost(record.name)) {
+      throw new ConflictError(
+        `An edge host named '${record.name}' is registered already`,
+      );
+    }
+    if (options?.probe) {
+      const status = await probeEdgeHost(
+        this.connectionOf(record, request.credential),
+        {
+          timeoutMs: this.checkTimeoutMs,
+          namespacePolicy: record.namespacePolicy,
+          now: this.now,
+        },
+      );
+      if (!status.reachable) {
+        throw new InputError(
+          `Edge host '${record.name}' cannot be reached: ${status.error}`,
+        );
+      }
+      record.status = status;
+    }
+    if (!(await this.store.insertEdgeHost(record))) {
+      throw new ConflictError(
+        `An edge host named '${record.name}' is registered already`,
+      );
+    }
+    this.logger.info(
+      `Registered edge host '${record.name}' (${record.serverUrl})`,
+    );
+    return toEdgeHost(record);
+  }
+
+  /** Changes labels, location, driver, namespace policy, title or description. */
+  async updateHost(
+    name: string,
+    update: EdgeHostSettingsUpdate,
+  ): Promise<EdgeHost> {
+    const record = await this.getRecord(name);
+    if (record.source === 'config') {
+      throw new NotAllowedError(
+        `Edge host '${name}' is defined in app-config (mec.hosts.static); change it there`,
+      );
+    }
+    const changes: EdgeHostUpdate = {};
+    if (update.title !== undefined) changes.title = update.title ?? undefined;
+    if (update.description !== undefined) {
+      changes.description = update.description ?? undefined;
+    }
+    if (update.driver !== undefined) {
+      changes.driver = validateDriver(update.driver);
+    }
+    if (update.labels !== undefined) {
+      validateLabels(update.labels);
+      changes.labels = update.labels;
+    }
+    if (update.location !== undefined) {
+      validateLocation(update.location);
+      changes.location = compact(update.location);
+    }
+    if (update.namespacePolicy !== undefined) {
+      validateNamespacePolicy(update.namespacePolicy);
+      changes.namespacePolicy = compact(update.namespacePolicy);
+    }
+    await this.store.updateEdgeHost(name, changes, this.now());
+    return this.getHost(name);
+  }
+
+  /**
+   * Deletes a host registered through the API; 409 while application
+   * instances use it, 403 for hosts from config.
+   */
+  async deleteHost(name: string): Promise<void> {
+    const record = await this.getRecord(name);
+    if (record.source === 'config') {
+      throw new NotAllowedError(
+        `Edge host '${name}' is defined in app-config (mec.hosts.static); remove it there`,
+      );
+    }
+    const instances = await this.usageCheck(name);
+    if (instances > 0) {
+      throw new ConflictError(
+        `Edge host '${name}' still has ${instances} application instance(s); terminate and delete them first`,
+      );
+    }
+    await this.store.deleteEdgeHost(name);
+    this.logger.info(`Deleted edge host '${name}'`);
+  }
+
+  /**
+   * How drivers and health checks reach a host, with its credential
+   * decrypted. Internal only: never return it from an API or log it.
+   */
+  async getConnection(name: string): Promise<EdgeHostConnection> {
+    const record = await this.getRecord(name);
+    return this.connectionOf(
+      record,
+      this.requireCipher().decrypt(name, record.credentialEncrypted),
+    );
+  }
+
+  /** The namespace an application instance gets on a host, per its policy. */
+  async namespaceFor(hostName: string, appInstanceId: string): Promise<string> {
+    const { namespacePolicy } = await this.getRecord(hostName);
+    if (namespacePolicy.mode === 'fixed') {
+      return namespacePolicy.namespace;
+    }
+    const prefix = namespacePolicy.prefix ?? DEFAULT_NAMESPACE_PREFIX;
+    const id = appInstanceId
+      .toLowerCase()
+      .replace(/[^-a-z0-9]+/g, '-')
+      .slice(0, 63 - prefix.length)
+      .replace(/-+$/, '');
+    if (!id) {
+      throw new InputError(
+        `Application instance id '${appInstanceId}' gives no namespace name`,
+      );
+    }
+    return `${prefix}${id}`;
+  }
+
+  /** Stores the result of a health check (used by the health checker). */
+  async recordStatus(name: string, status: EdgeHostStatus): Promise<void> {
+    await this.store.setStatus(name, status);
+  }
+
+  /** The namespace policy of a host, for the health check's pod scope. */
+  async namespacePolicyOf(name: string): Promise<NamespacePolicy> {
+    return (await this.getRecord(name)).namespacePolicy;
+  }
+
+  private async getRecord(name: string): Promise<EdgeHostRecord> {
+    const record = await this.store.getEdgeHost(name);
+    if (!record) {
+      throw new NotFoundError(`No edge host named '${name}'`);
+    }
+    return record;
+  }
+
+  private requireCipher(): CredentialCipher {
+    if (!this.cipher) {
+      throw new ServiceUnavailableError(
+        'Edge host credentials cannot be stored or used: mec.hosts.encryptionKey is not configured',
+      );
+    }
+    return this.cipher;
+  }
+
+  private connectionOf(
+    record: EdgeHostRecord,
+    credential: EdgeHostConnection['credential'],
+  ): EdgeHostConnection {
+    return {
+      name: record.name,
+      server: record.serverUrl,
+      ...(record.caData ? { caData: record.caData } : {}),
+      credential,
+    };
+  }
+
+  /** Validates a registration and encrypts its credential. */
+  private toRecord(
+    request: RegisterEdgeHostRequest,
+    source: EdgeHostRecord['source'],
+  ): EdgeHostRecord {
+    validateHostName(request.name);
+    validateServerUrl(request.url);
+    validateCredential(request.credential);
+    const driver = validateDriver(request.driver ?? 'helm');
+    const labels = request.labels ?? {};
+    validateLabels(labels);
+    const location = compact(request.location ?? {});
+    validateLocation(location);
+    const namespacePolicy = compact<NamespacePolicy>(
+      request.namespacePolicy ?? { mode: 'perInstance' },
+    );
+    validateNamespacePolicy(namespacePolicy);
+    const now = this.now();
+    return {
+      name: request.name,
+      ...(request.title ? { title: request.title } : {}),
+      ...(request.description ? { description: request.description } : {}),
+      serverUrl: request.url.replace(/\/+$/, ''),
+      ...(request.caData ? { caData: request.caData } : {}),
+      credentialType: request.credential.type,
+      credentialEncrypted: this.requireCipher().encrypt(
+        request.name,
+        request.credential,
+      ),
+      driver,
+      labels,
+      location,
+      namespacePolicy,
+      source,
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  /** Fails startup when stored credentials cannot be decrypted. */
+  private async verifyEncryptionKey(): Promise<void> {
+    const records = await this.store.listEdgeHosts();
+    if (records.length === 0) return;
+    if (!this.cipher) {
+      throw new Error(
+        `mec.hosts.encryptionKey is not configured, but ${records.length} edge host(s) with encrypted credentials are registered; configure the key they were stored with`,
+      );
+    }
+    for (const record of records) {
+      // Throws CredentialDecryptionError naming the host.
+      this.cipher.decrypt(record.name, record.credentialEncrypted);
+    }
+  }
+
+  /**
+   * Makes the store's config hosts match `mec.hosts.static`: adds and
+   * updates them (keeping their status) and removes those no longer listed.
+   */
+  private async syncStaticHosts(
+    hosts: RegisterEdgeHostRequest[],
+  ): Promise<void> {
+    const names = new Set<string>();
+    for (const host of hosts) {
+      if (names.has(host.name)) {
+        throw new Error(`mec.hosts.static lists '${host.name}' twice`);
+      }
+      names.add(host.name);
+      let record: EdgeHostRecord;
+      try {
+        record = this.toRecord(host, 'config');
+      } catch (error) {
+        throw new Error(
+          `Invalid edge host '${host.name}' in mec.hosts.static: ${
+            (error as Error).message
+          }`,
+        );
+      }
+      const existing = await this.store.getEdgeHost(host.name);
+      if (!existing) {
+        await this.store.insertEdgeHost(record);
+        continue;
+      }
+      if (existing.source === 'api') {
+        this.logger.warn(
+          `Edge host '${host.name}' from mec.hosts.static replaces the one registered through the API`,
+        );
+      }
+      const { name, createdAt, updatedAt, status, ...settings } = record;
+      await this.store.updateEdgeHost(
+        name,
+        {
+          ...settings,
+          title: record.title,
+          description: record.description,
+          caData: record.caData,
+        },
+        updatedAt,
+      );
+    }
+    for (const existing of await this.store.listEdgeHosts()) {
+      if (existing.source === 'config' && !names.has(existing.name)) {
+        await this.store.deleteEdgeHost(existing.name);
+        this.logger.info(
+          `Removed edge host '${existing.name}': no longer in mec.hosts.static`,
+        );
+      }
+    }
+  }
+}
+
+/** The public view of a stored host: no credential, no CA data. */
+function toEdgeHost(record: EdgeHostRecord): EdgeHost {
+  return {
+    name: record.name,
+    ...(record.title !== undefined ? { title: record.title } : {}),
+    ...(record.description !== undefined
+      ? { description: record.description }
+      : {}),
+    url: record.serverUrl,
+    hasCaData: Boolean(record.caData),
+    credentialType: record.credentialType,
+    driver: record.driver,
+    labels: record.labels,
+    location: record.location,
+    namespacePolicy: record.namespacePolicy,
+    source: record.source,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    ...(record.status ? { status: record.status } : {}),
+  };
+}

@@ -1,0 +1,20 @@
+export {
+  CredentialCipher,
+  CredentialDecryptionError,
+} from './CredentialCipher';
+export type { EdgeHostCredential } from './CredentialCipher';
+export { EdgeHostService } from './EdgeHostService';
+export type {
+  EdgeHostServiceOptions,
+  EdgeHostSettingsUpdate,
+  EdgeHostUsageCheck,
+} from './EdgeHostService';
+export {
+  EdgeHostHealthChecker,
+  EDGE_HOST_HEALTH_TASK_ID,
+} from './EdgeHostHealthChecker';
+export { probeEdgeHost } from './probeEdgeHost';
+export type { ProbeOptions } from './probeEdgeHost';
+export { readStaticHosts } from './staticHosts';
+export type { RegisterEdgeHostRequest } from './validation';
+export * from './types';
