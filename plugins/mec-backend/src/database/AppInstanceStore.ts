@@ -1,0 +1,210 @@
+import { Knex } from 'knex';
+
+export type InstantiationState = 'NOT_INSTANTIATED' | 'INSTANTIATED';
+export type InstanceOperationalState = 'STARTED' | 'STOPPED';
+
+/** A MEC application instance as the MEPM stores it. */
+export interface AppInstanceRecord {
+  id: string;
+  appInstanceName?: string;
+  appInstanceDescription?: string;
+  appPkgId: string;
+  appDId: string;
+  appProvider: string;
+  appName: string;
+  appSoftVersion: string;
+  appDVersion: string;
+  instantiationState: InstantiationState;
+  operationalState?: InstanceOperationalState;
+  hostName?: string;
+  namespace?: string;
+  releaseName?: string;
+  /** The op occurrence currently holding the instance (one at a time). */
+  operationInProgress?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type Row = {
+  id: string;
+  app_instance_name: string | null;
+  app_instance_description: string | null;
+  app_pkg_id: string;
+  app_d_id: string;
+  app_provider: string;
+  app_name: string;
+  app_soft_version: string;
+  app_d_version: string;
+  instantiation_state: InstantiationState;
+  operational_state: InstanceOperationalState | null;
+  host_name: string | null;
+  namespace: string | null;
+  release_name: string | null;
+  operation_in_progress: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+};
+
+const TABLE = 'app_instances';
+
+/** Persistence of application instances (table `app_instances`). */
+export class AppInstanceStore {
+  static create(options: { knex: Knex }): AppInstanceStore {
+    return new AppInstanceStore(options.knex);
+  }
+
+  private constructor(private readonly knex: Knex) {}
+
+  withTransaction(trx: Knex.Transaction): AppInstanceStore {
+    return new AppInstanceStore(trx);
+  }
+
+  async transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.knex.transaction(fn);
+  }
+
+  async list(): Promise<AppInstanceRecord[]> {
+    const rows = await this.knex<Row>(TABLE)
+      .select()
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc');
+    return rows.map(toRecord);
+  }
+
+  async get(id: string): Promise<AppInstanceRecord | undefined> {
+    const row = await this.knex<Row>(TABLE).where({ id }).first();
+    return row ? toRecord(row) : undefined;
+  }
+
+  async countByPackage(appPkgId: string): Promise<number> {
+    const [{ count }] = await this.knex(TABLE)
+      .where({ app_pkg_id: appPkgId })
+      .count({ count: '*' });
+    return Number(count);
+  }
+
+  async countByHost(hostName: string): Promise<number> {
+    const [{ count }] = await this.knex(TABLE)
+      .where({ host_name: hostName })
+      .count({ count: '*' });
+    return Number(count);
+  }
+
+  async insert(record: AppInstanceRecord): Promise<void> {
+    await this.knex<Row>(TABLE).insert({
+      id: record.id,
+      app_instance_name: record.appInstanceName ?? null,
+      app_instance_description: record.appInstanceDescription ?? null,
+      app_pkg_id: record.appPkgId,
+      app_d_id: record.appDId,
+      app_provider: record.appProvider,
+      app_name: record.appName,
+      app_soft_version: record.appSoftVersion,
+      app_d_version: record.appDVersion,
+      instantiation_state: record.instantiationState,
+      operational_state: record.operationalState ?? null,
+      host_name: record.hostName ?? null,
+      namespace: record.namespace ?? null,
+      release_name: record.releaseName ?? null,
+      operation_in_progress: null,
+      created_at: record.createdAt,
+      updated_at: record.updatedAt,
+    });
+  }
+
+  /**
+   * Takes the instance for an operation if it is in the expected state and
+   * no other operation holds it.
+   */
+  async acquire(
+    id: string,
+    opOccId: string,
+    expected: InstantiationState,
+  ): Promise<boolean> {
+    const count = await this.knex<Row>(TABLE)
+      .where({ id, instantiation_state: expected })
+      .whereNull('operation_in_progress')
+      .update({ operation_in_progress: opOccId, updated_at: new Date() });
+    return count > 0;
+  }
+
+  /** Releases the instance and records the operation's result. */
+  async release(
+    id: string,
+    opOccId: string,
+    result: Partial<
+      Pick<
+        AppInstanceRecord,
+        | 'instantiationState'
+        | 'operationalState'
+        | 'hostName'
+        | 'namespace'
+        | 'releaseName'
+      >
+    > = {},
+  ): Promise<boolean> {
+    const update: Partial<Row> = {
+      operation_in_progress: null,
+      updated_at: new Date(),
+    };
+    if (result.instantiationState) {
+      update.instantiation_state = result.instantiationState;
+    }
+    if ('operationalState' in result) {
+      update.operational_state = result.operationalState ?? null;
+    }
+    if ('hostName' in result) update.host_name = result.hostName ?? null;
+    if ('namespace' in result) update.namespace = result.namespace ?? null;
+    if ('releaseName' in result) {
+      update.release_name = result.releaseName ?? null;
+    }
+    const count = await this.knex<Row>(TABLE)
+      .where({ id, operation_in_progress: opOccId })
+      .update(update);
+    return count > 0;
+  }
+
+  /** Records where an operation is placing the instance, while it runs. */
+  async setPlacement(
+    id: string,
+    placement: { hostName: string; namespace: string; releaseName: string },
+  ): Promise<void> {
+    await this.knex<Row>(TABLE).where({ id }).update({
+      host_name: placement.hostName,
+      namespace: placement.namespace,
+      release_name: placement.releaseName,
+      updated_at: new Date(),
+    });
+  }
+
+  /** Deletes a NOT_INSTANTIATED instance that no operation holds. */
+  async delete(id: string): Promise<boolean> {
+    const count = await this.knex<Row>(TABLE)
+      .where({ id, instantiation_state: 'NOT_INSTANTIATED' })
+      .whereNull('operation_in_progress')
+      .delete();
+    return count > 0;
+  }
+}
+
+function toRecord(row: Row): AppInstanceRecord {
+  return {
+    id: row.id,
+    appInstanceName: row.app_instance_name ?? undefined,
+    appInstanceDescription: row.app_instance_description ?? undefined,
+    appPkgId: row.app_pkg_id,
+    appDId: row.app_d_id,
+    appProvider: row.app_provider,
+    appName: row.app_name,
+    appSoftVersion: row.app_soft_version,
+    appDVersion: row.app_d_version,
+    instantiationState: row.instantiation_state,
+    operationalState: row.operational_state ?? undefined,
+    hostName: row.host_name ?? undefined,
+    namespace: row.namespace ?? undefined,
+    releaseName: row.release_name ?? undefined,
+    operationInProgress: row.operation_in_progress ?? undefined,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}

@@ -1,0 +1,206 @@
+import { Knex } from 'knex';
+
+export type LcmOperation = 'INSTANTIATE' | 'OPERATE' | 'TERMINATE';
+export type OperationState =
+  | 'STARTING'
+  | 'PROCESSING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'FAILED_TEMP';
+
+/** A lifecycle operation occurrence (AppLcmOpOcc) as stored. */
+export interface AppLcmOpOccRecord {
+  id: string;
+  appInstanceId: string;
+  lcmOperation: LcmOperation;
+  operationState: OperationState;
+  stateEnteredTime: Date;
+  startTime: Date;
+  operationParams: Record<string, unknown>;
+  isCancelPending: boolean;
+  cancelMode?: 'GRACEFUL' | 'FORCED';
+  error?: { title: string; status: number; detail: string };
+  grantId?: string;
+  startNotified: boolean;
+}
+
+type Row = {
+  id: string;
+  app_instance_id: string;
+  lcm_operation: LcmOperation;
+  operation_state: OperationState;
+  state_entered_time: Date | string;
+  start_time: Date | string;
+  operation_params: string;
+  is_cancel_pending: boolean | number;
+  cancel_mode: 'GRACEFUL' | 'FORCED' | null;
+  error: string | null;
+  grant_id: string | null;
+  start_notified: boolean | number;
+  claimed_until: Date | string | null;
+  claim: string | null;
+  created_at: Date | string;
+};
+
+const TABLE = 'app_lcm_op_occs';
+
+/**
+ * Persistence of op occurrences (table `app_lcm_op_occs`), with a lease so
+ * that one backend replica executes each operation and another resumes it
+ * after a crash.
+ */
+export class AppLcmOpOccStore {
+  static create(options: { knex: Knex }): AppLcmOpOccStore {
+    return new AppLcmOpOccStore(options.knex);
+  }
+
+  private constructor(private readonly knex: Knex) {}
+
+  withTransaction(trx: Knex.Transaction): AppLcmOpOccStore {
+    return new AppLcmOpOccStore(trx);
+  }
+
+  async list(options?: { appInstanceId?: string }): Promise<AppLcmOpOccRecord[]> {
+    const query = this.knex<Row>(TABLE)
+      .select()
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc');
+    if (options?.appInstanceId) {
+      query.where({ app_instance_id: options.appInstanceId });
+    }
+    return (await query).map(toRecord);
+  }
+
+  async get(id: string): Promise<AppLcmOpOccRecord | undefined> {
+    const row = await this.knex<Row>(TABLE).where({ id }).first();
+    return row ? toRecord(row) : undefined;
+  }
+
+  async insert(record: AppLcmOpOccRecord): Promise<void> {
+    await this.knex<Row>(TABLE).insert({
+      id: record.id,
+      app_instance_id: record.appInstanceId,
+      lcm_operation: record.lcmOperation,
+      operation_state: record.operationState,
+      state_entered_time: record.stateEnteredTime,
+      start_time: record.startTime,
+      operation_params: JSON.stringify(record.operationParams),
+      is_cancel_pending: false,
+      cancel_mode: null,
+      error: null,
+      grant_id: null,
+      start_notified: false,
+      claimed_until: null,
+      claim: null,
+      created_at: record.startTime,
+    });
+  }
+
+  /**
+   * Moves an occurrence between states if it is in one of `from`.
+   *
+   * @returns whether it moved
+   */
+  async transition(
+    id: string,
+    from: OperationState[],
+    to: OperationState,
+    extra: {
+      error?: AppLcmOpOccRecord['error'] | null;
+      grantId?: string;
+      isCancelPending?: boolean;
+      cancelMode?: 'GRACEFUL' | 'FORCED' | null;
+      claim?: string;
+    } = {},
+  ): Promise<boolean> {
+    const update: Partial<Row> = {
+      operation_state: to,
+      state_entered_time: new Date(),
+    };
+    if ('error' in extra) update.error = extra.error ? JSON.stringify(extra.error) : null;
+    if (extra.grantId) update.grant_id = extra.grantId;
+    if (extra.isCancelPending !== undefined) {
+      update.is_cancel_pending = extra.isCancelPending;
+    }
+    if ('cancelMode' in extra) update.cancel_mode = extra.cancelMode ?? null;
+    const query = this.knex<Row>(TABLE)
+      .where({ id })
+      .whereIn('operation_state', from);
+    if (extra.claim) query.andWhere({ claim: extra.claim });
+    return (await query.update(update)) > 0;
+  }
+
+  async markStartNotified(id: string): Promise<void> {
+    await this.knex<Row>(TABLE).where({ id }).update({ start_notified: true });
+  }
+
+  async requestCancel(
+    id: string,
+    mode: 'GRACEFUL' | 'FORCED',
+  ): Promise<boolean> {
+    const count = await this.knex<Row>(TABLE)
+      .where({ id, operation_state: 'PROCESSING' })
+      .update({ is_cancel_pending: true, cancel_mode: mode });
+    return count > 0;
+  }
+
+  /** Takes the lease of an occurrence in STARTING or PROCESSING that nobody holds. */
+  async claim(
+    id: string,
+    claim: string,
+    until: Date,
+    now: Date = new Date(),
+  ): Promise<boolean> {
+    const count = await this.knex<Row>(TABLE)
+      .where({ id })
+      .whereIn('operation_state', ['STARTING', 'PROCESSING'])
+      .andWhere(q =>
+        q.whereNull('claimed_until').orWhere('claimed_until', '<', now),
+      )
+      .update({ claimed_until: until, claim });
+    return count > 0;
+  }
+
+  /** Extends a lease; false when another replica has taken over. */
+  async renew(id: string, claim: string, until: Date): Promise<boolean> {
+    const count = await this.knex<Row>(TABLE)
+      .where({ id, claim })
+      .update({ claimed_until: until });
+    return count > 0;
+  }
+
+  async releaseClaim(id: string, claim: string): Promise<void> {
+    await this.knex<Row>(TABLE)
+      .where({ id, claim })
+      .update({ claimed_until: null, claim: null });
+  }
+
+  /** Occurrences in flight that nobody holds (after a restart or a crash). */
+  async listUnclaimed(now: Date = new Date()): Promise<string[]> {
+    const rows = await this.knex<Row>(TABLE)
+      .select('id')
+      .whereIn('operation_state', ['STARTING', 'PROCESSING'])
+      .andWhere(q =>
+        q.whereNull('claimed_until').orWhere('claimed_until', '<', now),
+      )
+      .orderBy('created_at', 'asc');
+    return rows.map(r => r.id);
+  }
+}
+
+function toRecord(row: Row): AppLcmOpOccRecord {
+  return {
+    id: row.id,
+    appInstanceId: row.app_instance_id,
+    lcmOperation: row.lcm_operation,
+    operationState: row.operation_state,
+    stateEnteredTime: new Date(row.state_entered_time),
+    startTime: new Date(row.start_time),
+    operationParams: JSON.parse(row.operation_params),
+    isCancelPending: Boolean(row.is_cancel_pending),
+    cancelMode: row.cancel_mode ?? undefined,
+    error: row.error ? JSON.parse(row.error) : undefined,
+    grantId: row.grant_id ?? undefined,
+    startNotified: Boolean(row.start_notified),
+  };
+}

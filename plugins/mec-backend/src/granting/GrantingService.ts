@@ -1,0 +1,152 @@
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { randomUUID } from 'node:crypto';
+import { AppInstanceStore } from '../database/AppInstanceStore';
+import { GrantRecord, GrantStore } from '../database/GrantStore';
+import { HostDirectory } from '../lifecycle/ports';
+import { AppPackageService } from '../packages/AppPackageService';
+import {
+  PlacementDecision,
+  placeAppInstance,
+  requirementsOfAppD,
+} from './placement';
+
+/** A request for a grant (ETSI GrantRequest, in domain terms). */
+export interface GrantRequestInput {
+  appInstanceId: string;
+  appLcmOpOccId: string;
+  appDId: string;
+  operation: 'INSTANTIATE' | 'OPERATE' | 'TERMINATE';
+  /** From InstantiateAppRequest.selectedMECHostInfo. */
+  selectedMECHostInfo?: Array<{ hostName?: string; hostId: unknown }>;
+  locationConstraints?: {
+    countryCode?: string;
+    area?: { coordinates: number[][][] };
+  };
+}
+
+/** No host fits: the grant is refused, with each host's reasons. */
+export class PlacementError extends NotAllowedError {
+  constructor(readonly decision: PlacementDecision) {
+    super(
+      decision.rejected.length
+        ? `No edge host fits the application: ${decision.rejected
+            .map(r => `${r.host}: ${r.reasons.join('; ')}`)
+            .join(' | ')}`
+        : 'No edge host fits the application: no edge hosts are registered',
+    );
+  }
+}
+
+/**
+ * The MEO's granting (ETSI GS MEC 010-2 clause 5.4 and 7.5): before an
+ * operation goes to PROCESSING, the MEPM asks for a grant; for INSTANTIATE the
+ * MEO places the instance on a host and decides its namespace
+ * (containerNamespace); other operations stay where the instance runs.
+ */
+export class GrantingService {
+  constructor(
+    private readonly hosts: HostDirectory,
+    private readonly grants: GrantStore,
+    private readonly instances: AppInstanceStore,
+    private readonly packages: AppPackageService,
+  ) {}
+
+  async grant(request: GrantRequestInput): Promise<GrantRecord> {
+    const instance = await this.instances.get(request.appInstanceId);
+    if (!instance) {
+      throw new NotFoundError(`No application instance ${request.appInstanceId}`);
+    }
+    let hostName: string;
+    let namespace: string;
+    if (request.operation === 'INSTANTIATE') {
+      const pkg = await this.packages.getAppPackage({ appDId: request.appDId });
+      const { record } = await this.packages.getOnboardedContent({
+        appPkgId: pkg.id,
+      });
+      const selected = (request.selectedMECHostInfo ?? []).map(parseHostInfo);
+      const decision = placeAppInstance(await this.hosts.listPlacementHosts(), {
+        ...requirementsOfAppD((record.appd ?? {}) as Record<string, any>),
+        candidates: selected.some(s => s.name)
+          ? selected.map(s => s.name).filter((n): n is string => !!n)
+          : undefined,
+        requiredLabels: Object.assign({}, ...selected.map(s => s.labels)),
+        countryCode: request.locationConstraints?.countryCode,
+        area: request.locationConstraints?.area?.coordinates,
+      });
+      if (!decision.host) {
+        throw new PlacementError(decision);
+      }
+      hostName = decision.host.name;
+      namespace = await this.hosts.namespaceFor(hostName, instance.id);
+    } else {
+      if (!instance.hostName || !instance.namespace) {
+        throw new NotAllowedError(
+          `Application instance ${instance.id} runs on no edge host`,
+        );
+      }
+      hostName = instance.hostName;
+      namespace = instance.namespace;
+    }
+    const id = randomUUID();
+    const record: GrantRecord = {
+      id,
+      appInstanceId: request.appInstanceId,
+      appLcmOpOccId: request.appLcmOpOccId,
+      operation: request.operation,
+      hostName,
+      containerNamespace: namespace,
+      grant: {
+        id,
+        appInstanceId: request.appInstanceId,
+        appLcmOpOccId: request.appLcmOpOccId,
+        vimConnections: {
+          [hostName]: { id: hostName, vimId: hostName, vimType: 'KUBERNETES' },
+        },
+        zones: [{ id: `zone-${hostName}`, zoneId: hostName, vimConnectionId: hostName }],
+        addResources:
+          request.operation === 'INSTANTIATE'
+            ? [
+                {
+                  resourceDefinitionId: 'mciop',
+                  vimConnectionId: hostName,
+                  zoneId: hostName,
+                  containerNamespace: namespace,
+                },
+              ]
+            : [],
+      },
+      createdAt: new Date(),
+    };
+    await this.grants.insert(record);
+    return record;
+  }
+
+  async getGrant(id: string): Promise<GrantRecord> {
+    const grant = await this.grants.get(id);
+    if (!grant) {
+      throw new NotFoundError(`No grant ${id}`);
+    }
+    return grant;
+  }
+}
+
+/**
+ * selectedMECHostInfo's hostId is KeyValuePairs: its `name` key (or a plain
+ * string, or hostName) names a registered host; other keys are labels the
+ * host must carry, e.g. topology.kubernetes.io/zone.
+ */
+function parseHostInfo(info: { hostName?: string; hostId: unknown }): {
+  name?: string;
+  labels: Record<string, string>;
+} {
+  if (typeof info.hostId === 'string') {
+    return { name: info.hostId, labels: {} };
+  }
+  const { name, ...labels } = (info.hostId ?? {}) as Record<string, unknown>;
+  return {
+    name: typeof name === 'string' ? name : info.hostName,
+    labels: Object.fromEntries(
+      Object.entries(labels).map(([k, v]) => [k, String(v)]),
+    ),
+  };
+}

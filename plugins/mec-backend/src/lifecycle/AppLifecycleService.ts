@@ -1,0 +1,291 @@
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { randomUUID } from 'node:crypto';
+import {
+  AppInstanceRecord,
+  AppInstanceStore,
+} from '../database/AppInstanceStore';
+import {
+  AppLcmOpOccRecord,
+  AppLcmOpOccStore,
+  LcmOperation,
+} from '../database/AppLcmOpOccStore';
+import { AppLcmNotifications } from '../notifications/appLcm';
+import { AppPackageService } from '../packages/AppPackageService';
+
+/** Starts executing an op occurrence (after its 202 went out). */
+export type OperationTrigger = (appLcmOpOccId: string) => void;
+
+const REQUIRED_STATE: Record<
+  LcmOperation,
+  'NOT_INSTANTIATED' | 'INSTANTIATED'
+> = {
+  INSTANTIATE: 'NOT_INSTANTIATED',
+  TERMINATE: 'INSTANTIATED',
+  OPERATE: 'INSTANTIATED',
+};
+
+/**
+ * Application lifecycle management (ETSI GS MEC 010-2 clause 5.3-5.4, 7.4):
+ * application instances and the tasks on them. A task is persisted as an op
+ * occurrence in STARTING, holding its instance (one operation at a time),
+ * before the 202 goes out; the executor carries it on from there.
+ */
+export class AppLifecycleService {
+  private execute: OperationTrigger = () => {};
+
+  constructor(
+    private readonly instances: AppInstanceStore,
+    private readonly opOccs: AppLcmOpOccStore,
+    private readonly packages: AppPackageService,
+    private readonly notifications: AppLcmNotifications,
+  ) {}
+
+  setOperationTrigger(trigger: OperationTrigger) {
+    this.execute = trigger;
+  }
+
+  /** Runs the op occurrence; call once the client has its 202. */
+  run(appLcmOpOccId: string) {
+    this.execute(appLcmOpOccId);
+  }
+
+  async listInstances(): Promise<AppInstanceRecord[]> {
+    return this.instances.list();
+  }
+
+  async getInstance(id: string): Promise<AppInstanceRecord> {
+    const instance = await this.instances.get(id);
+    if (!instance) {
+      throw new NotFoundError(`No application instance ${id}`);
+    }
+    return instance;
+  }
+
+  /** POST /app_instances: from an ENABLED, ONBOARDED package (by appDId). */
+  async createInstance(request: {
+    appDId: string;
+    appInstanceName?: string;
+    appInstanceDescription?: string;
+  }): Promise<AppInstanceRecord> {
+    const pkg = await this.packages
+      .getAppPackage({ appDId: request.appDId })
+      .catch(() => {
+        throw new InputError(
+          `No onboarded application package has appDId '${request.appDId}'`,
+        );
+      });
+    if (pkg.operationalState !== 'ENABLED') {
+      throw new ConflictError(
+        `The package of appDId '${request.appDId}' is DISABLED; enable it to create instances`,
+      );
+    }
+    const now = new Date();
+    const instance: AppInstanceRecord = {
+      id: randomUUID(),
+      appInstanceName: request.appInstanceName,
+      appInstanceDescription: request.appInstanceDescription,
+      appPkgId: pkg.id,
+      appDId: pkg.appDId!,
+      appProvider: pkg.appProvider ?? '',
+      appName: pkg.appName ?? pkg.appPkgName,
+      appSoftVersion: pkg.appSoftwareVersion ?? pkg.appPkgVersion,
+      appDVersion: pkg.appDVersion ?? '',
+      instantiationState: 'NOT_INSTANTIATED',
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.instances.transaction(async trx => {
+      await this.instances.withTransaction(trx).insert(instance);
+      await this.notifications.identifier(trx, 'created', instance);
+    });
+    await this.packages.markUsage(pkg.id, true);
+    return instance;
+  }
+
+  /** DELETE /app_instances/{id}: only NOT_INSTANTIATED (409 otherwise). */
+  async deleteInstance(id: string): Promise<void> {
+    const instance = await this.getInstance(id);
+    if (
+      instance.instantiationState !== 'NOT_INSTANTIATED' ||
+      instance.operationInProgress
+    ) {
+      throw new ConflictError(
+        instance.operationInProgress
+          ? `Application instance ${id} has an operation in progress (${instance.operationInProgress})`
+          : `Application instance ${id} is INSTANTIATED; terminate it first`,
+      );
+    }
+    await this.instances.transaction(async trx => {
+      if (!(await this.instances.withTransaction(trx).delete(id))) {
+        throw new ConflictError(
+          `Application instance ${id} changed state; try again`,
+        );
+      }
+      await this.notifications.identifier(trx, 'deleted', instance);
+    });
+    if ((await this.instances.countByPackage(instance.appPkgId)) === 0) {
+      await this.packages.markUsage(instance.appPkgId, false);
+    }
+  }
+
+  /**
+   * instantiate / terminate / operate: persists the op occurrence in
+   * STARTING and takes the instance for it; 409 for a wrong state or an
+   * operation already in progress.
+   */
+  async startOperation(
+    appInstanceId: string,
+    lcmOperation: LcmOperation,
+    params: Record<string, unknown>,
+  ): Promise<AppLcmOpOccRecord> {
+    const instance = await this.getInstance(appInstanceId);
+    if (lcmOperation === 'OPERATE') {
+      validateOperate(params, instance);
+    }
+    if (lcmOperation === 'INSTANTIATE') {
+      const pkg = await this.packages.getAppPackage({
+        appPkgId: instance.appPkgId,
+      });
+      if (pkg.operationalState !== 'ENABLED') {
+        throw new ConflictError(
+          `The package ${pkg.id} is DISABLED; only an ENABLED package can be instantiated`,
+        );
+      }
+    }
+    const now = new Date();
+    const opOcc: AppLcmOpOccRecord = {
+      id: randomUUID(),
+      appInstanceId,
+      lcmOperation,
+      operationState: 'STARTING',
+      stateEnteredTime: now,
+      startTime: now,
+      operationParams: params,
+      isCancelPending: false,
+      startNotified: false,
+    };
+    await this.instances.transaction(async trx => {
+      const acquired = await this.instances
+        .withTransaction(trx)
+        .acquire(appInstanceId, opOcc.id, REQUIRED_STATE[lcmOperation]);
+      if (!acquired) {
+        const current = await this.instances
+          .withTransaction(trx)
+          .get(appInstanceId);
+        throw new ConflictError(
+          current?.operationInProgress
+            ? `Application instance ${appInstanceId} has an operation in progress (${current.operationInProgress})`
+            : `${lcmOperation} needs an instance that is ${REQUIRED_STATE[lcmOperation]}; it is ${current?.instantiationState}`,
+        );
+      }
+      await this.opOccs.withTransaction(trx).insert(opOcc);
+    });
+    return opOcc;
+  }
+
+  async listOpOccs(): Promise<AppLcmOpOccRecord[]> {
+    return this.opOccs.list();
+  }
+
+  async getOpOcc(id: string): Promise<AppLcmOpOccRecord> {
+    const opOcc = await this.opOccs.get(id);
+    if (!opOcc) {
+      throw new NotFoundError(`No lifecycle operation occurrence ${id}`);
+    }
+    return opOcc;
+  }
+
+  /** cancel: only while PROCESSING (409); the executor ends it in FAILED_TEMP. */
+  async cancel(id: string, mode: 'GRACEFUL' | 'FORCED'): Promise<void> {
+    const opOcc = await this.getOpOcc(id);
+    if (!(await this.opOccs.requestCancel(id, mode))) {
+      throw new ConflictError(
+        `Only a PROCESSING operation can be cancelled; it is ${opOcc.operationState}`,
+      );
+    }
+  }
+
+  /** retry: FAILED_TEMP → PROCESSING (409 otherwise), then executed again. */
+  async retry(id: string): Promise<void> {
+    const opOcc = await this.getOpOcc(id);
+    const instance = await this.getInstance(opOcc.appInstanceId);
+    const moved = await this.instances.transaction(async trx => {
+      const ok = await this.opOccs
+        .withTransaction(trx)
+        .transition(id, ['FAILED_TEMP'], 'PROCESSING', {
+          isCancelPending: false,
+          cancelMode: null,
+        });
+      if (ok) {
+        await this.notifications.opOccState(trx, instance, {
+          id,
+          operationType: opOcc.lcmOperation,
+          operationState: 'PROCESSING',
+        });
+      }
+      return ok;
+    });
+    if (!moved) {
+      throw new ConflictError(
+        `Only a FAILED_TEMP operation can be retried; it is ${opOcc.operationState}`,
+      );
+    }
+  }
+
+  /** fail: FAILED_TEMP → FAILED, final; the instance is free again (409 otherwise). */
+  async fail(id: string): Promise<AppLcmOpOccRecord> {
+    const opOcc = await this.getOpOcc(id);
+    const instance = await this.getInstance(opOcc.appInstanceId);
+    const moved = await this.instances.transaction(async trx => {
+      const ok = await this.opOccs
+        .withTransaction(trx)
+        .transition(id, ['FAILED_TEMP'], 'FAILED');
+      if (ok) {
+        await this.instances.withTransaction(trx).release(instance.id, id);
+        await this.notifications.opOccState(trx, instance, {
+          id,
+          operationType: opOcc.lcmOperation,
+          operationState: 'FAILED',
+          error: opOcc.error,
+        });
+      }
+      return ok;
+    });
+    if (!moved) {
+      throw new ConflictError(
+        `Only a FAILED_TEMP operation can be marked failed; it is ${opOcc.operationState}`,
+      );
+    }
+    return this.getOpOcc(id);
+  }
+}
+
+function validateOperate(
+  params: Record<string, unknown>,
+  instance: AppInstanceRecord,
+) {
+  const { changeStateTo, stopType, gracefulStopTimeout } = params;
+  if (
+    changeStateTo === 'STARTED' &&
+    (stopType || gracefulStopTimeout !== undefined)
+  ) {
+    throw new InputError(
+      'stopType and gracefulStopTimeout apply to changeStateTo STOPPED only',
+    );
+  }
+  if (
+    changeStateTo === 'STOPPED' &&
+    stopType === 'FORCEFUL' &&
+    gracefulStopTimeout !== undefined
+  ) {
+    throw new InputError('gracefulStopTimeout applies to a GRACEFUL stop only');
+  }
+  if (
+    instance.instantiationState === 'INSTANTIATED' &&
+    instance.operationalState === changeStateTo
+  ) {
+    throw new ConflictError(
+      `Application instance ${instance.id} is already ${changeStateTo}`,
+    );
+  }
+}
