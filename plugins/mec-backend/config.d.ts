@@ -89,5 +89,19 @@ export interface Config {
         retention?: string | HumanDuration;
       };
     };
+
+    /** Edge drivers that deploy application instances on edge hosts. */
+    drivers?: {
+      /** The `helm` driver: runs the helm (v4) binary against the host. */
+      helm?: {
+        /** Path of the helm binary; default `helm` on PATH. */
+        binary?: string;
+      };
+      /** The `flux` driver: Flux HelmRepository and HelmRelease objects. */
+      flux?: {
+        /** Reconcile interval of the Flux objects (Go duration); default `10m`. */
+        interval?: string;
+      };
+    };
   };
 }

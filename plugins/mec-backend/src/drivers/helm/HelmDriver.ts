@@ -1,0 +1,405 @@
+import type { Config } from '@backstage/config';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  DriverCallOptions,
+  EdgeHostConnection,
+  MecEdgeDriver,
+  ReleaseRef,
+  ReleaseSpec,
+  ReleaseStatus,
+} from '@helmmec/plugin-mec-node';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { Deadline } from '../Deadline';
+import { EdgeDriverError } from '../errors';
+import {
+  describeWorkloads,
+  isWorkloadReady,
+  KubeSession,
+  Workload,
+} from '../workloads';
+import { HelmCommandError, HelmWorkspace } from './HelmCli';
+
+/** What `helm status -o json` tells about a release. */
+interface HelmReleaseInfo {
+  status: string;
+  description?: string;
+  version?: number;
+}
+
+/** Options of {@link HelmDriver}. @public */
+export interface HelmDriverOptions {
+  /** Path of the helm (v4) binary; `helm` on PATH by default. */
+  binary?: string;
+  logger?: LoggerService;
+}
+
+/**
+ * Deploys MEC application instances with the real helm binary
+ * (`helm upgrade --install --wait`) and manages their workloads with
+ * `@kubernetes/client-node`.
+ * @public
+ */
+export class HelmDriver implements MecEdgeDriver {
+  readonly id = 'helm';
+  readonly #binary: string;
+  readonly #logger?: LoggerService;
+
+  static create(options: HelmDriverOptions = {}): HelmDriver {
+    return new HelmDriver(options);
+  }
+
+  /** Reads `mec.drivers.helm`. */
+  static fromConfig(
+    config: Config,
+    options: { logger?: LoggerService } = {},
+  ): HelmDriver {
+    return new HelmDriver({
+      binary: config.getOptionalString('mec.drivers.helm.binary'),
+      logger: options.logger,
+    });
+  }
+
+  private constructor(options: HelmDriverOptions) {
+    this.#binary = options.binary ?? 'helm';
+    this.#logger = options.logger;
+  }
+
+  async install(
+    host: EdgeHostConnection,
+    spec: ReleaseSpec,
+    options: DriverCallOptions,
+  ): Promise<ReleaseStatus> {
+    const deadline = Deadline.create({
+      what: `Installing ${spec.namespace}/${spec.releaseName} on ${host.name}`,
+      timeoutSeconds: options.timeoutSeconds,
+      signal: options.signal,
+    });
+    const progress = (m: string) => {
+      options.onProgress?.(m);
+      this.#logger?.debug(
+        `${host.name} ${spec.namespace}/${spec.releaseName}: ${m}`,
+      );
+    };
+    const kube = await KubeSession.create(host);
+    const ws = await HelmWorkspace.create(this.#binary, host);
+    try {
+      await kube.ensureNamespace(spec.namespace, spec.labels);
+      await this.#recoverInterrupted(ws, spec, deadline, progress);
+      const chartPath = join(
+        ws.dir,
+        `${spec.chart.name}-${spec.chart.version}.tgz`,
+      );
+      const valuesPath = join(ws.dir, 'values.yaml');
+      await writeFile(chartPath, spec.chart.archive, { mode: 0o600 });
+      await writeFile(valuesPath, stringify(spec.values ?? {}), {
+        mode: 0o600,
+      });
+      const args = [
+        'upgrade',
+        '--install',
+        spec.releaseName,
+        chartPath,
+        '--namespace',
+        spec.namespace,
+        '--values',
+        valuesPath,
+        '--wait=watcher',
+        '--timeout',
+        `${deadline.remainingSeconds()}s`,
+        '--history-max',
+        '5',
+      ];
+      const labels = Object.entries(spec.labels ?? {});
+      if (labels.length > 0) {
+        args.push('--labels', labels.map(([k, v]) => `${k}=${v}`).join(','));
+      }
+      progress(
+        `helm upgrade --install ${spec.chart.name}-${spec.chart.version}`,
+      );
+      try {
+        await ws.run(args, deadline);
+      } catch (e) {
+        throw await this.#explain(kube, spec, e);
+      }
+      progress('release deployed; checking workloads');
+      const workloads = await kube.waitWorkloads(
+        spec,
+        deadline,
+        ws2 => ws2.every(isWorkloadReady),
+        ws2 => kube.podDiagnostics(ws2),
+      );
+      return { phase: 'deployed', ...describeWorkloads(workloads) };
+    } finally {
+      await ws.dispose();
+    }
+  }
+
+  async uninstall(
+    host: EdgeHostConnection,
+    ref: ReleaseRef,
+    options: DriverCallOptions & { mode: 'GRACEFUL' | 'FORCEFUL' },
+  ): Promise<void> {
+    const deadline = Deadline.create({
+      what: `Uninstalling ${ref.namespace}/${ref.releaseName} on ${host.name}`,
+      timeoutSeconds: options.timeoutSeconds,
+      signal: options.signal,
+    });
+    const kube = await KubeSession.create(host);
+    const ws = await HelmWorkspace.create(this.#binary, host);
+    try {
+      const info = await this.#releaseInfo(ws, ref, deadline);
+      if (info) {
+        options.onProgress?.(`helm uninstall (${options.mode})`);
+        const args = [
+          'uninstall',
+          ref.releaseName,
+          '--namespace',
+          ref.namespace,
+          '--ignore-not-found',
+        ];
+        if (options.mode === 'GRACEFUL') {
+          args.push(
+            '--wait=watcher',
+            '--timeout',
+            `${deadline.remainingSeconds()}s`,
+          );
+        } else {
+          args.push(
+            '--no-hooks',
+            '--timeout',
+            `${Math.min(30, deadline.remainingSeconds())}s`,
+          );
+        }
+        try {
+          await ws.run(args, deadline);
+        } catch (e) {
+          // FORCEFUL goes on and removes the workloads itself.
+          if (options.mode === 'GRACEFUL' || !(e instanceof HelmCommandError))
+            throw e;
+          this.#logger?.warn(
+            `${host.name}: ${e.message}; deleting workloads directly`,
+          );
+        }
+      }
+      if (options.mode === 'FORCEFUL') {
+        await kube.deleteWorkloads(
+          await kube.releaseWorkloads(ref.releaseName, ref.namespace),
+        );
+      }
+      await kube.waitWorkloads(
+        ref,
+        deadline,
+        ws2 => ws2.length === 0,
+        async ws2 =>
+          `still present: ${ws2
+            .map(w => `${w.kind} ${w.metadata.name}`)
+            .join(', ')}`,
+      );
+    } finally {
+      await ws.dispose();
+    }
+  }
+
+  async operate(
+    host: EdgeHostConnection,
+    ref: ReleaseRef,
+    changeStateTo: 'STARTED' | 'STOPPED',
+    options: DriverCallOptions,
+  ): Promise<ReleaseStatus> {
+    const deadline = Deadline.create({
+      what: `Changing ${ref.namespace}/${ref.releaseName} on ${host.name} to ${changeStateTo}`,
+      timeoutSeconds: options.timeoutSeconds,
+      signal: options.signal,
+    });
+    const current = await this.status(host, ref);
+    if (current.phase === 'absent') {
+      throw new EdgeDriverError(
+        'failed',
+        `Release ${ref.namespace}/${ref.releaseName} does not exist on ${host.name}`,
+      );
+    }
+    const kube = await KubeSession.create(host);
+    return operateWorkloads(
+      kube,
+      ref,
+      changeStateTo,
+      deadline,
+      options.onProgress,
+    );
+  }
+
+  async status(
+    host: EdgeHostConnection,
+    ref: ReleaseRef,
+  ): Promise<ReleaseStatus> {
+    const deadline = Deadline.create({
+      what: `Reading ${ref.namespace}/${ref.releaseName} on ${host.name}`,
+      timeoutSeconds: 60,
+    });
+    const kube = await KubeSession.create(host);
+    const ws = await HelmWorkspace.create(this.#binary, host);
+    try {
+      const info = await this.#releaseInfo(ws, ref, deadline);
+      const workloads = await kube.releaseWorkloads(
+        ref.releaseName,
+        ref.namespace,
+      );
+      if (!info) {
+        return { phase: 'absent', workloads: [] };
+      }
+      const described = describeWorkloads(workloads);
+      if (info.status === 'deployed') {
+        const ready = workloads.every(isWorkloadReady);
+        return {
+          phase: ready ? 'deployed' : 'pending',
+          ...described,
+          message: ready
+            ? info.description
+            : await kube.podDiagnostics(workloads),
+        };
+      }
+      return {
+        phase: info.status === 'failed' ? 'failed' : 'pending',
+        ...described,
+        message: `${info.status}: ${info.description ?? ''}`.trim(),
+      };
+    } finally {
+      await ws.dispose();
+    }
+  }
+
+  /** `helm status`; undefined when the release does not exist. */
+  async #releaseInfo(
+    ws: HelmWorkspace,
+    ref: ReleaseRef,
+    deadline: Deadline,
+  ): Promise<HelmReleaseInfo | undefined> {
+    try {
+      const { stdout } = await ws.run(
+        ['status', ref.releaseName, '--namespace', ref.namespace, '-o', 'json'],
+        deadline,
+      );
+      const parsed = JSON.parse(stdout);
+      return {
+        status: parsed.info?.status ?? 'unknown',
+        description: parsed.info?.description,
+        version: parsed.version,
+      };
+    } catch (e) {
+      if (e instanceof HelmCommandError && /not found/i.test(e.stderr))
+        return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * A helm process killed mid-operation (abort, backend crash) leaves the
+   * release pending and every later upgrade refused; undo that first. Safe
+   * because the lifecycle runs one operation per instance at a time.
+   */
+  async #recoverInterrupted(
+    ws: HelmWorkspace,
+    ref: ReleaseRef,
+    deadline: Deadline,
+    progress: (m: string) => void,
+  ): Promise<void> {
+    const info = await this.#releaseInfo(ws, ref, deadline);
+    if (!info) return;
+    if (info.status === 'pending-install' || info.status === 'uninstalling') {
+      progress(`removing interrupted release (${info.status})`);
+      await ws.run(
+        [
+          'uninstall',
+          ref.releaseName,
+          '--namespace',
+          ref.namespace,
+          '--no-hooks',
+          '--ignore-not-found',
+        ],
+        deadline,
+      );
+    } else if (
+      info.status === 'pending-upgrade' ||
+      info.status === 'pending-rollback'
+    ) {
+      progress(`rolling back interrupted release (${info.status})`);
+      await ws.run(
+        ['rollback', ref.releaseName, '--namespace', ref.namespace],
+        deadline,
+      );
+    }
+  }
+
+  /** Adds what the cluster says about unready pods to a failed helm run. */
+  async #explain(
+    kube: KubeSession,
+    ref: ReleaseRef,
+    error: unknown,
+  ): Promise<unknown> {
+    if (!(error instanceof EdgeDriverError) || error.reason === 'aborted')
+      return error;
+    const diagnostics = await kube
+      .releaseWorkloads(ref.releaseName, ref.namespace)
+      .then(ws => kube.podDiagnostics(ws))
+      .catch(() => undefined);
+    if (!diagnostics) return error;
+    const reason =
+      error.reason === 'failed' &&
+      /context deadline|timed out|timeout/i.test(error.message)
+        ? 'timeout'
+        : error.reason;
+    return new EdgeDriverError(
+      reason,
+      `${error.message} (${diagnostics})`,
+      error,
+    );
+  }
+}
+
+/**
+ * Operate on the release's workloads: STOPPED scales them to zero
+ * (remembering replicas), STARTED restores and waits until they are ready.
+ */
+export async function operateWorkloads(
+  kube: KubeSession,
+  ref: ReleaseRef,
+  changeStateTo: 'STARTED' | 'STOPPED',
+  deadline: Deadline,
+  onProgress?: (m: string) => void,
+): Promise<ReleaseStatus> {
+  const workloads: Workload[] = await kube.releaseWorkloads(
+    ref.releaseName,
+    ref.namespace,
+  );
+  if (changeStateTo === 'STOPPED') {
+    onProgress?.(`scaling ${workloads.length} workload(s) to zero`);
+    await kube.stopWorkloads(workloads);
+    const after = await kube.waitWorkloads(
+      ref,
+      deadline,
+      ws =>
+        ws.every(
+          w =>
+            (w.spec?.replicas ?? 1) === 0 &&
+            (w.status?.readyReplicas ?? 0) === 0,
+        ),
+      async ws =>
+        ws
+          .filter(w => (w.status?.readyReplicas ?? 0) > 0)
+          .map(w => `${w.kind} ${w.metadata.name} still has ready replicas`)
+          .join('; '),
+    );
+    return { phase: 'deployed', ...describeWorkloads(after) };
+  }
+  onProgress?.(`restoring replicas of ${workloads.length} workload(s)`);
+  await kube.startWorkloads(workloads);
+  const after = await kube.waitWorkloads(
+    ref,
+    deadline,
+    ws => ws.every(isWorkloadReady),
+    ws => kube.podDiagnostics(ws),
+  );
+  return { phase: 'deployed', ...describeWorkloads(after) };
+}
