@@ -13,6 +13,10 @@ const NON_TERMINAL_PODS = 'status.phase!=Succeeded,status.phase!=Failed';
 // Longest error text kept in a status; enough for a reason, not a dump.
 const MAX_ERROR_LENGTH = 300;
 
+class ProbeTimeoutError extends Error {
+  name = 'ProbeTimeoutError';
+}
+
 /** Options of {@link probeEdgeHost}. */
 export interface ProbeOptions {
   /** Bound of the whole check. */
@@ -58,10 +62,6 @@ export async function probeEdgeHost(
   } finally {
     clearTimeout(timer);
   }
-}
-
-class ProbeTimeoutError extends Error {
-  name = 'ProbeTimeoutError';
 }
 
 async function runProbe(
