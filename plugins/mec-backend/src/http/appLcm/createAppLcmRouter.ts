@@ -1,0 +1,222 @@
+import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
+import { Request, Response } from 'express';
+import { LcmOperation } from '../../database/AppLcmOpOccStore';
+import { AppLifecycleService } from '../../lifecycle/AppLifecycleService';
+import {
+  AppLcmFilter,
+  normalizeAppLcmSubscription,
+  toAppLcmSubscriptionInfo,
+} from '../../notifications/appLcm';
+import { subscriptionHref } from '../../notifications/appPkgm';
+import { validateSubscriptionAuthentication } from '../../notifications/CallbackAuthenticator';
+import { SubscriptionStore } from '../../notifications/SubscriptionStore';
+import { OutboundUrlPolicy } from '../../outbound';
+import { spec } from '../../schema/openapi/generated/app_lcm';
+import { ownerOf } from '../appPkgm/subscriptionRoutes';
+import { methodNotAllowed } from '../methodNotAllowed';
+import {
+  matchesAttributeFilter,
+  parseAttributeFilter,
+} from '../query/attributeFilter';
+import { createAttributeSelector } from '../query/attributeSelector';
+import { toAppInstanceInfo, toAppLcmOpOcc } from './toAppLcmWire';
+
+const INSTANCE_ATTRIBUTES = Object.keys(
+  spec.components.schemas.AppInstanceInfo.properties,
+);
+const OP_OCC_ATTRIBUTES = Object.keys(
+  spec.components.schemas.AppLcmOpOcc.properties,
+);
+
+/**
+ * The ETSI GS MEC 010-2 app_lcm/v1 API (clause 7.4), validated against our
+ * OpenAPI document. Tasks answer 202 with the op occurrence's Location; the
+ * operation runs once the response is sent, so the client has its Location
+ * before the "start" notification goes out.
+ */
+export async function createAppLcmRouter(options: {
+  lifecycle: AppLifecycleService;
+  apiBase: () => Promise<string>;
+  subscriptions: SubscriptionStore;
+  outboundPolicy: OutboundUrlPolicy;
+  httpAuth: HttpAuthService;
+}) {
+  const { lifecycle, apiBase, subscriptions, outboundPolicy, httpAuth } =
+    options;
+  const router = await createValidatedOpenApiRouter<typeof spec>(spec, {
+    validatorOptions: { validateSecurity: false },
+  });
+
+  const list = <T extends object>(
+    req: Request,
+    items: T[],
+    attributes: string[],
+    defaultExcluded: string[],
+  ) => {
+    const { filter, ...selectors } = req.query as Record<string, string>;
+    const parsed = filter ? parseAttributeFilter(filter, attributes) : [];
+    const select = createAttributeSelector(selectors, {
+      attributes,
+      defaultExcluded,
+    });
+    return items.filter(i => matchesAttributeFilter(parsed, i)).map(select);
+  };
+
+  router.post('/app_instances', async (req, res) => {
+    const instance = await lifecycle.createInstance(req.body);
+    const info = toAppInstanceInfo(instance, await apiBase());
+    res.status(201).location(info._links.self.href).json(info);
+  });
+  router.get('/app_instances', async (req, res) => {
+    const base = await apiBase();
+    const all = (await lifecycle.listInstances()).map(i =>
+      toAppInstanceInfo(i, base),
+    );
+    res.json(
+      list(req as unknown as Request, all, INSTANCE_ATTRIBUTES, [
+        'vimConnectionInfo',
+      ]) as any,
+    );
+  });
+  router.get('/app_instances/:appInstanceId', async (req, res) => {
+    const instance = await lifecycle.getInstance(req.params.appInstanceId);
+    res.json(toAppInstanceInfo(instance, await apiBase()));
+  });
+  router.delete('/app_instances/:appInstanceId', async (req, res) => {
+    await lifecycle.deleteInstance(req.params.appInstanceId);
+    res.status(204).end();
+  });
+
+  const task =
+    (operation: LcmOperation) => async (req: Request, res: Response) => {
+      const opOcc = await lifecycle.startOperation(
+        req.params.appInstanceId,
+        operation,
+        req.body ?? {},
+      );
+      res.once('finish', () => lifecycle.run(opOcc.id));
+      res
+        .status(202)
+        .location(`${await apiBase()}/app_lcm_op_occs/${opOcc.id}`)
+        .end();
+    };
+  router.post(
+    '/app_instances/:appInstanceId/instantiate',
+    task('INSTANTIATE') as any,
+  );
+  router.post(
+    '/app_instances/:appInstanceId/terminate',
+    task('TERMINATE') as any,
+  );
+  router.post('/app_instances/:appInstanceId/operate', task('OPERATE') as any);
+
+  router.get('/app_lcm_op_occs', async (req, res) => {
+    const base = await apiBase();
+    const all = (await lifecycle.listOpOccs()).map(o => toAppLcmOpOcc(o, base));
+    res.json(
+      list(req as unknown as Request, all, OP_OCC_ATTRIBUTES, [
+        'operationParams',
+        '_links',
+      ]) as any,
+    );
+  });
+  router.get('/app_lcm_op_occs/:appLcmOpOccId', async (req, res) => {
+    const opOcc = await lifecycle.getOpOcc(req.params.appLcmOpOccId);
+    res.json(toAppLcmOpOcc(opOcc, await apiBase()) as any);
+  });
+  router.post('/app_lcm_op_occs/:appLcmOpOccId/cancel', async (req, res) => {
+    const mode = req.body.CancelMode === 'GRACEFUL' ? 'GRACEFUL' : 'FORCED';
+    await lifecycle.cancel(req.params.appLcmOpOccId, mode);
+    res.status(202).end();
+  });
+  router.post('/app_lcm_op_occs/:appLcmOpOccId/retry', async (req, res) => {
+    const id = req.params.appLcmOpOccId;
+    await lifecycle.retry(id);
+    res.once('finish', () => lifecycle.run(id));
+    res.status(202).end();
+  });
+  router.post('/app_lcm_op_occs/:appLcmOpOccId/fail', async (req, res) => {
+    const opOcc = await lifecycle.fail(req.params.appLcmOpOccId);
+    res.json(toAppLcmOpOcc(opOcc, await apiBase()) as any);
+  });
+
+  const owner = async (req: unknown) =>
+    ownerOf(
+      await httpAuth.credentials(req as Request, {
+        allow: ['user', 'service'],
+      }),
+    );
+
+  router.post('/subscriptions', async (req, res) => {
+    const request = normalizeAppLcmSubscription(req.body);
+    await outboundPolicy.check(request.callbackUri, { purpose: 'callback' });
+    await validateSubscriptionAuthentication(
+      request.authentication,
+      outboundPolicy,
+    );
+    const created = await subscriptions.createSubscription<AppLcmFilter>({
+      api: 'app_lcm',
+      subscriptionType: request.subscriptionType,
+      callbackUri: request.callbackUri,
+      filter: request.filter,
+      authentication: request.authentication,
+      owner: await owner(req),
+    });
+    const base = await apiBase();
+    res
+      .status(201)
+      .location(subscriptionHref(base, created.id))
+      .json(toAppLcmSubscriptionInfo(created, base) as any);
+  });
+  router.get('/subscriptions', async (req, res) => {
+    const base = await apiBase();
+    const type = req.query.subscriptionType as string | undefined;
+    const types = type
+      ? [
+          normalizeAppLcmSubscription({ subscriptionType: type })
+            .subscriptionType,
+        ]
+      : undefined;
+    const mine = await subscriptions.listSubscriptions<AppLcmFilter>(
+      'app_lcm',
+      {
+        owner: await owner(req),
+        subscriptionTypes: types,
+      },
+    );
+    res.json({
+      _links: {
+        self: { href: `${base}/subscriptions` },
+        subscriptions: mine.map(s => ({
+          href: subscriptionHref(base, s.id),
+          subscriptionType: s.subscriptionType,
+        })),
+      },
+    });
+  });
+  router.get('/subscriptions/:subscriptionId', async (req, res) => {
+    const found = await subscriptions.getSubscription<AppLcmFilter>(
+      'app_lcm',
+      req.params.subscriptionId,
+      { owner: await owner(req) },
+    );
+    if (!found)
+      throw new NotFoundError(`No subscription ${req.params.subscriptionId}`);
+    res.json(toAppLcmSubscriptionInfo(found, await apiBase()) as any);
+  });
+  router.delete('/subscriptions/:subscriptionId', async (req, res) => {
+    const deleted = await subscriptions.deleteSubscription(
+      'app_lcm',
+      req.params.subscriptionId,
+      { owner: await owner(req) },
+    );
+    if (!deleted)
+      throw new NotFoundError(`No subscription ${req.params.subscriptionId}`);
+    res.status(204).end();
+  });
+
+  router.use(methodNotAllowed(spec));
+  return router;
+}
