@@ -3,9 +3,23 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { MEC_API_ROOTS, mecPermissions } from '@helmmec/plugin-mec-common';
+import {
+  MecEdgeDriver,
+  mecDriversExtensionPoint,
+} from '@helmmec/plugin-mec-node';
+import { AppInstanceStore } from './database/AppInstanceStore';
+import { AppLcmOpOccStore } from './database/AppLcmOpOccStore';
+import { GrantStore } from './database/GrantStore';
+import { createDefaultDrivers, DriverRegistry } from './drivers';
+import { GrantingService } from './granting/GrantingService';
+import { EdgeHostHealthChecker, EdgeHostService } from './hosts';
+import { AppLifecycleService } from './lifecycle/AppLifecycleService';
+import { edgeHostDirectory } from './lifecycle/edgeHostDirectory';
+import { OpOccExecutor } from './lifecycle/OpOccExecutor';
+import { AppLcmNotifications } from './notifications/appLcm';
 import { AppPackageStore } from './database/AppPackageStore';
 import { applyDatabaseMigrations } from './database/migrations';
-import { createRouter } from './http/createRouter';
+import { createRouter, HELM_REPOSITORY_PATH } from './http/createRouter';
 import {
   NotificationDeliveryWorker,
   NotificationOutbox,
@@ -26,6 +40,13 @@ import { PackageOnboarder } from './packages/onboarding/PackageOnboarder';
 export const mecPlugin = createBackendPlugin({
   pluginId: 'mec',
   register(env) {
+    // Backend modules may bring more edge drivers (see @helmmec/plugin-mec-node).
+    const moduleDrivers: MecEdgeDriver[] = [];
+    env.registerExtensionPoint(mecDriversExtensionPoint, {
+      addDriver(driver) {
+        moduleDrivers.push(driver);
+      },
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -105,6 +126,70 @@ export const mecPlugin = createBackendPlugin({
           }),
         });
         appPackages.setOnboardingTrigger(id => onboarder.trigger(id));
+
+        // Edge hosts, drivers, granting and lifecycle management.
+        const hosts = await EdgeHostService.fromConfig(config, {
+          knex,
+          logger,
+        });
+        await EdgeHostHealthChecker.fromConfig(config, { hosts, logger }).start(
+          scheduler,
+        );
+        const drivers = DriverRegistry.create([
+          ...createDefaultDrivers(config, logger),
+          ...moduleDrivers,
+        ]);
+        const instances = AppInstanceStore.create({ knex });
+        hosts.setUsageCheck(name => instances.countByHost(name));
+        const opOccs = AppLcmOpOccStore.create({ knex });
+        const appLcmBase = async () =>
+          `${await apiRoot()}/${MEC_API_ROOTS.appLcm}`;
+        const lcmNotifications = new AppLcmNotifications(outbox, appLcmBase);
+        const directory = edgeHostDirectory(hosts);
+        const granting = new GrantingService(
+          directory,
+          GrantStore.create({ knex }),
+          instances,
+          appPackages,
+        );
+        const lifecycle = new AppLifecycleService(
+          instances,
+          opOccs,
+          appPackages,
+          lcmNotifications,
+        );
+        const lifecycleConfig = config.getOptionalConfig('mec.lifecycle');
+        const executor = new OpOccExecutor({
+          instances,
+          opOccs,
+          packages: appPackages,
+          granting,
+          hosts: directory,
+          drivers,
+          notifications: lcmNotifications,
+          logger,
+          chartRepository: {
+            url: async () => `${await apiRoot()}/${HELM_REPOSITORY_PATH}`,
+            username: 'edge',
+            password:
+              config.getOptionalString('mec.helmRepository.pullToken') ?? '',
+          },
+          leaseMs:
+            (lifecycleConfig?.getOptionalNumber('leaseSeconds') ?? 60) * 1000,
+          operationTimeoutSeconds:
+            lifecycleConfig?.getOptionalNumber('operationTimeoutSeconds') ??
+            300,
+        });
+        lifecycle.setOperationTrigger(id => executor.trigger(id));
+        // Resumes operations that were in flight when a backend stopped.
+        await scheduler.scheduleTask({
+          id: 'mec-lifecycle-operations',
+          frequency: { seconds: 10 },
+          timeout: { minutes: 30 },
+          initialDelay: { seconds: 5 },
+          scope: 'local',
+          fn: () => executor.resumeUnclaimed(),
+        });
         // Picks up onboardings that were in flight when a backend stopped.
         await scheduler.scheduleTask({
           id: 'mec-package-onboarding',
@@ -124,6 +209,8 @@ export const mecPlugin = createBackendPlugin({
             maxUploadBytes: maxPackageBytes,
             subscriptions,
             outboundPolicy,
+            lifecycle,
+            granting,
           }),
         );
         // The router authenticates every request itself, so that a missing

@@ -2,10 +2,14 @@ import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
 import { MEC_API_ROOTS } from '@helmmec/plugin-mec-common';
+import { GrantingService } from '../granting/GrantingService';
+import { AppLifecycleService } from '../lifecycle/AppLifecycleService';
 import { SubscriptionStore } from '../notifications';
 import { OutboundUrlPolicy } from '../outbound';
 import { AppPackageService } from '../packages/AppPackageService';
+import { createAppLcmRouter } from './appLcm/createAppLcmRouter';
 import { createAppPkgmRouter } from './appPkgm/createAppPkgmRouter';
+import { createGrantingRouter } from './granting/createGrantingRouter';
 import { authenticate, basicAuthAsBearer } from './authenticate';
 import { createHelmRepositoryRouter } from './helmRepository/createHelmRepositoryRouter';
 import { notFoundHandler, problemDetailsErrorHandler } from './problemDetails';
@@ -24,6 +28,8 @@ export interface RouterOptions {
   maxUploadBytes?: number;
   subscriptions: SubscriptionStore;
   outboundPolicy: OutboundUrlPolicy;
+  lifecycle: AppLifecycleService;
+  granting: GrantingService;
 }
 
 /**
@@ -49,6 +55,25 @@ export async function createRouter(
       subscriptions: options.subscriptions,
       outboundPolicy: options.outboundPolicy,
       httpAuth,
+    }),
+  );
+  const appLcmBase = async () => `${await apiRoot()}/${MEC_API_ROOTS.appLcm}`;
+  router.use(
+    `/${MEC_API_ROOTS.appLcm}`,
+    await createAppLcmRouter({
+      lifecycle: options.lifecycle,
+      apiBase: appLcmBase,
+      subscriptions: options.subscriptions,
+      outboundPolicy: options.outboundPolicy,
+      httpAuth,
+    }),
+  );
+  router.use(
+    `/${MEC_API_ROOTS.granting}`,
+    await createGrantingRouter({
+      granting: options.granting,
+      apiBase: async () => `${await apiRoot()}/${MEC_API_ROOTS.granting}`,
+      appLcmBase,
     }),
   );
   router.use(
