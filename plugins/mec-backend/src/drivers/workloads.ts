@@ -221,7 +221,7 @@ export class KubeSession {
           a[RELEASE_NAME_ANNOTATION] === releaseName &&
           (!ns || ns === namespace)
         ) {
-          result.push({ ...item, kind });
+          result.push({ ...item, apiVersion: 'apps/v1', kind });
         }
       }
     }

@@ -387,7 +387,27 @@ export class FluxDriver implements MecEdgeDriver {
     );
     options.onProgress?.('resuming the HelmRelease');
     await this.#setSuspend(kube, ref, false);
-    return started;
+    // Resuming is a new generation: report STARTED once Flux has seen it.
+    for (;;) {
+      const current = await kube.read<FluxObject>(
+        HELM_RELEASE.apiVersion,
+        HELM_RELEASE.kind,
+        ref.releaseName,
+        ref.namespace,
+      );
+      const verdict = current
+        ? judge(current, undefined, undefined)
+        : { state: 'failed' as const, message: 'HelmRelease disappeared' };
+      if (verdict.state === 'succeeded') return started;
+      if (verdict.state === 'failed') {
+        throw new EdgeDriverError(
+          'failed',
+          `Flux reports ${ref.releaseName} failed after resuming: ${verdict.message}`,
+        );
+      }
+      deadline.check(() => verdict.message);
+      await deadline.sleep(1000);
+    }
   }
 
   async status(
@@ -506,10 +526,14 @@ function judge(
   const stalled = condition(hr, 'Stalled');
   const released = condition(hr, 'Released');
   const test = condition(hr, 'TestSuccess');
+  // A suspended release is not reconciled, so its status stays at the
+  // generation before the suspend: its last result still stands.
+  const suspended = hr.spec?.suspend === true && token === undefined;
   const current =
-    (status.observedGeneration ?? -1) >= generation &&
-    (ready?.observedGeneration ?? generation) >= generation &&
-    (token === undefined || status.lastHandledReconcileAt === token);
+    suspended ||
+    ((status.observedGeneration ?? -1) >= generation &&
+      (ready?.observedGeneration ?? generation) >= generation &&
+      (token === undefined || status.lastHandledReconcileAt === token));
   const text = (c?: Condition) =>
     c ? `${c.reason ?? c.type}: ${c.message ?? ''}`.trim() : '';
   if (!current) {
