@@ -21,8 +21,13 @@ export class EdgeDriverError extends CustomErrorBase {
   readonly reason: DriverErrorReason;
 
   constructor(reason: DriverErrorReason, message: string, cause?: unknown) {
-    super(message, cause);
+    // The cause is kept for debugging but not appended to the message: the
+    // message is already readable, and client exceptions are multi-line dumps.
+    super(message);
     this.reason = reason;
+    if (cause !== undefined) {
+      Object.defineProperty(this, 'cause', { value: cause, enumerable: false });
+    }
   }
 }
 

@@ -158,6 +158,12 @@ describe('FluxDriver on a real edge cluster with Flux', () => {
       .catch(e => e);
     expect(error).toBeInstanceOf(EdgeDriverError);
     expect(error.message).toMatch(/Insufficient cpu/);
+    timings.push(
+      `never-ready error after ${((Date.now() - t0) / 1000).toFixed(1)}s: ${
+        error.message
+      }`,
+    );
+    expect(error.message).not.toContain(repo!.password);
     expect(Date.now() - t0).toBeLessThan(45_000);
     expect(['failed', 'pending']).toContain(
       (await driver.status(host, impossible)).phase,

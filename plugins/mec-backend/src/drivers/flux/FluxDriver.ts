@@ -44,7 +44,7 @@ interface Condition {
   observedGeneration?: number;
 }
 
-interface FluxObject extends KubernetesObject {
+export interface FluxObject extends KubernetesObject {
   metadata: KubernetesObject['metadata'] & {
     name: string;
     generation?: number;
@@ -71,7 +71,7 @@ export interface FluxDriverOptions {
 }
 
 /** What a HelmRelease's status says about the reconcile we asked for. */
-type Verdict =
+export type Verdict =
   | { state: 'pending'; message: string }
   | { state: 'succeeded'; message: string }
   | { state: 'failed'; message: string };
@@ -209,7 +209,7 @@ export class FluxDriver implements MecEdgeDriver {
             'failed',
             `HelmRelease ${spec.releaseName} disappeared`,
           );
-        const verdict = judge(hr, spec.chart.version, token);
+        const verdict = judgeHelmRelease(hr, spec.chart.version, token);
         if (verdict.message !== last) progress(verdict.message);
         last = verdict.message;
         if (verdict.state === 'failed') {
@@ -396,7 +396,7 @@ export class FluxDriver implements MecEdgeDriver {
         ref.namespace,
       );
       const verdict = current
-        ? judge(current, undefined, undefined)
+        ? judgeHelmRelease(current, undefined, undefined)
         : { state: 'failed' as const, message: 'HelmRelease disappeared' };
       if (verdict.state === 'succeeded') return started;
       if (verdict.state === 'failed') {
@@ -434,7 +434,7 @@ export class FluxDriver implements MecEdgeDriver {
             ...describeWorkloads(workloads),
           };
     }
-    const verdict = judge(hr, undefined, undefined);
+    const verdict = judgeHelmRelease(hr, undefined, undefined);
     const described = describeWorkloads(workloads);
     if (verdict.state === 'succeeded') {
       const settled =
@@ -514,7 +514,7 @@ function condition(
  * reconcile request), not reconciling, with the latest history entry
  * deployed at the wanted chart version.
  */
-function judge(
+export function judgeHelmRelease(
   hr: FluxObject,
   version: string | undefined,
   token: string | undefined,

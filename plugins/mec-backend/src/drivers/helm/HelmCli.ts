@@ -18,7 +18,15 @@ export class HelmCommandError extends EdgeDriverError {
   readonly stderr: string;
 
   constructor(message: string, stderr: string) {
-    super('failed', message);
+    // Connection failures are worth a retry once the cluster is back.
+    super(
+      /cluster unreachable|connection refused|no such host|i\/o timeout|TLS handshake timeout|EOF$/im.test(
+        stderr,
+      )
+        ? 'unreachable'
+        : 'failed',
+      message,
+    );
     this.stderr = stderr;
   }
 }

@@ -136,6 +136,11 @@ describe('HelmDriver on a real edge cluster', () => {
     expect(error).toBeInstanceOf(EdgeDriverError);
     expect(error.reason).toBe('timeout');
     expect(error.message).toMatch(/Insufficient cpu/);
+    timings.push(
+      `never-ready error after ${((Date.now() - t0) / 1000).toFixed(1)}s: ${
+        error.message
+      }`,
+    );
     expect(error.message).not.toContain(cluster!.serviceAccountToken);
     expect(Date.now() - t0).toBeLessThan(40_000);
     expect((await driver.status(host, impossible)).phase).toBe('failed');
