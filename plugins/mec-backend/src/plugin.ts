@@ -132,9 +132,11 @@ export const mecPlugin = createBackendPlugin({
           knex,
           logger,
         });
-        await EdgeHostHealthChecker.fromConfig(config, { hosts, logger }).start(
-          scheduler,
-        );
+        const healthChecker = EdgeHostHealthChecker.fromConfig(config, {
+          hosts,
+          logger,
+        });
+        await healthChecker.start(scheduler);
         const drivers = DriverRegistry.create([
           ...createDefaultDrivers(config, logger),
           ...moduleDrivers,
@@ -211,6 +213,8 @@ export const mecPlugin = createBackendPlugin({
             outboundPolicy,
             lifecycle,
             granting,
+            hosts,
+            healthChecker,
           }),
         );
         // The router authenticates every request itself, so that a missing

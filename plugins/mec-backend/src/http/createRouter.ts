@@ -3,6 +3,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { MEC_API_ROOTS } from '@helmmec/plugin-mec-common';
 import { GrantingService } from '../granting/GrantingService';
+import { EdgeHostHealthChecker, EdgeHostService } from '../hosts';
 import { AppLifecycleService } from '../lifecycle/AppLifecycleService';
 import { SubscriptionStore } from '../notifications';
 import { OutboundUrlPolicy } from '../outbound';
@@ -10,6 +11,7 @@ import { AppPackageService } from '../packages/AppPackageService';
 import { createAppLcmRouter } from './appLcm/createAppLcmRouter';
 import { createAppPkgmRouter } from './appPkgm/createAppPkgmRouter';
 import { createGrantingRouter } from './granting/createGrantingRouter';
+import { createHostsRouter } from './hosts/createHostsRouter';
 import { authenticate, basicAuthAsBearer } from './authenticate';
 import { createHelmRepositoryRouter } from './helmRepository/createHelmRepositoryRouter';
 import { notFoundHandler, problemDetailsErrorHandler } from './problemDetails';
@@ -30,6 +32,8 @@ export interface RouterOptions {
   outboundPolicy: OutboundUrlPolicy;
   lifecycle: AppLifecycleService;
   granting: GrantingService;
+  hosts: EdgeHostService;
+  healthChecker: EdgeHostHealthChecker;
 }
 
 /**
@@ -74,6 +78,13 @@ export async function createRouter(
       granting: options.granting,
       apiBase: async () => `${await apiRoot()}/${MEC_API_ROOTS.granting}`,
       appLcmBase,
+    }),
+  );
+  // Mounted at /hosts by itself.
+  router.use(
+    await createHostsRouter({
+      hosts: options.hosts,
+      healthChecker: options.healthChecker,
     }),
   );
   router.use(

@@ -1,12 +1,31 @@
 import type { EdgeHostConnection } from '@helmmec/plugin-mec-node';
 import type * as k8s from '@kubernetes/client-node';
 
+let client: Promise<typeof k8s> | undefined;
+
 /**
- * Loads `@kubernetes/client-node` on first use: it is an ES module, so it is
- * imported lazily (as the Backstage Kubernetes plugin does).
+ * Loads `@kubernetes/client-node` on first use, once: it is an ES module.
+ * Node 20.19+ can require() it, which keeps a single module instance under
+ * every loader (the backend's SWC hook, jest); elsewhere it is imported.
+ * Two instances would mix a KubeConfig of one with API classes of the other.
  */
-export async function loadKubernetesClient(): Promise<typeof k8s> {
-  return import('@kubernetes/client-node');
+export function loadKubernetesClient(): Promise<typeof k8s> {
+  client ??= (async () => {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require('@kubernetes/client-node');
+    } catch (error: any) {
+      if (
+        !/ES Module|ERR_REQUIRE_ESM|require\(\) of ES/i.test(
+          `${error?.code} ${error?.message}`,
+        )
+      ) {
+        throw error;
+      }
+      return import('@kubernetes/client-node');
+    }
+  })();
+  return client;
 }
 
 /**

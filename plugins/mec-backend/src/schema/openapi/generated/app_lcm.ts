@@ -1469,13 +1469,13 @@ export const spec = {
       },
       "AppLcmOpOcc": {
         "type": "object",
+        "description": "A lifecycle operation occurrence (clause 6.2.2.12). operationParams and _links are excluded from lists by default (exclude_default), so _links is not listed as required.",
         "required": [
           "id",
           "operationState",
           "stateEnteredTime",
           "startTime",
-          "lcmOperation",
-          "_links"
+          "lcmOperation"
         ],
         "additionalProperties": false,
         "properties": {
