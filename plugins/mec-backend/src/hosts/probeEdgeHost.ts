@@ -73,18 +73,17 @@ async function runProbe(
 ): Promise<EdgeHostStatus> {
   const client = await loadKubernetesClient();
   const kc = await kubeConfigFor(connection);
-  const callOptions = {
-    middleware: [
-      {
-        pre: async (context: k8s.RequestContext) => {
-          context.setSignal(signal);
-          return context;
-        },
-        post: async (context: k8s.ResponseContext) => context,
-      },
-    ],
-    middlewareMergeStrategy: 'append' as const,
-  } as unknown as k8s.ConfigurationOptions;
+  // Aborts every request of the check when its time is up.
+  const withSignal = <T extends k8s.RequestContext | k8s.ResponseContext>(
+    context: T,
+  ) => {
+    if (context instanceof client.RequestContext) context.setSignal(signal);
+    return new client.Observable(Promise.resolve(context));
+  };
+  const callOptions: k8s.ConfigurationOptions = {
+    middleware: [{ pre: withSignal, post: withSignal }],
+    middlewareMergeStrategy: 'append',
+  };
 
   // Version first: failing here means the host cannot be used at all.
   const version = await kc

@@ -1,0 +1,325 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { EdgeHostStore } from '../database/EdgeHostStore';
+import { applyDatabaseMigrations } from '../database/migrations';
+import { CredentialCipher } from './CredentialCipher';
+import { EdgeHostService } from './EdgeHostService';
+import { readStaticHosts } from './staticHosts';
+import { RegisterEdgeHostRequest } from './validation';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const KEY = 'edge host service test passphrase';
+const TOKEN = 'service-test-token-0a9b8c7d6e5f';
+
+const request = (
+  name: string,
+  overrides: Partial<RegisterEdgeHostRequest> = {},
+): RegisterEdgeHostRequest => ({
+  name,
+  url: 'https://127.0.0.1:6443',
+  credential: { type: 'serviceAccountToken', token: TOKEN },
+  ...overrides,
+});
+
+const staticConfig = (hosts: object[]) =>
+  new ConfigReader({ mec: { hosts: { encryptionKey: KEY, static: hosts } } });
+
+describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
+  let knex: Awaited<ReturnType<typeof databases.init>>;
+  let service: EdgeHostService;
+  const logger = mockServices.logger.mock();
+
+  beforeAll(async () => {
+    knex = await databases.init(id);
+    await applyDatabaseMigrations(knex);
+    service = await EdgeHostService.fromConfig(
+      staticConfig([
+        {
+          name: 'config-edge',
+          url: 'https://127.0.0.1:7443',
+          authProvider: 'clientCertificate',
+          clientCertData: 'Y2VydA==',
+          clientKeyData: 'a2V5LXNlY3JldA==',
+          driver: 'flux',
+          labels: { 'topology.kubernetes.io/zone': 'zone-a' },
+          location: { site: 'munich', latitude: 48.1, longitude: 11.6 },
+          namespacePolicy: { mode: 'fixed', namespace: 'edge-apps' },
+        },
+      ]),
+      { knex, logger },
+    );
+  });
+
+  it('syncs hosts from mec.hosts.static with source config', async () => {
+    expect(await service.getHost('config-edge')).toMatchObject({
+      source: 'config',
+      driver: 'flux',
+      credentialType: 'clientCertificate',
+      hasCaData: false,
+      labels: { 'topology.kubernetes.io/zone': 'zone-a' },
+      location: { site: 'munich', latitude: 48.1, longitude: 11.6 },
+      namespacePolicy: { mode: 'fixed', namespace: 'edge-apps' },
+    });
+    expect(await service.getConnection('config-edge')).toEqual({
+      name: 'config-edge',
+      server: 'https://127.0.0.1:7443',
+      credential: {
+        type: 'clientCertificate',
+        certData: 'Y2VydA==',
+        keyData: 'a2V5LXNlY3JldA==',
+      },
+    });
+  });
+
+  it('registers a host with defaults and gives drivers its connection', async () => {
+    const host = await service.registerHost(
+      request('edge-1', { caData: 'Q0E=', labels: { site: 'lab' } }),
+    );
+    expect(host).toMatchObject({
+      name: 'edge-1',
+      url: 'https://127.0.0.1:6443',
+      hasCaData: true,
+      credentialType: 'serviceAccountToken',
+      driver: 'helm',
+      namespacePolicy: { mode: 'perInstance' },
+      source: 'api',
+    });
+    expect(JSON.stringify(host)).not.toContain(TOKEN);
+    expect(await service.getConnection('edge-1')).toEqual({
+      name: 'edge-1',
+      server: 'https://127.0.0.1:6443',
+      caData: 'Q0E=',
+      credential: { type: 'serviceAccountToken', token: TOKEN },
+    });
+    await expect(service.registerHost(request('edge-1'))).rejects.toThrow(
+      /registered already/,
+    );
+  });
+
+  it.each([
+    [{ name: 'Edge_1' }, /Invalid edge host name/],
+    [{ url: 'http://127.0.0.1:6443' }, /over https/],
+    [{ url: 'not a url' }, /not an absolute URL/],
+    [{ driver: 'kubectl' }, /Unknown driver 'kubectl'/],
+    [
+      { credential: { type: 'serviceAccountToken', token: ' ' } },
+      /no ServiceAccount token/,
+    ],
+    [
+      { credential: { type: 'clientCertificate', certData: 'x', keyData: '' } },
+      /needs both certData and keyData/,
+    ],
+    [{ labels: { 'bad key!': 'x' } }, /Invalid label key/],
+    [{ location: { latitude: 91 } }, /latitude/],
+    [
+      { namespacePolicy: { mode: 'fixed', namespace: 'Bad_NS' } },
+      /Invalid namespace/,
+    ],
+    [
+      { namespacePolicy: { mode: 'perInstance', prefix: '-x' } },
+      /Invalid namespace prefix/,
+    ],
+  ] as Array<[Partial<RegisterEdgeHostRequest>, RegExp]>)(
+    'refuses an invalid registration %p',
+    async (overrides, message) => {
+      await expect(
+        service.registerHost(request('edge-invalid', overrides)),
+      ).rejects.toMatchObject({ name: 'InputError', message });
+    },
+  );
+
+  it('refuses with probe a host it cannot reach, with a readable reason', async () => {
+    await expect(
+      service.registerHost(
+        request('edge-down', { url: 'https://127.0.0.1:1' }),
+        {
+          probe: true,
+        },
+      ),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message:
+        "Edge host 'edge-down' cannot be reached: connection refused by https://127.0.0.1:1",
+    });
+    await expect(service.getHost('edge-down')).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
+  });
+
+  it('updates settings of API hosts, not of config hosts', async () => {
+    const updated = await service.updateHost('edge-1', {
+      driver: 'flux',
+      labels: { 'topology.kubernetes.io/zone': 'zone-b' },
+      location: { zone: 'zone-b' },
+      namespacePolicy: { mode: 'perInstance', prefix: 'apps-' },
+      title: 'Edge one',
+    });
+    expect(updated).toMatchObject({
+      driver: 'flux',
+      labels: { 'topology.kubernetes.io/zone': 'zone-b' },
+      location: { zone: 'zone-b' },
+      namespacePolicy: { mode: 'perInstance', prefix: 'apps-' },
+      title: 'Edge one',
+    });
+    expect(
+      (await service.updateHost('edge-1', { title: null })).title,
+    ).toBeUndefined();
+    await expect(
+      service.updateHost('edge-1', { driver: 'nope' }),
+    ).rejects.toMatchObject({ name: 'InputError' });
+    await expect(
+      service.updateHost('config-edge', { driver: 'helm' }),
+    ).rejects.toMatchObject({ name: 'NotAllowedError' });
+    await expect(
+      service.updateHost('missing', { driver: 'helm' }),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+
+  it('derives namespaces from the policy', async () => {
+    const uuid = '0c8f4a9e-3b1d-4c55-9f0e-6a7b8c9d0e1f';
+    expect(await service.namespaceFor('edge-1', uuid)).toBe(`apps-${uuid}`);
+    expect(await service.namespaceFor('config-edge', uuid)).toBe('edge-apps');
+    await service.updateHost('edge-1', {
+      namespacePolicy: { mode: 'perInstance' },
+    });
+    expect(await service.namespaceFor('edge-1', 'Inst_ABC')).toBe(
+      'mec-inst-abc',
+    );
+  });
+
+  it('lists as healthy only hosts recently found reachable with Ready nodes', async () => {
+    await service.registerHost(request('edge-2'));
+    await service.registerHost(request('edge-3'));
+    const now = new Date();
+    await service.recordStatus('edge-1', {
+      reachable: true,
+      readyNodes: 3,
+      totalNodes: 3,
+      checkedAt: now,
+    });
+    await service.recordStatus('edge-2', {
+      reachable: false,
+      error: 'connection refused by https://127.0.0.1:6443',
+      checkedAt: now,
+    });
+    await service.recordStatus('edge-3', {
+      reachable: true,
+      readyNodes: 3,
+      totalNodes: 3,
+      checkedAt: new Date(now.getTime() - 10 * 60_000),
+    });
+    expect((await service.listHealthy()).map(h => h.name)).toEqual(['edge-1']);
+  });
+
+  it('deletes unused API hosts only', async () => {
+    service.setUsageCheck(async name => (name === 'edge-2' ? 2 : 0));
+    await expect(service.deleteHost('edge-2')).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining('2 application instance(s)'),
+    });
+    await expect(service.deleteHost('config-edge')).rejects.toMatchObject({
+      name: 'NotAllowedError',
+    });
+    await service.deleteHost('edge-3');
+    await expect(service.getHost('edge-3')).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
+    await expect(service.deleteHost('edge-3')).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
+  });
+
+  it('removes config hosts dropped from config at the next start', async () => {
+    await EdgeHostService.fromConfig(staticConfig([]), { knex, logger });
+    await expect(service.getHost('config-edge')).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
+    expect((await service.listHosts()).every(h => h.source === 'api')).toBe(
+      true,
+    );
+  });
+
+  it('fails at startup when the key is missing or wrong', async () => {
+    await expect(
+      EdgeHostService.fromConfig(new ConfigReader({}), { knex, logger }),
+    ).rejects.toThrow(
+      /mec.hosts.encryptionKey is not configured, but 2 edge host\(s\)/,
+    );
+    await expect(
+      EdgeHostService.fromConfig(
+        new ConfigReader({
+          mec: { hosts: { encryptionKey: 'a different passphrase here' } },
+        }),
+        { knex, logger },
+      ),
+    ).rejects.toThrow(
+      /mec.hosts.encryptionKey cannot decrypt the stored credential of edge host 'edge-1'/,
+    );
+  });
+
+  it('refuses to register without a key', async () => {
+    const store = EdgeHostStore.create({ knex });
+    await knex('edge_hosts').delete();
+    const keyless = await EdgeHostService.create({ store, logger });
+    await expect(keyless.registerHost(request('edge-9'))).rejects.toMatchObject(
+      {
+        name: 'ServiceUnavailableError',
+        message: expect.stringContaining('mec.hosts.encryptionKey'),
+      },
+    );
+  });
+});
+
+describe('readStaticHosts', () => {
+  it('reads serviceAccount hosts in the Kubernetes plugin style', () => {
+    expect(
+      readStaticHosts(
+        new ConfigReader({
+          mec: {
+            hosts: {
+              static: [
+                {
+                  name: 'edge-1',
+                  url: 'https://127.0.0.1:6443',
+                  caData: 'Q0E=',
+                  authProvider: 'serviceAccount',
+                  serviceAccountToken: TOKEN,
+                },
+              ],
+            },
+          },
+        }),
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        name: 'edge-1',
+        caData: 'Q0E=',
+        driver: 'helm',
+        credential: { type: 'serviceAccountToken', token: TOKEN },
+      }),
+    ]);
+  });
+
+  it('refuses an unknown authProvider', () => {
+    expect(() =>
+      readStaticHosts(
+        new ConfigReader({
+          mec: {
+            hosts: {
+              static: [{ name: 'x', url: 'https://x', authProvider: 'oidc' }],
+            },
+          },
+        }),
+      ),
+    ).toThrow(/authProvider must be serviceAccount or clientCertificate/);
+  });
+});
+
+it('derives a key from base64 key material too', () => {
+  expect(
+    CredentialCipher.fromKey(Buffer.alloc(32, 7).toString('base64')),
+  ).toBeDefined();
+});
