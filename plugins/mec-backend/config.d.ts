@@ -103,5 +103,77 @@ export interface Config {
         interval?: string;
       };
     };
+
+    /**
+     * The edge host registry: the Kubernetes clusters application instances
+     * are deployed to. Hosts come from `static` below and from the portal
+     * API (`/api/mec/hosts`).
+     */
+    hosts?: {
+      /**
+       * Encrypts host credentials at rest (AES-256-GCM): 32 random bytes in
+       * base64 (`openssl rand -base64 32`) or a passphrase of at least 16
+       * characters. Required as soon as a host is registered; the backend
+       * refuses to start when it cannot decrypt the stored credentials.
+       * @visibility secret
+       */
+      encryptionKey?: string;
+      /** The scheduled health check (one backend replica per round). */
+      healthCheck?: {
+        /** How often every host is checked; default 30 seconds. */
+        frequency?: string | HumanDuration;
+        /** Bound of one host's check; default 10 seconds. */
+        timeout?: string | HumanDuration;
+      };
+      /**
+       * Hosts defined here, like the Kubernetes plugin's `clusters`; synced
+       * into the registry at startup, and not changeable through the API.
+       */
+      static?: Array<{
+        /** Unique DNS-label name. */
+        name: string;
+        title?: string;
+        description?: string;
+        /** Kubernetes API server URL (https). */
+        url: string;
+        /** Base64 PEM of the API server's CA, as in a kubeconfig. */
+        caData?: string;
+        authProvider: 'serviceAccount' | 'clientCertificate';
+        /**
+         * Token of the ServiceAccount (authProvider serviceAccount).
+         * @visibility secret
+         */
+        serviceAccountToken?: string;
+        /**
+         * Base64 PEM client certificate (authProvider clientCertificate).
+         * @visibility secret
+         */
+        clientCertData?: string;
+        /**
+         * Base64 PEM private key (authProvider clientCertificate).
+         * @visibility secret
+         */
+        clientKeyData?: string;
+        /** `helm` (default) or `flux`. */
+        driver?: 'helm' | 'flux';
+        /** Kubernetes-style labels for placement, e.g. `topology.kubernetes.io/zone`. */
+        labels?: { [name: string]: string };
+        /** Well-known placement attributes. */
+        location?: {
+          zone?: string;
+          site?: string;
+          latitude?: number;
+          longitude?: number;
+        };
+        /**
+         * `{ mode: perInstance, prefix? }` (default, namespace
+         * `<prefix><appInstanceId>`, prefix default `mec-`) or
+         * `{ mode: fixed, namespace }`.
+         */
+        namespacePolicy?:
+          | { mode: 'perInstance'; prefix?: string }
+          | { mode: 'fixed'; namespace: string };
+      }>;
+    };
   };
 }
