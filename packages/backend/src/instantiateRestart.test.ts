@@ -1,0 +1,174 @@
+import {
+  cachedBinaries,
+  EdgeCluster,
+  ensureBinaries,
+  startEdgeCluster,
+} from '@internal/edge-cluster';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  BackendProcess,
+  freePort,
+  startBackendProcess,
+} from './__testUtils__/backendProcess';
+
+jest.setTimeout(600_000);
+
+const TOKEN = 'instantiate-restart-token-0123456789';
+
+/**
+ * The backend process is killed right after it accepted an instantiation;
+ * a new process resumes the operation when the dead one's lease runs out,
+ * and it completes with exactly one Helm release on the cluster.
+ */
+describe('instantiation across a backend crash', () => {
+  let cluster: EdgeCluster;
+  let backend: BackendProcess | undefined;
+  let dataDir: string;
+  let helm: string;
+
+  beforeAll(async () => {
+    helm = (cachedBinaries() ?? (await ensureBinaries())).bin.helm;
+    cluster = await startEdgeCluster({
+      name: `rst-${Math.random().toString(36).slice(2, 7)}`,
+      nodes: 1,
+    });
+    dataDir = mkdtempSync(join(tmpdir(), 'helmmec-lcm-restart-'));
+  });
+
+  afterAll(async () => {
+    await backend?.kill();
+    await cluster?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('resumes the operation in a new process and deploys the release once', async () => {
+    const port = await freePort();
+    const config = {
+      mec: {
+        drivers: { helm: { binary: helm } },
+        lifecycle: { leaseSeconds: 3 },
+        hosts: {
+          encryptionKey: 'restart-test-passphrase-0123456789',
+          healthCheck: { frequency: { seconds: 2 } },
+          static: [
+            {
+              name: 'edge-1',
+              url: cluster.server,
+              caData: cluster.caData,
+              authProvider: 'serviceAccount',
+              serviceAccountToken: cluster.serviceAccountToken,
+              namespacePolicy: { mode: 'fixed', namespace: cluster.namespace },
+            },
+          ],
+        },
+      },
+    };
+    backend = await startBackendProcess({
+      port,
+      dataDir,
+      config,
+      token: TOKEN,
+    });
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${backend!.url}/api/mec${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${TOKEN}`,
+          ...(body instanceof Buffer
+            ? { 'content-type': 'application/zip' }
+            : { 'content-type': 'application/json' }),
+        },
+        body:
+          body instanceof Buffer
+            ? body
+            : body
+            ? JSON.stringify(body)
+            : undefined,
+      });
+      const text = await res.text();
+      return {
+        status: res.status,
+        location: res.headers.get('location'),
+        body: text ? JSON.parse(text) : undefined,
+      };
+    };
+
+    const zip = readFileSync(
+      // eslint-disable-next-line no-restricted-syntax
+      resolve(__dirname, '../../../examples/packages/location-service.zip'),
+    );
+    const pkg = await api('POST', '/app_pkgm/v1/app_packages', {
+      appPkgName: 'location-service',
+      appPkgVersion: '0.1.0',
+      checksum: {
+        algorithm: 'SHA-256',
+        hash: createHash('sha256').update(zip).digest('hex'),
+      },
+    });
+    await api(
+      'PUT',
+      `/app_pkgm/v1/app_packages/${pkg.body.id}/package_content`,
+      zip,
+    );
+    let appDId;
+    for (let i = 0; i < 100 && !appDId; i++) {
+      const p = await api('GET', `/app_pkgm/v1/app_packages/${pkg.body.id}`);
+      appDId =
+        p.body.onboardingState === 'ONBOARDED' ? p.body.appDId : undefined;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    // wait for the scheduled health check to see the host
+    for (let i = 0; i < 120; i++) {
+      const host = await api('GET', '/hosts/edge-1');
+      if (host.body?.status?.reachable) break;
+      await new Promise(r => setTimeout(r, 500));
+    }
+    const instance = await api('POST', '/app_lcm/v1/app_instances', { appDId });
+    const accepted = await api(
+      'POST',
+      `/app_lcm/v1/app_instances/${instance.body.id}/instantiate`,
+      {},
+    );
+    expect(accepted.status).toBe(202);
+    await backend.kill();
+
+    backend = await startBackendProcess({
+      port,
+      dataDir,
+      config,
+      token: TOKEN,
+    });
+    const opPath = new URL(accepted.location!).pathname.replace('/api/mec', '');
+    let op;
+    for (let i = 0; i < 240; i++) {
+      op = (await api('GET', opPath)).body;
+      if (['COMPLETED', 'FAILED_TEMP', 'FAILED'].includes(op.operationState))
+        break;
+      await new Promise(r => setTimeout(r, 500));
+    }
+    expect(op.error).toBeUndefined();
+    expect(op.operationState).toBe('COMPLETED');
+
+    const releases = JSON.parse(
+      execFileSync(
+        helm,
+        [
+          'list',
+          '-n',
+          cluster.namespace,
+          '-o',
+          'json',
+          '--kubeconfig',
+          cluster.kubeconfigPath,
+        ],
+        { encoding: 'utf8' },
+      ),
+    );
+    expect(releases).toHaveLength(1);
+    expect(releases[0].name).toBe(`mec-${instance.body.id}`);
+  });
+});
