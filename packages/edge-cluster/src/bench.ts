@@ -80,8 +80,20 @@ export async function bench(print: (l: string) => void = console.log) {
     await cluster.stop();
     fs.rmSync(runDir, { recursive: true, force: true });
   }
+  const fluxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helmmec-bench-'));
+  const t2 = Date.now();
+  const withFlux = await startEdgeCluster({
+    name: 'bench-flux',
+    nodes: 3,
+    flux: true,
+    runDir: fluxDir,
+  });
+  const fluxUpSec = (Date.now() - t2) / 1000;
+  await withFlux.stop();
+  fs.rmSync(fluxDir, { recursive: true, force: true });
   print(`cold build: ${cold.minutes.toFixed(1)} min (${cold.source})`);
   print(`warm up to Ready (3 nodes, no Flux): ${upSec.toFixed(1)} s`);
+  print(`warm up to Ready (3 nodes, with Flux): ${fluxUpSec.toFixed(1)} s`);
   print(`helm install --wait video-analytics: ${helmSec.toFixed(1)} s`);
   print(`cache: ${edgeCacheDir()}`);
   return {
