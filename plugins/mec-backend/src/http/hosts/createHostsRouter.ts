@@ -9,6 +9,7 @@ import {
   RegisterEdgeHostRequest,
 } from '../../hosts';
 import { spec } from '../../schema/openapi/generated/hosts';
+import { methodNotAllowed } from '../methodNotAllowed';
 
 /** Path of the edge host registry under the plugin's base URL. */
 export const HOSTS_PATH = 'hosts';
@@ -72,6 +73,8 @@ export async function createHostsRouter(
   api.post('/:name/check', async (req, res) => {
     res.json(toEdgeHostResponse(await healthChecker.checkNow(req.params.name)));
   });
+
+  api.use(methodNotAllowed(spec));
 
   // Scoped to /hosts, so its JSON body parser never touches other routes.
   const router = Router();

@@ -268,6 +268,9 @@ describe.each(databases.eachSupportedId())('/hosts on %p', databaseId => {
       latitude: 48.1,
       longitude: 11.6,
     });
+    const put = await request(app).put('/hosts/edge-sa').send({});
+    expect(put.status).toBe(405);
+    expect(put.headers.allow).toBe('GET, PATCH, DELETE, HEAD');
     const missing = await call(app, 'get', '/nope', '/{name}');
     expect(missing.status).toBe(404);
     expect(missing.headers['content-type']).toMatch(
