@@ -5,7 +5,7 @@ import {
   startEdgeCluster,
   type EdgeCluster,
 } from '@internal/edge-cluster';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -27,7 +27,7 @@ export async function helmBinary(): Promise<string> {
   return (cachedBinaries() ?? (await ensureBinaries())).bin.helm;
 }
 
-/** Starts a uniquely named cluster with its state in a temporary directory. */
+/** Starts a uniquely named cluster with its state in a temporary directory, removed on stop. */
 export async function startTestCluster(
   prefix: string,
   flux: boolean,
@@ -35,7 +35,20 @@ export async function startTestCluster(
   const name = `${prefix}-${Math.random().toString(36).slice(2, 7)}`;
   const runDir = mkdtempSync(join(tmpdir(), 'helmmec-drv-'));
   await (cachedBinaries() ?? ensureBinaries());
-  return startEdgeCluster({ name, nodes: 2, flux, runDir });
+  try {
+    const cluster = await startEdgeCluster({ name, nodes: 2, flux, runDir });
+    const stop = cluster.stop.bind(cluster);
+    return {
+      ...cluster,
+      stop: async () => {
+        await stop();
+        rmSync(runDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    rmSync(runDir, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 /** The host as a platform team registers it: the restricted ServiceAccount token. */
