@@ -3,19 +3,33 @@
 import { join } from 'node:path';
 import { ensureNodeModules, log, repoRoot } from './lib/setup.mjs';
 import { startPortal } from './lib/portal.mjs';
+import { startLocalEdgeCluster } from './lib/edgeCluster.mjs';
 
 ensureNodeModules();
 
 const env = {
   MEC_DATA_DIR: process.env.MEC_DATA_DIR ?? join(repoRoot, 'data', 'sqlite'),
 };
+
+// A real local Kubernetes edge cluster, registered as the edge host
+// "edge-1"; MEC_EDGE_CLUSTER=0 skips it.
+const edge =
+  process.env.MEC_EDGE_CLUSTER === '0'
+    ? undefined
+    : await startLocalEdgeCluster({ dataDir: join(repoRoot, 'data') });
 if (!process.env.MEC_API_TOKEN) {
   log(
     'MEC_API_TOKEN is not set: the ETSI APIs accept the development token "helmmec-dev-token"',
   );
 }
 
-const portal = await startPortal({ env });
+const portal = await startPortal({
+  env,
+  configs: edge ? [edge.configFile] : [],
+}).catch(async error => {
+  await edge?.stop();
+  throw error;
+});
 log(
   `portal ready: ${portal.appUrl}/mec (APIs at ${portal.backendUrl}/api/mec)`,
 );
@@ -30,6 +44,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     stopping = true;
     log('stopping the portal');
     await portal.stop();
+    await edge?.stop();
     process.exit(0);
   });
 }

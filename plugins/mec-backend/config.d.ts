@@ -45,6 +45,28 @@ export interface Config {
       allowPrivateNetworks?: boolean;
     };
 
+    /** The MEO's Helm repository ({apiRoot}/helm-repository) as edge clusters use it. */
+    helmRepository?: {
+      /**
+       * The token edge clusters (Flux source-controller) present, as HTTP Basic
+       * password, to pull charts; it must be a `backend.auth.externalAccess`
+       * token allowed for the mec plugin.
+       * @visibility secret
+       */
+      pullToken?: string;
+    };
+
+    /** Application lifecycle management (app_lcm). */
+    lifecycle?: {
+      /** Deadline of one driver operation (install, operate, uninstall), in seconds; default 300. */
+      operationTimeoutSeconds?: number;
+      /**
+       * How long a backend replica holds an operation without renewing it
+       * before another replica may resume it (after a crash), in seconds; default 60.
+       */
+      leaseSeconds?: number;
+    };
+
     /** Application package onboarding (app_pkgm). */
     packages?: {
       /** Largest package archive, uploaded or fetched, in bytes; default 50 MiB. */
