@@ -60,6 +60,7 @@ export function validateServerUrl(url: string): void {
   }
 }
 
+/** Checks the driver name against the drivers the MEPM knows. */
 export function validateDriver(driver: string): EdgeHostDriver {
   if (!(EDGE_HOST_DRIVERS as readonly string[]).includes(driver)) {
     throw new InputError(
@@ -69,6 +70,7 @@ export function validateDriver(driver: string): EdgeHostDriver {
   return driver as EdgeHostDriver;
 }
 
+/** Checks that the credential of its type is complete (not that it works). */
 export function validateCredential(credential: EdgeHostCredential): void {
   const present = (value: unknown) =>
     typeof value === 'string' && value.trim().length > 0;
@@ -110,6 +112,7 @@ export function validateLabels(labels: Record<string, string>): void {
   }
 }
 
+/** Checks coordinates are WGS 84 degrees. */
 export function validateLocation(location: EdgeHostLocation): void {
   const { latitude, longitude } = location;
   if (latitude !== undefined && !(latitude >= -90 && latitude <= 90)) {
@@ -120,6 +123,7 @@ export function validateLocation(location: EdgeHostLocation): void {
   }
 }
 
+/** Checks the namespace policy gives valid namespace names. */
 export function validateNamespacePolicy(policy: NamespacePolicy): void {
   if (policy?.mode === 'fixed') {
     if (!DNS_LABEL.test(policy.namespace ?? '')) {
