@@ -74,6 +74,39 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
     });
   });
 
+  it('leaves an unchanged config host alone at the next start, updates a changed one', async () => {
+    const before = await service.getHost('config-edge');
+    const entry = {
+      name: 'config-edge',
+      url: 'https://127.0.0.1:7443',
+      authProvider: 'clientCertificate',
+      clientCertData: 'Y2VydA==',
+      clientKeyData: 'a2V5LXNlY3JldA==',
+      driver: 'flux',
+      labels: { 'topology.kubernetes.io/zone': 'zone-a' },
+      location: { site: 'munich', latitude: 48.1, longitude: 11.6 },
+      namespacePolicy: { mode: 'fixed', namespace: 'edge-apps' },
+    };
+    await new Promise(r => setTimeout(r, 10));
+    await EdgeHostService.fromConfig(staticConfig([entry]), { knex, logger });
+    expect((await service.getHost('config-edge')).updatedAt).toEqual(
+      before.updatedAt,
+    );
+    await EdgeHostService.fromConfig(
+      staticConfig([{ ...entry, clientKeyData: 'bmV3LWtleQ==' }]),
+      { knex, logger },
+    );
+    expect((await service.getHost('config-edge')).updatedAt).not.toEqual(
+      before.updatedAt,
+    );
+    expect((await service.getConnection('config-edge')).credential).toEqual({
+      type: 'clientCertificate',
+      certData: 'Y2VydA==',
+      keyData: 'bmV3LWtleQ==',
+    });
+    await EdgeHostService.fromConfig(staticConfig([entry]), { knex, logger });
+  });
+
   it('registers a host with defaults and gives drivers its connection', async () => {
     const host = await service.registerHost(
       request('edge-1', { caData: 'Q0E=', labels: { site: 'lab' } }),

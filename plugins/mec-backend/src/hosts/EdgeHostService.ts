@@ -10,6 +10,7 @@ import {
 import { durationToMilliseconds } from '@backstage/types';
 import type { EdgeHostConnection } from '@helmmec/plugin-mec-node';
 import { Knex } from 'knex';
+import { isDeepStrictEqual } from 'node:util';
 import {
   EdgeHostRecord,
   EdgeHostStore,
@@ -422,6 +423,17 @@ export class EdgeHostService {
           `Edge host '${host.name}' from mec.hosts.static replaces the one registered through the API`,
         );
       }
+      if (
+        existing.source === 'config' &&
+        sameSettings(existing, record) &&
+        isDeepStrictEqual(
+          this.cipher?.decrypt(existing.name, existing.credentialEncrypted),
+          host.credential,
+        )
+      ) {
+        // Unchanged: keep updatedAt meaningful across restarts.
+        continue;
+      }
       const { name, createdAt, updatedAt, status, ...settings } = record;
       await this.store.updateEdgeHost(
         name,
@@ -443,6 +455,22 @@ export class EdgeHostService {
       }
     }
   }
+}
+
+/** Whether two records have the same settings, credential aside. */
+function sameSettings(a: EdgeHostRecord, b: EdgeHostRecord): boolean {
+  const settings = (r: EdgeHostRecord) => ({
+    title: r.title,
+    description: r.description,
+    serverUrl: r.serverUrl,
+    caData: r.caData,
+    credentialType: r.credentialType,
+    driver: r.driver,
+    labels: r.labels,
+    location: r.location,
+    namespacePolicy: r.namespacePolicy,
+  });
+  return isDeepStrictEqual(settings(a), settings(b));
 }
 
 /** The public view of a stored host: no credential, no CA data. */
