@@ -1,0 +1,176 @@
+import { EdgeCluster, startEdgeCluster } from '@internal/edge-cluster';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  BackendProcess,
+  freePort,
+  startBackendProcess,
+} from './__testUtils__/backendProcess';
+
+jest.setTimeout(600_000);
+
+const TOKEN = 'flux-lifecycle-token-0123456789';
+const PULL_TOKEN = 'flux-edge-pull-token-0123456789';
+
+/**
+ * The flux driver end to end, as in the HelmMEC design: the MEO serves the
+ * onboarded chart as a Helm repository, the edge cluster's Flux
+ * source-controller pulls it from there (HTTP Basic, the pull token), and
+ * helm-controller installs the HelmRelease the MEPM applied.
+ */
+describe('application lifecycle with the flux driver', () => {
+  let cluster: EdgeCluster;
+  let backend: BackendProcess | undefined;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    cluster = await startEdgeCluster({
+      name: `flx-${Math.random().toString(36).slice(2, 7)}`,
+      nodes: 1,
+      flux: true,
+    });
+    dataDir = mkdtempSync(join(tmpdir(), 'helmmec-flux-'));
+  });
+
+  afterAll(async () => {
+    await backend?.kill();
+    await cluster?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('instantiates, stops, starts and terminates through Flux pulling from the MEO', async () => {
+    const port = await freePort();
+    backend = await startBackendProcess({
+      port,
+      dataDir,
+      token: TOKEN,
+      config: {
+        backend: {
+          baseUrl: `http://127.0.0.1:${port}`,
+          listen: { host: '127.0.0.1', port },
+          auth: {
+            externalAccess: [
+              { type: 'static', options: { token: TOKEN, subject: 'meo' } },
+              {
+                type: 'static',
+                options: { token: PULL_TOKEN, subject: 'edge-pull' },
+              },
+            ],
+          },
+        },
+        mec: {
+          helmRepository: { pullToken: PULL_TOKEN },
+          lifecycle: { operationTimeoutSeconds: 240 },
+          hosts: {
+            encryptionKey: 'flux-test-passphrase-0123456789',
+            static: [
+              {
+                name: 'edge-flux',
+                url: cluster.server,
+                caData: cluster.caData,
+                authProvider: 'serviceAccount',
+                serviceAccountToken: cluster.serviceAccountToken,
+                driver: 'flux',
+                namespacePolicy: {
+                  mode: 'fixed',
+                  namespace: cluster.namespace,
+                },
+              },
+            ],
+          },
+        },
+      },
+    });
+    const api = async (method: string, path: string, body?: unknown) => {
+      const zip = body instanceof Buffer;
+      const res = await fetch(`${backend!.url}/api/mec${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${TOKEN}`,
+          'content-type': zip ? 'application/zip' : 'application/json',
+        },
+        body: zip ? (body as Buffer) : body ? JSON.stringify(body) : undefined,
+      });
+      const text = await res.text();
+      return {
+        status: res.status,
+        location: res.headers.get('location'),
+        body: text ? JSON.parse(text) : undefined,
+      };
+    };
+    const settle = async (location: string) => {
+      const path = new URL(location).pathname.replace('/api/mec', '');
+      for (let i = 0; i < 480; i++) {
+        const op = (await api('GET', path)).body;
+        if (['COMPLETED', 'FAILED_TEMP', 'FAILED'].includes(op.operationState))
+          return op;
+        await new Promise(r => setTimeout(r, 500));
+      }
+      throw new Error('operation did not settle');
+    };
+
+    const zip = readFileSync(
+      // eslint-disable-next-line no-restricted-syntax
+      resolve(__dirname, '../../../examples/packages/video-analytics.zip'),
+    );
+    const pkg = await api('POST', '/app_pkgm/v1/app_packages', {
+      appPkgName: 'video-analytics',
+      appPkgVersion: '0.1.0',
+      checksum: {
+        algorithm: 'SHA-256',
+        hash: createHash('sha256').update(zip).digest('hex'),
+      },
+    });
+    await api(
+      'PUT',
+      `/app_pkgm/v1/app_packages/${pkg.body.id}/package_content`,
+      zip,
+    );
+    let appDId;
+    for (let i = 0; i < 100 && !appDId; i++) {
+      const p = await api('GET', `/app_pkgm/v1/app_packages/${pkg.body.id}`);
+      appDId =
+        p.body.onboardingState === 'ONBOARDED' ? p.body.appDId : undefined;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    expect(
+      (await api('POST', '/hosts/edge-flux/check')).body.status.reachable,
+    ).toBe(true);
+
+    const instance = await api('POST', '/app_lcm/v1/app_instances', { appDId });
+    const id = instance.body.id;
+    const steps: Array<[string, object]> = [
+      ['instantiate', {}],
+      ['operate', { changeStateTo: 'STOPPED' }],
+      ['operate', { changeStateTo: 'STARTED' }],
+      [
+        'terminate',
+        { terminationType: 'GRACEFUL', gracefulTerminationTimeout: 120 },
+      ],
+    ];
+    for (const [task, body] of steps) {
+      const accepted = await api(
+        'POST',
+        `/app_lcm/v1/app_instances/${id}/${task}`,
+        body,
+      );
+      expect(accepted.status).toBe(202);
+      const op = await settle(accepted.location!);
+      expect(op.error).toBeUndefined();
+      expect(op.operationState).toBe('COMPLETED');
+      const now = (await api('GET', `/app_lcm/v1/app_instances/${id}`)).body;
+      if (task === 'terminate') {
+        expect(now.instantiationState).toBe('NOT_INSTANTIATED');
+      } else {
+        expect(now.instantiatedAppState.operationalState).toBe(
+          (body as any).changeStateTo ?? 'STARTED',
+        );
+      }
+    }
+    expect(
+      (await api('DELETE', `/app_lcm/v1/app_instances/${id}`)).status,
+    ).toBe(204);
+  });
+});
