@@ -3,10 +3,13 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { MecEntitiesProcessor } from './processor/MecEntitiesProcessor';
 import { MecEntityProvider } from './providers/MecEntityProvider';
+import { readMecProviderConfig } from './providers/readMecProviderConfig';
 
 /**
- * Catalog module that registers the HelmMEC entity provider.
+ * Catalog module of HelmMEC: the MEC entity kinds' processor and the
+ * provider that mirrors packages, instances and edge hosts.
  *
  * @public
  */
@@ -17,10 +20,25 @@ export const catalogModuleMec = createBackendModule({
     env.registerInit({
       deps: {
         catalog: catalogProcessingExtensionPoint,
+        config: coreServices.rootConfig,
         logger: coreServices.logger,
+        scheduler: coreServices.scheduler,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
       },
-      async init({ catalog, logger }) {
-        catalog.addEntityProvider(new MecEntityProvider(logger));
+      async init({ catalog, config, logger, scheduler, discovery, auth }) {
+        const { schedule, owner, appBaseUrl } = readMecProviderConfig(config);
+        catalog.addProcessor(new MecEntitiesProcessor());
+        catalog.addEntityProvider(
+          new MecEntityProvider({
+            logger,
+            taskRunner: scheduler.createScheduledTaskRunner(schedule),
+            discovery,
+            auth,
+            owner,
+            appBaseUrl,
+          }),
+        );
       },
     });
   },

@@ -7,3 +7,4 @@
 export * from './etsi';
 export * from './permissions';
 export * from './appd';
+export * from './catalog';
