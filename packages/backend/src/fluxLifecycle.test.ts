@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import {
   BackendProcess,
   freePort,
@@ -24,8 +26,19 @@ describe('application lifecycle with the flux driver', () => {
   let cluster: EdgeCluster;
   let backend: BackendProcess | undefined;
   let dataDir: string;
+  let subscriber: Server;
+  const received: any[] = [];
 
   beforeAll(async () => {
+    subscriber = createServer((req, res) => {
+      let body = '';
+      req.on('data', c => (body += c));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>(r => subscriber.listen(0, '127.0.0.1', r));
     cluster = await startEdgeCluster({
       name: `flx-${Math.random().toString(36).slice(2, 7)}`,
       nodes: 1,
@@ -35,6 +48,8 @@ describe('application lifecycle with the flux driver', () => {
   });
 
   afterAll(async () => {
+    subscriber.closeAllConnections();
+    await new Promise(r => subscriber.close(r));
     await backend?.kill();
     await cluster?.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -139,6 +154,20 @@ describe('application lifecycle with the flux driver', () => {
       (await api('POST', '/hosts/edge-flux/check')).body.status.reachable,
     ).toBe(true);
 
+    const callbackUri = `http://127.0.0.1:${
+      (subscriber.address() as AddressInfo).port
+    }/lccn`;
+    for (const subscriptionType of [
+      'AppLcmOpOccStateChangeSubscription',
+      'AppInstanceStateChangeSubscription',
+      'AppIdentifierCreationSubscription',
+      'AppIdentifierDeletionSubscription',
+    ]) {
+      await api('POST', '/app_lcm/v1/subscriptions', {
+        subscriptionType,
+        callbackUri,
+      });
+    }
     const instance = await api('POST', '/app_lcm/v1/app_instances', { appDId });
     const id = instance.body.id;
     const steps: Array<[string, object]> = [
