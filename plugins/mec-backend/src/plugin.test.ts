@@ -212,3 +212,44 @@ describe.each(databases.eachSupportedId())('mec plugin on %p', databaseId => {
     expect(wrongMethod.body).toMatchObject({ status: 405 });
   });
 });
+
+describe('mec permissions for portal users', () => {
+  it('refuses a user whom the permission policy denies, and explains why', async () => {
+    const { AuthorizeResult } = await import(
+      '@backstage/plugin-permission-common'
+    );
+    const { server } = await startTestBackend({
+      features: [
+        mecPlugin,
+        mockServices.permissions.factory({ result: AuthorizeResult.DENY }),
+      ],
+    });
+    const denied = await request(server)
+      .post('/api/mec/app_pkgm/v1/app_packages')
+      .set('Authorization', mockCredentials.user.header())
+      .send({
+        appPkgName: 'x',
+        appPkgVersion: '1',
+        checksum: { algorithm: 'SHA-256', hash: 'ab' },
+      });
+    expect(denied.status).toBe(403);
+    expect(denied.body.detail).toMatch(/not allowed to onboard packages/);
+
+    // reading stays possible
+    const list = await request(server)
+      .get('/api/mec/app_pkgm/v1/app_packages')
+      .set('Authorization', mockCredentials.user.header());
+    expect(list.status).toBe(200);
+
+    // an external MEO is a service: its externalAccess entry governs it
+    const asService = await request(server)
+      .post('/api/mec/app_pkgm/v1/app_packages')
+      .set('Authorization', mockCredentials.service.header())
+      .send({
+        appPkgName: 'x',
+        appPkgVersion: '1',
+        checksum: { algorithm: 'SHA-256', hash: 'ab' },
+      });
+    expect(asService.status).toBe(201);
+  });
+});

@@ -55,6 +55,7 @@ export const mecPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
+        permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
       },
@@ -65,6 +66,7 @@ export const mecPlugin = createBackendPlugin({
         httpAuth,
         httpRouter,
         logger,
+        permissions,
         permissionsRegistry,
         scheduler,
       }) {
@@ -205,6 +207,7 @@ export const mecPlugin = createBackendPlugin({
         httpRouter.use(
           await createRouter({
             httpAuth,
+            permissions,
             logger,
             appPackages,
             apiRoot,

@@ -1,4 +1,8 @@
-import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
 import { MEC_API_ROOTS } from '@helmmec/plugin-mec-common';
@@ -13,6 +17,7 @@ import { createAppPkgmRouter } from './appPkgm/createAppPkgmRouter';
 import { createGrantingRouter } from './granting/createGrantingRouter';
 import { createHostsRouter } from './hosts/createHostsRouter';
 import { authenticate, basicAuthAsBearer } from './authenticate';
+import { authorizeChanges } from './authorize';
 import { createHelmRepositoryRouter } from './helmRepository/createHelmRepositoryRouter';
 import { notFoundHandler, problemDetailsErrorHandler } from './problemDetails';
 
@@ -22,6 +27,7 @@ export const HELM_REPOSITORY_PATH = 'helm-repository';
 /** What the HTTP layer of the mec plugin needs. */
 export interface RouterOptions {
   httpAuth: HttpAuthService;
+  permissions: PermissionsService;
   logger: LoggerService;
   appPackages: AppPackageService;
   /** The externally visible `{apiRoot}`, for example `http://localhost:7007/api/mec`. */
@@ -49,6 +55,7 @@ export async function createRouter(
 
   router.use(`/${HELM_REPOSITORY_PATH}`, basicAuthAsBearer());
   router.use(authenticate(httpAuth));
+  router.use(authorizeChanges({ httpAuth, permissions: options.permissions }));
 
   router.use(
     `/${MEC_API_ROOTS.appPkgm}`,
