@@ -7,4 +7,5 @@
 export * from './etsi';
 export * from './permissions';
 export * from './appd';
+export * from './lcm';
 export * from './catalog';

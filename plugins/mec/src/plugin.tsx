@@ -26,9 +26,7 @@ const mecPage = PageBlueprint.make({
     icon: <MecIcon />,
     routeRef: rootRouteRef,
     loader: () =>
-      import('./components/AppPackagesPage/AppPackagesPage').then(m => (
-        <m.AppPackagesPage />
-      )),
+      import('./components/MecPage/MecPage').then(m => <m.MecPage />),
   },
 });
 

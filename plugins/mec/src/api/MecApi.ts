@@ -1,12 +1,66 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
-import type { AppPkgInfo } from '@helmmec/plugin-mec-common';
+import type {
+  AppInstanceInfo,
+  AppLcmOpOcc,
+  AppPkgInfo,
+  CreateAppInstanceRequest,
+  CreateAppPkg,
+  EdgeHost,
+  InstantiateAppRequest,
+  OperationalState,
+  RegisterEdgeHost,
+} from '@helmmec/plugin-mec-common';
 
 /**
- * The portal's view of the mec backend's ETSI APIs.
+ * The portal's view of the mec backend's ETSI APIs and its edge host
+ * registry. Every call rejects with a {@link MecApiError} when the backend
+ * refuses.
  * @public
  */
 export interface MecApi {
   listAppPackages(): Promise<AppPkgInfo[]>;
+  getAppPackage(appPkgId: string): Promise<AppPkgInfo>;
+  /** Creates the package resource; with appPkgPath the MEO fetches it. */
+  createAppPackage(request: CreateAppPkg): Promise<AppPkgInfo>;
+  /** Uploads a package ZIP to a package in CREATED. */
+  uploadAppPackageContent(appPkgId: string, content: Blob): Promise<void>;
+  setAppPackageState(
+    appPkgId: string,
+    operationalState: OperationalState,
+  ): Promise<void>;
+  deleteAppPackage(appPkgId: string): Promise<void>;
+  /** The AppD as onboarded (YAML or JSON text). */
+  getAppD(appPkgId: string): Promise<string>;
+
+  listAppInstances(): Promise<AppInstanceInfo[]>;
+  getAppInstance(appInstanceId: string): Promise<AppInstanceInfo>;
+  createAppInstance(
+    request: CreateAppInstanceRequest,
+  ): Promise<AppInstanceInfo>;
+  deleteAppInstance(appInstanceId: string): Promise<void>;
+  /** Each lifecycle call resolves to the id of its op occurrence. */
+  instantiateAppInstance(
+    appInstanceId: string,
+    request: InstantiateAppRequest,
+  ): Promise<string>;
+  operateAppInstance(
+    appInstanceId: string,
+    changeStateTo: 'STARTED' | 'STOPPED',
+  ): Promise<string>;
+  terminateAppInstance(
+    appInstanceId: string,
+    terminationType: 'GRACEFUL' | 'FORCEFUL',
+  ): Promise<string>;
+  /** All op occurrences, with their links (to tell their instance). */
+  listOpOccs(): Promise<AppLcmOpOcc[]>;
+  getOpOcc(opOccId: string): Promise<AppLcmOpOcc>;
+  retryOpOcc(opOccId: string): Promise<void>;
+  failOpOcc(opOccId: string): Promise<void>;
+
+  listEdgeHosts(): Promise<EdgeHost[]>;
+  registerEdgeHost(request: RegisterEdgeHost): Promise<EdgeHost>;
+  checkEdgeHost(name: string): Promise<EdgeHost>;
+  deleteEdgeHost(name: string): Promise<void>;
 }
 
 /** @public */

@@ -1,7 +1,21 @@
-import { ResponseError } from '@backstage/errors';
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
-import { MEC_API_ROOTS, type AppPkgInfo } from '@helmmec/plugin-mec-common';
+import {
+  MEC_API_ROOTS,
+  type AppInstanceInfo,
+  type AppLcmOpOcc,
+  type AppPkgInfo,
+  type CreateAppInstanceRequest,
+  type CreateAppPkg,
+  type EdgeHost,
+  type InstantiateAppRequest,
+  type OperationalState,
+  type RegisterEdgeHost,
+} from '@helmmec/plugin-mec-common';
 import { MecApi } from './MecApi';
+import { MecApiError } from './MecApiError';
+
+const PKGM = MEC_API_ROOTS.appPkgm;
+const LCM = MEC_API_ROOTS.appLcm;
 
 /**
  * Calls the mec backend with the signed-in user's Backstage token.
@@ -15,18 +29,174 @@ export class MecClient implements MecApi {
     },
   ) {}
 
-  async listAppPackages(): Promise<AppPkgInfo[]> {
-    return this.get<AppPkgInfo[]>(`${MEC_API_ROOTS.appPkgm}/app_packages`);
+  listAppPackages(): Promise<AppPkgInfo[]> {
+    return this.json(`${PKGM}/app_packages`);
   }
 
-  private async get<T>(path: string): Promise<T> {
-    const baseUrl = await this.options.discoveryApi.getBaseUrl('mec');
-    const response = await this.options.fetchApi.fetch(`${baseUrl}/${path}`, {
-      headers: { Accept: 'application/json' },
+  getAppPackage(appPkgId: string): Promise<AppPkgInfo> {
+    return this.json(`${PKGM}/app_packages/${enc(appPkgId)}`);
+  }
+
+  createAppPackage(request: CreateAppPkg): Promise<AppPkgInfo> {
+    return this.json(`${PKGM}/app_packages`, jsonBody('POST', request));
+  }
+
+  async uploadAppPackageContent(appPkgId: string, content: Blob) {
+    await this.call(`${PKGM}/app_packages/${enc(appPkgId)}/package_content`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/zip' },
+      body: content,
     });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+  }
+
+  async setAppPackageState(appPkgId: string, state: OperationalState) {
+    await this.call(
+      `${PKGM}/app_packages/${enc(appPkgId)}`,
+      jsonBody('PATCH', { operationalState: state }),
+    );
+  }
+
+  async deleteAppPackage(appPkgId: string) {
+    await this.call(`${PKGM}/app_packages/${enc(appPkgId)}`, {
+      method: 'DELETE',
+    });
+  }
+
+  async getAppD(appPkgId: string): Promise<string> {
+    const response = await this.call(
+      `${PKGM}/app_packages/${enc(appPkgId)}/appd`,
+      { headers: { Accept: 'text/plain' } },
+    );
+    return response.text();
+  }
+
+  listAppInstances(): Promise<AppInstanceInfo[]> {
+    return this.json(`${LCM}/app_instances`);
+  }
+
+  getAppInstance(appInstanceId: string): Promise<AppInstanceInfo> {
+    return this.json(`${LCM}/app_instances/${enc(appInstanceId)}`);
+  }
+
+  createAppInstance(
+    request: CreateAppInstanceRequest,
+  ): Promise<AppInstanceInfo> {
+    return this.json(`${LCM}/app_instances`, jsonBody('POST', request));
+  }
+
+  async deleteAppInstance(appInstanceId: string) {
+    await this.call(`${LCM}/app_instances/${enc(appInstanceId)}`, {
+      method: 'DELETE',
+    });
+  }
+
+  instantiateAppInstance(id: string, request: InstantiateAppRequest) {
+    return this.lifecycle(id, 'instantiate', request);
+  }
+
+  operateAppInstance(id: string, changeStateTo: 'STARTED' | 'STOPPED') {
+    return this.lifecycle(id, 'operate', { changeStateTo });
+  }
+
+  terminateAppInstance(id: string, terminationType: 'GRACEFUL' | 'FORCEFUL') {
+    return this.lifecycle(id, 'terminate', { terminationType });
+  }
+
+  listOpOccs(): Promise<AppLcmOpOcc[]> {
+    // _links are excluded from lists by default; we need appInstance.
+    return this.json(`${LCM}/app_lcm_op_occs?all_fields`);
+  }
+
+  getOpOcc(opOccId: string): Promise<AppLcmOpOcc> {
+    return this.json(`${LCM}/app_lcm_op_occs/${enc(opOccId)}`);
+  }
+
+  async retryOpOcc(opOccId: string) {
+    await this.call(`${LCM}/app_lcm_op_occs/${enc(opOccId)}/retry`, {
+      method: 'POST',
+    });
+  }
+
+  async failOpOcc(opOccId: string) {
+    await this.call(`${LCM}/app_lcm_op_occs/${enc(opOccId)}/fail`, {
+      method: 'POST',
+    });
+  }
+
+  async listEdgeHosts(): Promise<EdgeHost[]> {
+    const list = await this.json<{ items: EdgeHost[] }>('hosts');
+    return list.items;
+  }
+
+  registerEdgeHost(request: RegisterEdgeHost): Promise<EdgeHost> {
+    return this.json('hosts', jsonBody('POST', request));
+  }
+
+  checkEdgeHost(name: string): Promise<EdgeHost> {
+    return this.json(`hosts/${enc(name)}/check`, { method: 'POST' });
+  }
+
+  async deleteEdgeHost(name: string) {
+    await this.call(`hosts/${enc(name)}`, { method: 'DELETE' });
+  }
+
+  private async lifecycle(
+    appInstanceId: string,
+    task: string,
+    body: unknown,
+  ): Promise<string> {
+    const response = await this.call(
+      `${LCM}/app_instances/${enc(appInstanceId)}/${task}`,
+      jsonBody('POST', body),
+    );
+    // 202 carries the op occurrence's URI in Location, but a cross-origin
+    // app only sees it when CORS exposes it; otherwise take the newest op
+    // occurrence of this instance.
+    const location = response.headers.get('Location');
+    const fromHeader = location?.split('/').pop();
+    if (fromHeader) return fromHeader;
+    const occs = await this.listOpOccs();
+    const newest = occs
+      .filter(o => o._links?.appInstance.href.endsWith(`/${appInstanceId}`))
+      .sort(
+        (a, b) =>
+          b.startTime.seconds - a.startTime.seconds ||
+          b.startTime.nanoSeconds - a.startTime.nanoSeconds,
+      )[0];
+    if (!newest) {
+      throw new Error(`The backend accepted ${task} but named no operation`);
     }
+    return newest.id;
+  }
+
+  private async json<T>(path: string, init?: RequestInit): Promise<T> {
+    const response = await this.call(path, init);
     return (await response.json()) as T;
   }
+
+  private async call(path: string, init: RequestInit = {}): Promise<Response> {
+    const baseUrl = await this.options.discoveryApi.getBaseUrl('mec');
+    const headers = new Headers(init.headers);
+    if (!headers.has('Accept')) headers.set('Accept', 'application/json');
+    const response = await this.options.fetchApi.fetch(`${baseUrl}/${path}`, {
+      ...init,
+      headers,
+    });
+    if (!response.ok) {
+      throw await MecApiError.fromResponse(response);
+    }
+    return response;
+  }
+}
+
+function enc(segment: string) {
+  return encodeURIComponent(segment);
+}
+
+function jsonBody(method: string, body: unknown): RequestInit {
+  return {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  };
 }

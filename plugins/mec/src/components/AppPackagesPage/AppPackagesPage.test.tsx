@@ -1,7 +1,8 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import type { AppPkgInfo } from '@helmmec/plugin-mec-common';
-import { screen } from '@testing-library/react';
-import { MecApi, mecApiRef } from '../../api/MecApi';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { mecApiRef } from '../../api/MecApi';
+import { mockMecApi } from '../../api/mockMecApi';
 import { AppPackagesPage } from './AppPackagesPage';
 
 const videoAnalytics: AppPkgInfo = {
@@ -23,7 +24,7 @@ const videoAnalytics: AppPkgInfo = {
 };
 
 function withPackages(list: () => Promise<AppPkgInfo[]>) {
-  const api: MecApi = { listAppPackages: list };
+  const api = mockMecApi({ listAppPackages: list });
   return { apis: [[mecApiRef, api]] as const };
 }
 
@@ -62,5 +63,74 @@ describe('AppPackagesPage', () => {
     expect(
       (await screen.findAllByText(/backend unreachable/)).length,
     ).toBeGreaterThan(0);
+  });
+
+  it('explains the delete rule instead of calling the MEO', async () => {
+    const deleteAppPackage = jest.fn();
+    await renderInTestApp(<AppPackagesPage />, {
+      apis: [
+        [
+          mecApiRef,
+          mockMecApi({
+            listAppPackages: async () => [videoAnalytics],
+            deleteAppPackage,
+          }),
+        ],
+      ] as const,
+    });
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Delete video-analytics' }),
+    );
+    expect(
+      await screen.findByText(/only when it is DISABLED and NOT_IN_USE/),
+    ).toBeInTheDocument();
+    expect(deleteAppPackage).not.toHaveBeenCalled();
+  });
+
+  it('disables a package and shows a refusal detail', async () => {
+    const setAppPackageState = jest.fn(async () => {
+      throw new Error('Package is in use by a running operation');
+    });
+    await renderInTestApp(<AppPackagesPage />, {
+      apis: [
+        [
+          mecApiRef,
+          mockMecApi({
+            listAppPackages: async () => [videoAnalytics],
+            setAppPackageState,
+          }),
+        ],
+      ] as const,
+    });
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Disable video-analytics' }),
+    );
+    await waitFor(() =>
+      expect(setAppPackageState).toHaveBeenCalledWith('pkg-1', 'DISABLED'),
+    );
+    expect(
+      await screen.findByText('Package is in use by a running operation'),
+    ).toBeInTheDocument();
+  });
+
+  it('filters by search', async () => {
+    await renderInTestApp(
+      <AppPackagesPage />,
+      withPackages(async () => [
+        videoAnalytics,
+        {
+          ...videoAnalytics,
+          id: 'pkg-2',
+          appDId: 'appd-location',
+          appName: 'location-service',
+        },
+      ]),
+    );
+    expect(await screen.findByText('location-service')).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('Search packages'), {
+      target: { value: 'video' },
+    });
+    expect(screen.queryByText('location-service')).not.toBeInTheDocument();
+    expect(screen.getByText('video-analytics')).toBeInTheDocument();
   });
 });

@@ -1,88 +1,83 @@
 import {
-  Content,
   EmptyState,
-  Header,
-  Page,
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import Chip from '@mui/material/Chip';
-import Paper from '@mui/material/Paper';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
-import TableRow from '@mui/material/TableRow';
 import type { AppPkgInfo } from '@helmmec/plugin-mec-common';
-import useAsync from 'react-use/esm/useAsync';
+import Alert from '@mui/material/Alert';
+import Button from '@mui/material/Button';
+import Stack from '@mui/material/Stack';
+import { useState } from 'react';
 import { mecApiRef } from '../../api/MecApi';
+import { ConfirmDialog } from '../common/ConfirmDialog';
+import { ErrorAlert } from '../common/ErrorAlert';
+import { MecLayout } from '../common/MecLayout';
+import { usePolling } from '../common/usePolling';
+import { AppPackagesTable, PackageAction } from './AppPackagesTable';
+import { OnboardPackageDialog } from './OnboardPackageDialog';
 
-function StateChip(props: { label: string; good: boolean }) {
-  return (
-    <Chip
-      size="small"
-      label={props.label}
-      color={props.good ? 'success' : 'default'}
-      variant={props.good ? 'filled' : 'outlined'}
-    />
-  );
+/** Why ETSI MEC 010-2 refuses to delete this package, if it does. */
+export function deleteRefusal(pkg: AppPkgInfo): string | undefined {
+  if (pkg.onboardingState !== 'ONBOARDED') return undefined;
+  if (pkg.operationalState !== 'DISABLED') {
+    return `${pkg.appName} is ENABLED. A package can be deleted only when it is DISABLED and NOT_IN_USE: disable it first.`;
+  }
+  if (pkg.usageState !== 'NOT_IN_USE') {
+    return `${pkg.appName} is IN_USE. A package can be deleted only when no application instance uses it: delete its instances first.`;
+  }
+  return undefined;
 }
 
-function AppPackagesTable(props: { packages: AppPkgInfo[] }) {
-  return (
-    <TableContainer component={Paper}>
-      <Table aria-label="MEC application packages">
-        <TableHead>
-          <TableRow>
-            <TableCell>Name</TableCell>
-            <TableCell>Provider</TableCell>
-            <TableCell>Software version</TableCell>
-            <TableCell>Onboarding</TableCell>
-            <TableCell>Operational</TableCell>
-            <TableCell>Usage</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {props.packages.map(pkg => (
-            <TableRow key={pkg.id}>
-              <TableCell>{pkg.appName}</TableCell>
-              <TableCell>{pkg.appProvider ?? '—'}</TableCell>
-              <TableCell>{pkg.appSoftwareVersion}</TableCell>
-              <TableCell>
-                <StateChip
-                  label={pkg.onboardingState}
-                  good={pkg.onboardingState === 'ONBOARDED'}
-                />
-              </TableCell>
-              <TableCell>
-                <StateChip
-                  label={pkg.operationalState}
-                  good={pkg.operationalState === 'ENABLED'}
-                />
-              </TableCell>
-              <TableCell>
-                <StateChip
-                  label={pkg.usageState}
-                  good={pkg.usageState === 'IN_USE'}
-                />
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    </TableContainer>
-  );
-}
-
-/** The MEC application packages known to the MEO. */
+/** The MEC application packages known to the MEO, and onboarding. */
 export function AppPackagesPage() {
   const mecApi = useApi(mecApiRef);
-  const { value, loading, error } = useAsync(
+  const { value, loading, error, retry } = usePolling(
     () => mecApi.listAppPackages(),
     [mecApi],
+    {
+      // Follow onboarding until it settles.
+      shouldPoll: list =>
+        list.some(
+          p =>
+            p.onboardingState === 'UPLOADING' ||
+            p.onboardingState === 'PROCESSING',
+        ),
+    },
   );
+  const [onboarding, setOnboarding] = useState(false);
+  const [toDelete, setToDelete] = useState<AppPkgInfo>();
+  const [notice, setNotice] = useState<string>();
+  const [actionError, setActionError] = useState<unknown>();
+
+  const act = async (pkg: AppPkgInfo, action: PackageAction) => {
+    setNotice(undefined);
+    setActionError(undefined);
+    if (action === 'delete') {
+      const refusal = deleteRefusal(pkg);
+      if (refusal) setNotice(refusal);
+      else setToDelete(pkg);
+      return;
+    }
+    try {
+      await mecApi.setAppPackageState(
+        pkg.id,
+        action === 'enable' ? 'ENABLED' : 'DISABLED',
+      );
+    } catch (e) {
+      setActionError(e);
+    }
+    retry();
+  };
+
+  const remove = async (pkg: AppPkgInfo) => {
+    try {
+      await mecApi.deleteAppPackage(pkg.id);
+    } catch (e) {
+      setActionError(e);
+    }
+    retry();
+  };
 
   let body;
   if (loading) {
@@ -94,20 +89,53 @@ export function AppPackagesPage() {
       <EmptyState
         missing="data"
         title="No MEC application packages yet"
-        description="A MEC application package is a Helm chart plus its application descriptor (AppD). Onboard one through the ETSI MEC 010-2 app_pkgm API (POST /api/mec/app_pkgm/v1/app_packages); the examples/ folder of HelmMEC holds ready-made packages."
+        description="A MEC application package is a Helm chart plus its application descriptor (AppD). Onboard one with the button above: upload a package ZIP (the examples/packages folder of HelmMEC holds ready-made ones) or give a URL or OCI reference."
       />
     );
   } else {
-    body = <AppPackagesTable packages={value} />;
+    body = <AppPackagesTable packages={value} onAction={act} />;
   }
 
   return (
-    <Page themeId="tool">
-      <Header
-        title="MEC application packages"
-        subtitle="Helm charts with their ETSI MEC application descriptors, onboarded to the MEC Orchestrator"
+    <MecLayout
+      title="MEC application packages"
+      subtitle="Helm charts with their ETSI MEC application descriptors, onboarded to the MEC Orchestrator"
+    >
+      <Stack direction="row" justifyContent="flex-end" sx={{ mb: 2 }}>
+        <Button variant="contained" onClick={() => setOnboarding(true)}>
+          Onboard package
+        </Button>
+      </Stack>
+      {notice && (
+        <Alert
+          severity="info"
+          onClose={() => setNotice(undefined)}
+          sx={{ mb: 2 }}
+        >
+          {notice}
+        </Alert>
+      )}
+      <ErrorAlert
+        title="The MEO refused"
+        error={actionError}
+        onClose={() => setActionError(undefined)}
       />
-      <Content>{body}</Content>
-    </Page>
+      {body}
+      <OnboardPackageDialog
+        open={onboarding}
+        onClose={() => setOnboarding(false)}
+        onOnboarded={retry}
+      />
+      <ConfirmDialog
+        open={!!toDelete}
+        title="Delete package?"
+        confirmLabel="Delete"
+        onClose={() => setToDelete(undefined)}
+        onConfirm={() => toDelete && remove(toDelete)}
+      >
+        {toDelete &&
+          `${toDelete.appName} ${toDelete.appSoftwareVersion} and its content are removed from the MEO. This cannot be undone.`}
+      </ConfirmDialog>
+    </MecLayout>
   );
 }

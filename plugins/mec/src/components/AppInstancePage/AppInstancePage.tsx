@@ -1,0 +1,297 @@
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import type { AppLcmOpOcc } from '@helmmec/plugin-mec-common';
+import Button from '@mui/material/Button';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Typography from '@mui/material/Typography';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { mecApiRef } from '../../api/MecApi';
+import { instanceState } from '../AppInstancesPage/AppInstancesPage';
+import { ConfirmDialog } from '../common/ConfirmDialog';
+import { ErrorAlert } from '../common/ErrorAlert';
+import { MecLayout } from '../common/MecLayout';
+import { RelativeTime } from '../common/RelativeTime';
+import { StateChip } from '../common/StateChip';
+import { useMecPaths } from '../common/useMecPaths';
+import { usePolling } from '../common/usePolling';
+import { InstantiateDialog } from './InstantiateDialog';
+import { OpOccPanel } from './OpOccPanel';
+import { timeStampDate } from './timeStamp';
+
+function newestFirst(a: AppLcmOpOcc, b: AppLcmOpOcc) {
+  return (
+    b.startTime.seconds - a.startTime.seconds ||
+    b.startTime.nanoSeconds - a.startTime.nanoSeconds
+  );
+}
+
+function Field(props: { label: string; children: React.ReactNode }) {
+  return (
+    <Stack>
+      <Typography variant="overline" color="text.secondary">
+        {props.label}
+      </Typography>
+      <Typography component="div">{props.children}</Typography>
+    </Stack>
+  );
+}
+
+/**
+ * One application instance: its lifecycle actions and its operation
+ * history, the latest operation followed live.
+ */
+export function AppInstancePage() {
+  const { appInstanceId = '' } = useParams();
+  const mecApi = useApi(mecApiRef);
+  const paths = useMecPaths();
+  const navigate = useNavigate();
+  const [instantiating, setInstantiating] = useState(false);
+  const [terminating, setTerminating] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<unknown>();
+
+  const { value, loading, error, retry } = usePolling(
+    async () => {
+      const [instance, occs] = await Promise.all([
+        mecApi.getAppInstance(appInstanceId),
+        mecApi.listOpOccs(),
+      ]);
+      // The list cannot be filtered on _links server-side (they are
+      // excluded by default), so match the instance link here.
+      const history = occs
+        .filter(o => o._links?.appInstance.href.endsWith(`/${appInstanceId}`))
+        .sort(newestFirst);
+      return { instance, history };
+    },
+    [mecApi, appInstanceId],
+    {
+      // Poll fast while an operation runs, so the page follows it live.
+      intervalMs: 1500,
+      shouldPoll: v =>
+        v.history.some(
+          o =>
+            o.operationState === 'STARTING' ||
+            o.operationState === 'PROCESSING',
+        ),
+    },
+  );
+
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setActionError(undefined);
+    try {
+      await action();
+    } catch (e) {
+      setActionError(e);
+    } finally {
+      setBusy(false);
+      retry();
+    }
+  };
+
+  if (loading) {
+    return (
+      <MecLayout title="Application instance">
+        <Progress />
+      </MecLayout>
+    );
+  }
+  if (error || !value) {
+    return (
+      <MecLayout title="Application instance">
+        <ResponseErrorPanel error={error ?? new Error('Not found')} />
+      </MecLayout>
+    );
+  }
+
+  const { instance, history } = value;
+  const latest = history[0];
+  const running =
+    latest &&
+    (latest.operationState === 'STARTING' ||
+      latest.operationState === 'PROCESSING');
+  const state = instanceState(instance);
+  const instantiated = instance.instantiationState === 'INSTANTIATED';
+
+  return (
+    <MecLayout
+      title={instance.appInstanceName || instance.id}
+      subtitle={`Instance of ${instance.appName} ${instance.appSoftVersion}`}
+    >
+      <ErrorAlert
+        title="The MEO refused"
+        error={actionError}
+        onClose={() => setActionError(undefined)}
+      />
+      <Paper sx={{ p: 2, mb: 2 }}>
+        <Stack direction="row" spacing={4} flexWrap="wrap" useFlexGap>
+          <Field label="State">
+            <StateChip state={state} />
+          </Field>
+          <Field label="Package">
+            <Link to={paths.appPackage(instance.appPkgId)}>
+              {instance.appName} {instance.appSoftVersion}
+            </Link>
+          </Field>
+          <Field label="Provider">{instance.appProvider}</Field>
+          <Field label="Edge host">{instance.edgeHost?.name ?? '—'}</Field>
+          <Field label="Namespace">{instance.edgeHost?.namespace ?? '—'}</Field>
+          <Field label="Instance id">{instance.id}</Field>
+        </Stack>
+        {instance.appInstanceDescription && (
+          <Typography sx={{ mt: 2 }}>
+            {instance.appInstanceDescription}
+          </Typography>
+        )}
+        <Stack direction="row" spacing={1} sx={{ mt: 2 }}>
+          {!instantiated && (
+            <Button
+              variant="contained"
+              disabled={busy || running}
+              onClick={() => setInstantiating(true)}
+            >
+              Instantiate
+            </Button>
+          )}
+          {instantiated && state === 'STARTED' && (
+            <Button
+              variant="outlined"
+              disabled={busy || running}
+              onClick={() =>
+                run(() => mecApi.operateAppInstance(instance.id, 'STOPPED'))
+              }
+            >
+              Stop
+            </Button>
+          )}
+          {instantiated && state === 'STOPPED' && (
+            <Button
+              variant="outlined"
+              disabled={busy || running}
+              onClick={() =>
+                run(() => mecApi.operateAppInstance(instance.id, 'STARTED'))
+              }
+            >
+              Start
+            </Button>
+          )}
+          {instantiated && (
+            <Button
+              color="error"
+              variant="outlined"
+              disabled={busy || running}
+              onClick={() => setTerminating(true)}
+            >
+              Terminate
+            </Button>
+          )}
+          {!instantiated && (
+            <Button
+              color="error"
+              variant="outlined"
+              disabled={busy || running}
+              onClick={() => setDeleting(true)}
+            >
+              Delete
+            </Button>
+          )}
+        </Stack>
+      </Paper>
+
+      {latest && (
+        <OpOccPanel
+          opOcc={latest}
+          busy={busy}
+          onRetry={() => run(() => mecApi.retryOpOcc(latest.id))}
+          onFail={() => run(() => mecApi.failOpOcc(latest.id))}
+        />
+      )}
+
+      <Paper>
+        <Typography variant="h6" component="h2" sx={{ p: 2, pb: 0 }}>
+          Operation history
+        </Typography>
+        {history.length === 0 ? (
+          <Typography sx={{ p: 2 }} color="text.secondary">
+            No lifecycle operations yet.
+          </Typography>
+        ) : (
+          <Table size="small" aria-label="Operation history">
+            <TableHead>
+              <TableRow>
+                <TableCell>Operation</TableCell>
+                <TableCell>State</TableCell>
+                <TableCell>Started</TableCell>
+                <TableCell>State entered</TableCell>
+                <TableCell>Error</TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {history.map(o => (
+                <TableRow key={o.id}>
+                  <TableCell>{o.lcmOperation}</TableCell>
+                  <TableCell>
+                    <StateChip state={o.operationState} />
+                  </TableCell>
+                  <TableCell>
+                    <RelativeTime date={timeStampDate(o.startTime)} />
+                  </TableCell>
+                  <TableCell>
+                    <RelativeTime date={timeStampDate(o.stateEnteredTime)} />
+                  </TableCell>
+                  <TableCell>{o.error?.detail ?? ''}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </Paper>
+
+      {instantiating && (
+        <InstantiateDialog
+          open
+          appInstanceId={instance.id}
+          onClose={() => setInstantiating(false)}
+          onStarted={retry}
+        />
+      )}
+      <ConfirmDialog
+        open={terminating}
+        title="Terminate instance?"
+        confirmLabel="Terminate"
+        onClose={() => setTerminating(false)}
+        onConfirm={() =>
+          run(() => mecApi.terminateAppInstance(instance.id, 'GRACEFUL'))
+        }
+      >
+        {`${instance.appInstanceName || instance.id} is uninstalled from ${
+          instance.edgeHost?.name ?? 'its edge host'
+        }. The instance resource stays, NOT_INSTANTIATED.`}
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={deleting}
+        title="Delete instance?"
+        confirmLabel="Delete"
+        onClose={() => setDeleting(false)}
+        onConfirm={() =>
+          run(async () => {
+            await mecApi.deleteAppInstance(instance.id);
+            navigate(paths.instances);
+          })
+        }
+      >
+        {`The instance resource ${
+          instance.appInstanceName || instance.id
+        } and its history are removed.`}
+      </ConfirmDialog>
+    </MecLayout>
+  );
+}

@@ -1,0 +1,164 @@
+import {
+  CodeSnippet,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import type { AppD } from '@helmmec/plugin-mec-common';
+import Accordion from '@mui/material/Accordion';
+import AccordionDetails from '@mui/material/AccordionDetails';
+import AccordionSummary from '@mui/material/AccordionSummary';
+import Button from '@mui/material/Button';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import useAsync from 'react-use/esm/useAsync';
+import { parse } from 'yaml';
+import { mecApiRef } from '../../api/MecApi';
+import { CreateInstanceDialog } from '../AppInstancesPage/CreateInstanceDialog';
+import { instanceState } from '../AppInstancesPage/AppInstancesPage';
+import { MecLayout } from '../common/MecLayout';
+import { StateChip } from '../common/StateChip';
+import { useMecPaths } from '../common/useMecPaths';
+import { AppDView } from './AppDView';
+
+/** YAML is a superset of JSON, so one parser reads either AppD format. */
+function parseAppD(text: string): Partial<AppD> | undefined {
+  try {
+    const value = parse(text);
+    return value && typeof value === 'object' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One package: its states, its AppD, its instances, and Instantiate. */
+export function AppPackagePage() {
+  const { appPkgId = '' } = useParams();
+  const mecApi = useApi(mecApiRef);
+  const paths = useMecPaths();
+  const navigate = useNavigate();
+  const [creating, setCreating] = useState(false);
+  const { value, loading, error } = useAsync(async () => {
+    const pkg = await mecApi.getAppPackage(appPkgId);
+    const [appdText, instances] = await Promise.all([
+      pkg.onboardingState === 'ONBOARDED'
+        ? mecApi.getAppD(appPkgId)
+        : Promise.resolve(undefined),
+      mecApi.listAppInstances(),
+    ]);
+    return {
+      pkg,
+      appdText,
+      instances: instances.filter(i => i.appPkgId === appPkgId),
+    };
+  }, [mecApi, appPkgId]);
+
+  if (loading) {
+    return (
+      <MecLayout title="Application package">
+        <Progress />
+      </MecLayout>
+    );
+  }
+  if (error || !value) {
+    return (
+      <MecLayout title="Application package">
+        <ResponseErrorPanel error={error ?? new Error('Not found')} />
+      </MecLayout>
+    );
+  }
+  const { pkg, appdText, instances } = value;
+  const appd = appdText ? parseAppD(appdText) : undefined;
+  const usable =
+    pkg.onboardingState === 'ONBOARDED' && pkg.operationalState === 'ENABLED';
+
+  return (
+    <MecLayout
+      title={`${pkg.appName} ${pkg.appSoftwareVersion}`}
+      subtitle={appd?.appDescription ?? pkg.appProvider}
+    >
+      <Paper sx={{ p: 2, mb: 2 }}>
+        <Stack direction="row" spacing={2} alignItems="center" flexWrap="wrap">
+          <StateChip state={pkg.onboardingState} />
+          <StateChip state={pkg.operationalState} />
+          <StateChip state={pkg.usageState} />
+          <Typography color="text.secondary">
+            Provider {pkg.appProvider ?? '—'} · AppD {pkg.appDVersion || '—'} ·
+            MEC {pkg.mecInfo.join(', ') || '—'}
+          </Typography>
+          <span style={{ flexGrow: 1 }} />
+          <Button
+            variant="contained"
+            disabled={!usable}
+            title={
+              usable
+                ? undefined
+                : 'Only an ONBOARDED, ENABLED package can be instantiated'
+            }
+            onClick={() => setCreating(true)}
+          >
+            Instantiate
+          </Button>
+        </Stack>
+        {pkg.onboardingFailureDetails?.detail && (
+          <Typography color="error" sx={{ mt: 1 }}>
+            Onboarding failed: {pkg.onboardingFailureDetails.detail}
+          </Typography>
+        )}
+      </Paper>
+
+      {appd ? <AppDView appd={appd} /> : null}
+      {appdText && (
+        <Accordion sx={{ mt: 2 }}>
+          <AccordionSummary
+            aria-controls="mec-appd-source"
+            id="mec-appd-source-header"
+          >
+            AppD source
+          </AccordionSummary>
+          <AccordionDetails id="mec-appd-source">
+            <CodeSnippet text={appdText} language="yaml" showLineNumbers />
+          </AccordionDetails>
+        </Accordion>
+      )}
+
+      <Paper sx={{ p: 2, mt: 2 }}>
+        <Typography variant="h6" component="h2" gutterBottom>
+          Instances
+        </Typography>
+        {instances.length === 0 ? (
+          <Typography color="text.secondary">
+            No instance of this package yet.
+          </Typography>
+        ) : (
+          <Stack spacing={1}>
+            {instances.map(i => (
+              <Stack key={i.id} direction="row" spacing={2} alignItems="center">
+                <Link to={paths.appInstance(i.id)}>
+                  {i.appInstanceName || i.id}
+                </Link>
+                <StateChip state={instanceState(i)} />
+                <Typography color="text.secondary">
+                  {i.edgeHost?.name ?? ''}
+                </Typography>
+              </Stack>
+            ))}
+          </Stack>
+        )}
+      </Paper>
+
+      {creating && (
+        <CreateInstanceDialog
+          open
+          packages={[pkg]}
+          initialAppDId={pkg.appDId}
+          onClose={() => setCreating(false)}
+          onCreated={instance => navigate(paths.appInstance(instance.id))}
+        />
+      )}
+    </MecLayout>
+  );
+}

@@ -1,0 +1,106 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import type { EdgeHost } from '@helmmec/plugin-mec-common';
+import { screen } from '@testing-library/react';
+import { mecApiRef } from '../../api/MecApi';
+import { mockMecApi } from '../../api/mockMecApi';
+import { EdgeHostsPage } from './EdgeHostsPage';
+import { HostForm, validateHostForm } from './RegisterHostDialog';
+
+const host: EdgeHost = {
+  name: 'edge-1',
+  url: 'https://10.0.0.5:6443',
+  hasCaData: true,
+  credential: { type: 'serviceAccountToken' },
+  driver: 'helm',
+  labels: {},
+  location: { zone: 'eu-west-1a' },
+  namespacePolicy: { mode: 'perInstance' },
+  source: 'api',
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+  status: {
+    reachable: true,
+    kubernetesVersion: 'v1.33.1',
+    readyNodes: 1,
+    totalNodes: 1,
+    allocatable: { cpuMillicores: 4000, memoryBytes: 8 * 2 ** 30 },
+    requested: { cpuMillicores: 1000, memoryBytes: 2 * 2 ** 30 },
+    checkedAt: new Date().toISOString(),
+  },
+};
+
+describe('EdgeHostsPage', () => {
+  it('shows health and capacity of each host', async () => {
+    await renderInTestApp(<EdgeHostsPage />, {
+      apis: [
+        [
+          mecApiRef,
+          mockMecApi({
+            listEdgeHosts: async () => [host],
+            listAppInstances: async () => [],
+          }),
+        ],
+      ] as const,
+    });
+    expect(await screen.findByText('REACHABLE')).toBeInTheDocument();
+    expect(screen.getByText('v1.33.1')).toBeInTheDocument();
+    expect(screen.getByText('1 of 1')).toBeInTheDocument();
+    expect(
+      screen.getByText('1.0 CPU of 4.0 CPU requested (25%)'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Check edge-1 now' }),
+    ).toBeInTheDocument();
+  });
+
+  it('shows an error panel when the backend is unreachable', async () => {
+    await renderInTestApp(<EdgeHostsPage />, {
+      apis: [
+        [
+          mecApiRef,
+          mockMecApi({
+            listEdgeHosts: async () => {
+              throw new Error('Failed to fetch');
+            },
+          }),
+        ],
+      ] as const,
+    });
+    expect(
+      (await screen.findAllByText(/Failed to fetch/)).length,
+    ).toBeGreaterThan(0);
+  });
+});
+
+describe('validateHostForm', () => {
+  const valid: HostForm = {
+    name: 'edge-1',
+    title: '',
+    url: 'https://10.0.0.5:6443',
+    caData: '',
+    credentialType: 'serviceAccountToken',
+    token: 'abc',
+    certData: '',
+    keyData: '',
+    driver: 'helm',
+    zone: '',
+    site: '',
+    namespaceMode: 'perInstance',
+    namespaceValue: '',
+    probe: true,
+  };
+
+  it('accepts a complete form', () => {
+    expect(validateHostForm(valid)).toEqual({});
+  });
+
+  it('refuses bad names, http URLs and missing secrets', () => {
+    const errors = validateHostForm({
+      ...valid,
+      name: 'Edge_1',
+      url: 'http://10.0.0.5',
+      token: '',
+    });
+    expect(Object.keys(errors).sort()).toEqual(['name', 'token', 'url']);
+  });
+});

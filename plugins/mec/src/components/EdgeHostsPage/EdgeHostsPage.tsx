@@ -1,0 +1,231 @@
+import {
+  EmptyState,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import type { EdgeHost } from '@helmmec/plugin-mec-common';
+import Button from '@mui/material/Button';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableContainer from '@mui/material/TableContainer';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Typography from '@mui/material/Typography';
+import { useState } from 'react';
+import { mecApiRef } from '../../api/MecApi';
+import { ConfirmDialog } from '../common/ConfirmDialog';
+import { ErrorAlert } from '../common/ErrorAlert';
+import { MecLayout } from '../common/MecLayout';
+import { RelativeTime } from '../common/RelativeTime';
+import { StateChip } from '../common/StateChip';
+import { usePolling } from '../common/usePolling';
+import { CapacityBar } from './CapacityBar';
+import { RegisterHostDialog } from './RegisterHostDialog';
+
+function cpu(millicores: number) {
+  return `${(millicores / 1000).toFixed(1)} CPU`;
+}
+
+function memory(bytes: number) {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
+
+function health(host: EdgeHost) {
+  if (!host.status) return 'UNCHECKED';
+  return host.status.reachable ? 'REACHABLE' : 'UNREACHABLE';
+}
+
+/** The edge hosts (Kubernetes clusters): health, capacity, registration. */
+export function EdgeHostsPage() {
+  const mecApi = useApi(mecApiRef);
+  const [registering, setRegistering] = useState(false);
+  const [toRemove, setToRemove] = useState<EdgeHost>();
+  const [checking, setChecking] = useState<string>();
+  const [actionError, setActionError] = useState<unknown>();
+  const { value, loading, error, retry } = usePolling(
+    async () => {
+      const [hosts, instances] = await Promise.all([
+        mecApi.listEdgeHosts(),
+        mecApi.listAppInstances(),
+      ]);
+      const perHost = new Map<string, number>();
+      for (const i of instances) {
+        const name = i.edgeHost?.name;
+        if (name) perHost.set(name, (perHost.get(name) ?? 0) + 1);
+      }
+      return { hosts, perHost };
+    },
+    [mecApi],
+    // The backend re-checks hosts periodically; show its latest view.
+    { shouldPoll: () => true, intervalMs: 30_000 },
+  );
+
+  const check = async (name: string) => {
+    setChecking(name);
+    setActionError(undefined);
+    try {
+      await mecApi.checkEdgeHost(name);
+    } catch (e) {
+      setActionError(e);
+    } finally {
+      setChecking(undefined);
+      retry();
+    }
+  };
+
+  const remove = async (name: string) => {
+    setActionError(undefined);
+    try {
+      await mecApi.deleteEdgeHost(name);
+    } catch (e) {
+      setActionError(e);
+    }
+    retry();
+  };
+
+  let body;
+  if (loading) {
+    body = <Progress />;
+  } else if (error) {
+    body = <ResponseErrorPanel error={error} />;
+  } else if (!value || value.hosts.length === 0) {
+    body = (
+      <EmptyState
+        missing="data"
+        title="No edge hosts registered"
+        description="An edge host is a Kubernetes cluster the MEO deploys application instances to. Register one with its API URL and a credential."
+      />
+    );
+  } else {
+    body = (
+      <TableContainer component={Paper}>
+        <Table aria-label="Edge hosts" size="small">
+          <TableHead>
+            <TableRow>
+              <TableCell>Host</TableCell>
+              <TableCell>Health</TableCell>
+              <TableCell>Kubernetes</TableCell>
+              <TableCell>Ready nodes</TableCell>
+              <TableCell>CPU</TableCell>
+              <TableCell>Memory</TableCell>
+              <TableCell>Instances</TableCell>
+              <TableCell>Actions</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {value.hosts.map(h => (
+              <TableRow key={h.name}>
+                <TableCell>
+                  <Typography fontWeight="bold">{h.title ?? h.name}</Typography>
+                  <Typography variant="body2" color="text.secondary">
+                    {h.url}
+                    {h.location.zone ? ` · zone ${h.location.zone}` : ''}
+                    {h.location.site ? ` · site ${h.location.site}` : ''} ·{' '}
+                    {h.driver} ·{' '}
+                    {h.source === 'config' ? 'from config' : 'registered'}
+                  </Typography>
+                </TableCell>
+                <TableCell>
+                  <StateChip state={health(h)} title={h.status?.error} />
+                  {h.status?.error && (
+                    <Typography variant="body2" color="error">
+                      {h.status.error}
+                    </Typography>
+                  )}
+                  {h.status && (
+                    <Typography variant="caption" display="block">
+                      checked <RelativeTime date={h.status.checkedAt} />
+                    </Typography>
+                  )}
+                </TableCell>
+                <TableCell>{h.status?.kubernetesVersion ?? '—'}</TableCell>
+                <TableCell>
+                  {h.status?.readyNodes !== undefined
+                    ? `${h.status.readyNodes} of ${h.status.totalNodes ?? '?'}`
+                    : '—'}
+                </TableCell>
+                <TableCell>
+                  <CapacityBar
+                    label={`CPU of ${h.name}`}
+                    requested={h.status?.requested?.cpuMillicores}
+                    allocatable={h.status?.allocatable?.cpuMillicores}
+                    format={cpu}
+                  />
+                </TableCell>
+                <TableCell>
+                  <CapacityBar
+                    label={`Memory of ${h.name}`}
+                    requested={h.status?.requested?.memoryBytes}
+                    allocatable={h.status?.allocatable?.memoryBytes}
+                    format={memory}
+                  />
+                </TableCell>
+                <TableCell>{value.perHost.get(h.name) ?? 0}</TableCell>
+                <TableCell>
+                  <Stack direction="row" spacing={1}>
+                    <Button
+                      size="small"
+                      aria-label={`Check ${h.name} now`}
+                      disabled={checking === h.name}
+                      onClick={() => check(h.name)}
+                    >
+                      {checking === h.name ? 'Checking…' : 'Check now'}
+                    </Button>
+                    {h.source === 'api' && (
+                      <Button
+                        size="small"
+                        color="error"
+                        aria-label={`Remove ${h.name}`}
+                        onClick={() => setToRemove(h)}
+                      >
+                        Remove
+                      </Button>
+                    )}
+                  </Stack>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </TableContainer>
+    );
+  }
+
+  return (
+    <MecLayout
+      title="Edge hosts"
+      subtitle="The Kubernetes clusters the MEC Orchestrator deploys application instances to"
+    >
+      <Stack direction="row" justifyContent="flex-end" sx={{ mb: 2 }}>
+        <Button variant="contained" onClick={() => setRegistering(true)}>
+          Register host
+        </Button>
+      </Stack>
+      <ErrorAlert
+        title="The request was refused"
+        error={actionError}
+        onClose={() => setActionError(undefined)}
+      />
+      {body}
+      <RegisterHostDialog
+        open={registering}
+        onClose={() => setRegistering(false)}
+        onRegistered={retry}
+      />
+      <ConfirmDialog
+        open={!!toRemove}
+        title="Remove edge host?"
+        confirmLabel="Remove"
+        onClose={() => setToRemove(undefined)}
+        onConfirm={() => toRemove && remove(toRemove.name)}
+      >
+        {toRemove &&
+          `${toRemove.name} is removed from the registry and its credential deleted. Hosts with instances cannot be removed.`}
+      </ConfirmDialog>
+    </MecLayout>
+  );
+}

@@ -1,0 +1,297 @@
+import { useApi } from '@backstage/frontend-plugin-api';
+import type {
+  EdgeHostDriver,
+  RegisterEdgeHost,
+} from '@helmmec/plugin-mec-common';
+import Button from '@mui/material/Button';
+import Checkbox from '@mui/material/Checkbox';
+import Dialog from '@mui/material/Dialog';
+import DialogActions from '@mui/material/DialogActions';
+import DialogContent from '@mui/material/DialogContent';
+import DialogTitle from '@mui/material/DialogTitle';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import MenuItem from '@mui/material/MenuItem';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import { FormEvent, useState } from 'react';
+import { mecApiRef } from '../../api/MecApi';
+import { ErrorAlert } from '../common/ErrorAlert';
+
+const BASE64 = /^[A-Za-z0-9+/=\s]+$/;
+
+/** The form's fields. */
+export interface HostForm {
+  name: string;
+  title: string;
+  url: string;
+  caData: string;
+  credentialType: 'serviceAccountToken' | 'clientCertificate';
+  token: string;
+  certData: string;
+  keyData: string;
+  driver: EdgeHostDriver;
+  zone: string;
+  site: string;
+  namespaceMode: 'perInstance' | 'fixed';
+  namespaceValue: string;
+  probe: boolean;
+}
+
+/** Per-field problems with the form, before the server sees it. */
+export function validateHostForm(
+  f: HostForm,
+): Partial<Record<keyof HostForm, string>> {
+  const e: Partial<Record<keyof HostForm, string>> = {};
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(f.name)) {
+    e.name = 'A DNS label: lower-case letters, digits and dashes';
+  }
+  if (!/^https:\/\/[^\s/]+/.test(f.url)) {
+    e.url = 'The Kubernetes API server URL, https only';
+  }
+  if (f.caData && !BASE64.test(f.caData)) {
+    e.caData = 'Base64 PEM, as in a kubeconfig certificate-authority-data';
+  }
+  if (f.credentialType === 'serviceAccountToken' && !f.token.trim()) {
+    e.token = 'A service account token is required';
+  }
+  if (f.credentialType === 'clientCertificate') {
+    if (!f.certData.trim() || !BASE64.test(f.certData)) {
+      e.certData = 'Base64 PEM client certificate';
+    }
+    if (!f.keyData.trim() || !BASE64.test(f.keyData)) {
+      e.keyData = 'Base64 PEM private key';
+    }
+  }
+  if (
+    f.namespaceMode === 'fixed' &&
+    !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(f.namespaceValue)
+  ) {
+    e.namespaceValue = 'A namespace name';
+  }
+  return e;
+}
+
+/** The request body for a valid form. */
+export function toRegisterRequest(f: HostForm): RegisterEdgeHost {
+  const location = {
+    ...(f.zone.trim() ? { zone: f.zone.trim() } : {}),
+    ...(f.site.trim() ? { site: f.site.trim() } : {}),
+  };
+  return {
+    name: f.name,
+    title: f.title.trim() || undefined,
+    url: f.url.trim(),
+    caData: f.caData.replace(/\s/g, '') || undefined,
+    credential:
+      f.credentialType === 'serviceAccountToken'
+        ? { type: 'serviceAccountToken', token: f.token.trim() }
+        : {
+            type: 'clientCertificate',
+            certData: f.certData.replace(/\s/g, ''),
+            keyData: f.keyData.replace(/\s/g, ''),
+          },
+    driver: f.driver,
+    location: Object.keys(location).length ? location : undefined,
+    namespacePolicy:
+      f.namespaceMode === 'fixed'
+        ? { mode: 'fixed', namespace: f.namespaceValue }
+        : {
+            mode: 'perInstance',
+            ...(f.namespaceValue ? { prefix: f.namespaceValue } : {}),
+          },
+    probe: f.probe,
+  };
+}
+
+const EMPTY: HostForm = {
+  name: '',
+  title: '',
+  url: '',
+  caData: '',
+  credentialType: 'serviceAccountToken',
+  token: '',
+  certData: '',
+  keyData: '',
+  driver: 'helm',
+  zone: '',
+  site: '',
+  namespaceMode: 'perInstance',
+  namespaceValue: '',
+  probe: true,
+};
+
+/**
+ * Registers an edge host. Secrets are typed here once and never shown
+ * again: the backend stores them encrypted and returns only their kind.
+ */
+export function RegisterHostDialog(props: {
+  open: boolean;
+  onClose: () => void;
+  onRegistered: () => void;
+}) {
+  const mecApi = useApi(mecApiRef);
+  const [form, setForm] = useState<HostForm>(EMPTY);
+  const [touched, setTouched] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const errors = validateHostForm(form);
+  const show = (k: keyof HostForm) => (touched ? errors[k] : undefined);
+  const set = (k: keyof HostForm) => (e: { target: { value: string } }) =>
+    setForm(f => ({ ...f, [k]: e.target.value }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setTouched(true);
+    if (Object.keys(errors).length) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await mecApi.registerEdgeHost(toRegisterRequest(form));
+      setForm(EMPTY);
+      setTouched(false);
+      props.onRegistered();
+      props.onClose();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const field = (
+    k: keyof HostForm,
+    label: string,
+    extra: Record<string, unknown> = {},
+  ) => (
+    <TextField
+      label={label}
+      value={form[k] as string}
+      onChange={set(k)}
+      error={!!show(k)}
+      helperText={show(k) ?? (extra.hint as string | undefined)}
+      {...Object.fromEntries(
+        Object.entries(extra).filter(([x]) => x !== 'hint'),
+      )}
+    />
+  );
+
+  return (
+    <Dialog
+      open={props.open}
+      onClose={props.onClose}
+      fullWidth
+      maxWidth="sm"
+      aria-labelledby="mec-register-host-title"
+    >
+      <form onSubmit={submit} noValidate autoComplete="off">
+        <DialogTitle id="mec-register-host-title">
+          Register edge host
+        </DialogTitle>
+        <DialogContent>
+          <ErrorAlert title="Registration was refused" error={error} />
+          <Stack spacing={2} sx={{ mt: 1 }}>
+            {field('name', 'Name', {
+              required: true,
+              hint: 'Unique DNS label, e.g. edge-1',
+            })}
+            {field('title', 'Title (optional)')}
+            {field('url', 'Kubernetes API URL', {
+              required: true,
+              hint: 'e.g. https://10.0.0.5:6443',
+            })}
+            {field('caData', 'CA data (base64 PEM, optional)', {
+              multiline: true,
+              minRows: 2,
+              hint: 'certificate-authority-data from the kubeconfig',
+            })}
+            <TextField
+              select
+              label="Credential type"
+              value={form.credentialType}
+              onChange={set('credentialType')}
+            >
+              <MenuItem value="serviceAccountToken">
+                Service account token
+              </MenuItem>
+              <MenuItem value="clientCertificate">Client certificate</MenuItem>
+            </TextField>
+            {form.credentialType === 'serviceAccountToken'
+              ? field('token', 'Token', {
+                  required: true,
+                  type: 'password',
+                  hint: 'Write-only: stored encrypted, never shown again',
+                })
+              : [
+                  <div key="cert">
+                    {field('certData', 'Client certificate (base64 PEM)', {
+                      required: true,
+                      multiline: true,
+                      minRows: 2,
+                      fullWidth: true,
+                    })}
+                  </div>,
+                  <div key="key">
+                    {field('keyData', 'Client key (base64 PEM)', {
+                      required: true,
+                      type: 'password',
+                      fullWidth: true,
+                      hint: 'Write-only: stored encrypted, never shown again',
+                    })}
+                  </div>,
+                ]}
+            <TextField
+              select
+              label="Driver"
+              value={form.driver}
+              onChange={set('driver')}
+              helperText="How instances are deployed on the host"
+            >
+              <MenuItem value="helm">Helm</MenuItem>
+              <MenuItem value="flux">Flux</MenuItem>
+            </TextField>
+            <Stack direction="row" spacing={2}>
+              {field('zone', 'Zone (optional)', { fullWidth: true })}
+              {field('site', 'Site (optional)', { fullWidth: true })}
+            </Stack>
+            <Stack direction="row" spacing={2}>
+              <TextField
+                select
+                label="Namespace policy"
+                value={form.namespaceMode}
+                onChange={set('namespaceMode')}
+                sx={{ minWidth: 200 }}
+              >
+                <MenuItem value="perInstance">One per instance</MenuItem>
+                <MenuItem value="fixed">One shared namespace</MenuItem>
+              </TextField>
+              {field(
+                'namespaceValue',
+                form.namespaceMode === 'fixed'
+                  ? 'Namespace'
+                  : 'Prefix (default mec-)',
+                { fullWidth: true, required: form.namespaceMode === 'fixed' },
+              )}
+            </Stack>
+            <FormControlLabel
+              control={
+                <Checkbox
+                  checked={form.probe}
+                  onChange={e =>
+                    setForm(f => ({ ...f, probe: e.target.checked }))
+                  }
+                />
+              }
+              label="Check the host can be reached before registering it"
+            />
+          </Stack>
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={props.onClose}>Cancel</Button>
+          <Button type="submit" variant="contained" disabled={busy}>
+            Register
+          </Button>
+        </DialogActions>
+      </form>
+    </Dialog>
+  );
+}

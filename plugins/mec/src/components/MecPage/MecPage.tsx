@@ -1,0 +1,22 @@
+import { Route, Routes } from 'react-router-dom';
+import { AppInstancePage } from '../AppInstancePage/AppInstancePage';
+import { AppInstancesPage } from '../AppInstancesPage/AppInstancesPage';
+import { AppPackagePage } from '../AppPackagePage/AppPackagePage';
+import { AppPackagesPage } from '../AppPackagesPage/AppPackagesPage';
+import { EdgeHostsPage } from '../EdgeHostsPage/EdgeHostsPage';
+
+/**
+ * Everything under /mec: the app mounts this page at the plugin's root and
+ * it routes the rest itself, so links between the pages stay in the plugin.
+ */
+export function MecPage() {
+  return (
+    <Routes>
+      <Route path="/" element={<AppPackagesPage />} />
+      <Route path="/packages/:appPkgId" element={<AppPackagePage />} />
+      <Route path="/instances" element={<AppInstancesPage />} />
+      <Route path="/instances/:appInstanceId" element={<AppInstancePage />} />
+      <Route path="/hosts" element={<EdgeHostsPage />} />
+    </Routes>
+  );
+}
