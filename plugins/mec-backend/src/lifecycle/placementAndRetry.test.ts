@@ -204,6 +204,31 @@ describe('placement across two edge clusters, retry and fail', () => {
       'COMPLETED',
     );
 
+    // a chart that never becomes ready (kwok cannot schedule 64 CPUs): cancel it
+    const fourth = await newInstance(appDId);
+    const stuckInstall = await request(server)
+      .post(`${LCM}/app_instances/${fourth}/instantiate`)
+      .send({
+        selectedMECHostInfo: [{ hostId: { name: 'edge-a' } }],
+        additionalParams: {
+          resources: { requests: { cpu: '64' }, limits: { cpu: '64' } },
+        },
+      });
+    const stuckPath = new URL(stuckInstall.headers.location).pathname;
+    for (let i = 0; i < 100; i++) {
+      const { body } = await request(server).get(stuckPath);
+      if (body.operationState === 'PROCESSING') break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    const cancel = await request(server)
+      .post(`${stuckPath}/cancel`)
+      .send({ CancelMode: 'FORCED' });
+    expect(cancel.status).toBe(202);
+    const cancelled = await settle(stuckInstall.headers.location);
+    expect(cancelled.operationState).toBe('FAILED_TEMP');
+    expect(cancelled.error.detail).toMatch(/cancelled/);
+    expect((await request(server).post(`${stuckPath}/fail`)).status).toBe(200);
+
     // a host in use cannot be removed
     expect((await request(server).delete('/api/mec/hosts/edge-a')).status).toBe(
       409,
