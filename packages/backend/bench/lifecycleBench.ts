@@ -65,22 +65,8 @@ async function main() {
       },
     },
   });
-  const api = async (method: string, path: string, body?: unknown) => {
-    const zip = body instanceof Buffer;
-    const res = await fetch(`${backend.url}/api/mec${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${TOKEN}`,
-        'content-type': zip ? 'application/zip' : 'application/json',
-      },
-      body: zip ? (body as Buffer) : body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return {
-      location: res.headers.get('location'),
-      body: text ? JSON.parse(text) : undefined,
-    };
-  };
+  const api = (method: string, path: string, body?: unknown) =>
+    backend.api(method, path, body);
   try {
     const zip = readFileSync(join(examples, 'video-analytics.zip'));
     const chart = join(examples, 'charts', 'video-analytics-0.1.0.tgz');

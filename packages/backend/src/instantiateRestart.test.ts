@@ -73,29 +73,8 @@ describe('instantiation across a backend crash', () => {
       config,
       token: TOKEN,
     });
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${backend!.url}/api/mec${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${TOKEN}`,
-          ...(body instanceof Buffer
-            ? { 'content-type': 'application/zip' }
-            : { 'content-type': 'application/json' }),
-        },
-        body:
-          body instanceof Buffer
-            ? body
-            : body
-            ? JSON.stringify(body)
-            : undefined,
-      });
-      const text = await res.text();
-      return {
-        status: res.status,
-        location: res.headers.get('location'),
-        body: text ? JSON.parse(text) : undefined,
-      };
-    };
+    const api = (method: string, path: string, body?: unknown) =>
+      backend!.api(method, path, body);
 
     const zip = readFileSync(
       // eslint-disable-next-line no-restricted-syntax

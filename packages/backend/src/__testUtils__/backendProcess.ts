@@ -18,9 +18,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** What {@link BackendProcess.api} answers. */
+export interface ApiResponse {
+  status: number;
+  location: string | null;
+  body: any;
+}
+
 /** A real backend process (packages/backend), as `npm start` runs it. */
 export interface BackendProcess {
   url: string;
+  /**
+   * Calls `/api/mec{path}` with the bearer token; a Buffer body is sent as
+   * application/zip, anything else as JSON.
+   */
+  api(method: string, path: string, body?: unknown): Promise<ApiResponse>;
   /** Ends it the hard way, as a crash or an OOM kill would. */
   kill(): Promise<void>;
   /** Ends it with SIGTERM, waiting for a graceful shutdown. */
@@ -101,8 +113,33 @@ export async function startBackendProcess(options: {
     }
     await new Promise(r => setTimeout(r, 200));
   }
+  const api = async (method: string, path: string, body?: unknown) => {
+    let payload: BodyInit | undefined;
+    let contentType = 'application/json';
+    if (body instanceof Buffer) {
+      payload = body;
+      contentType = 'application/zip';
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+    }
+    const res = await fetch(`${url}/api/mec${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${options.token}`,
+        'content-type': contentType,
+      },
+      body: payload,
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      location: res.headers.get('location'),
+      body: text ? JSON.parse(text) : undefined,
+    };
+  };
   return {
     url,
+    api,
     kill: () => end('SIGKILL'),
     stop: () => end('SIGTERM'),
     output: () => output,
