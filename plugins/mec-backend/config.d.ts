@@ -65,6 +65,11 @@ export interface Config {
        * before another replica may resume it (after a crash), in seconds; default 60.
        */
       leaseSeconds?: number;
+      /**
+       * How often instances' operational state is compared with what their
+       * clusters run (a release scaled behind the MEPM's back), in seconds; default 30.
+       */
+      stateCheckSeconds?: number;
     };
 
     /** Application package onboarding (app_pkgm). */

@@ -29,9 +29,12 @@ describe('instantiation across a backend crash', () => {
   let backend: BackendProcess | undefined;
   let dataDir: string;
   let helm: string;
+  let kubectl: string;
 
   beforeAll(async () => {
-    helm = (cachedBinaries() ?? (await ensureBinaries())).bin.helm;
+    const binaries = cachedBinaries() ?? (await ensureBinaries());
+    helm = binaries.bin.helm;
+    kubectl = binaries.bin.kubectl;
     cluster = await startEdgeCluster({
       name: `rst-${Math.random().toString(36).slice(2, 7)}`,
       nodes: 1,
@@ -45,12 +48,12 @@ describe('instantiation across a backend crash', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('resumes the operation in a new process and deploys the release once', async () => {
+  it('resumes the operation in a new process, deploys the release once, and follows the cluster', async () => {
     const port = await freePort();
     const config = {
       mec: {
         drivers: { helm: { binary: helm } },
-        lifecycle: { leaseSeconds: 3 },
+        lifecycle: { leaseSeconds: 3, stateCheckSeconds: 2 },
         hosts: {
           encryptionKey: 'restart-test-passphrase-0123456789',
           healthCheck: { frequency: { seconds: 2 } },
@@ -149,5 +152,25 @@ describe('instantiation across a backend crash', () => {
     );
     expect(releases).toHaveLength(1);
     expect(releases[0].name).toBe(`mec-${instance.body.id}`);
+
+    // scaled to zero behind the MEPM's back: the instance's state follows
+    execFileSync(kubectl, [
+      'scale',
+      'deployment',
+      '--all',
+      '--replicas=0',
+      '-n',
+      cluster.namespace,
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+    ]);
+    let state;
+    for (let i = 0; i < 60 && state !== 'STOPPED'; i++) {
+      await new Promise(r => setTimeout(r, 500));
+      state = (
+        await api('GET', `/app_lcm/v1/app_instances/${instance.body.id}`)
+      ).body.instantiatedAppState.operationalState;
+    }
+    expect(state).toBe('STOPPED');
   });
 });

@@ -15,6 +15,7 @@ import { GrantingService } from './granting/GrantingService';
 import { EdgeHostHealthChecker, EdgeHostService } from './hosts';
 import { AppLifecycleService } from './lifecycle/AppLifecycleService';
 import { edgeHostDirectory } from './lifecycle/edgeHostDirectory';
+import { InstanceStateReconciler } from './lifecycle/InstanceStateReconciler';
 import { OpOccExecutor } from './lifecycle/OpOccExecutor';
 import { AppLcmNotifications } from './notifications/appLcm';
 import { AppPackageStore } from './database/AppPackageStore';
@@ -185,6 +186,24 @@ export const mecPlugin = createBackendPlugin({
             300,
         });
         lifecycle.setOperationTrigger(id => executor.trigger(id));
+        const reconciler = new InstanceStateReconciler({
+          instances,
+          hosts: directory,
+          drivers,
+          notifications: lcmNotifications,
+          logger,
+        });
+        await scheduler.scheduleTask({
+          id: 'mec-instance-state',
+          frequency: {
+            seconds:
+              lifecycleConfig?.getOptionalNumber('stateCheckSeconds') ?? 30,
+          },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 5 },
+          scope: 'global',
+          fn: () => reconciler.reconcileAll(),
+        });
         // Resumes operations that were in flight when a backend stopped.
         await scheduler.scheduleTask({
           id: 'mec-lifecycle-operations',

@@ -177,6 +177,27 @@ export class AppInstanceStore {
     });
   }
 
+  /**
+   * Records an operational state observed on the cluster, if the instance is
+   * still as last read and no operation holds it.
+   */
+  async recordOperationalState(
+    id: string,
+    previous: InstanceOperationalState | undefined,
+    actual: InstanceOperationalState,
+  ): Promise<boolean> {
+    const count = await this.knex<Row>(TABLE)
+      .where({ id, instantiation_state: 'INSTANTIATED' })
+      .andWhere(q =>
+        previous
+          ? q.where({ operational_state: previous })
+          : q.whereNull('operational_state'),
+      )
+      .whereNull('operation_in_progress')
+      .update({ operational_state: actual, updated_at: new Date() });
+    return count > 0;
+  }
+
   /** Deletes a NOT_INSTANTIATED instance that no operation holds. */
   async delete(id: string): Promise<boolean> {
     const count = await this.knex<Row>(TABLE)
