@@ -1,4 +1,14 @@
+import path from 'node:path';
 import { expect, Page, test } from '@playwright/test';
+
+const screenshots = 'test-results/screenshots';
+const examplePackage = path.join(
+  __dirname,
+  '..',
+  'examples',
+  'packages',
+  'video-analytics.zip',
+);
 
 async function signInAsGuest(page: Page) {
   const enter = page.getByRole('button', { name: /enter/i });
@@ -24,7 +34,7 @@ test('the MEC sidebar item opens the packages page with its empty state', async 
   ).toBeVisible();
   await expect(page.getByText('No MEC application packages yet')).toBeVisible();
   await page.screenshot({
-    path: 'test-results/screenshots/mec-packages-empty.png',
+    path: `${screenshots}/mec-packages-empty.png`,
     fullPage: true,
   });
 });
@@ -50,4 +60,136 @@ test('the ETSI API answers a bearer-token client and refuses others', async ({
   expect(refused.headers()['content-type']).toMatch(
     /^application\/problem\+json/,
   );
+});
+
+// Runs after the empty-state tests above: it onboards the first package.
+test('onboard by upload, disable and enable, instantiate and see the failure with Retry', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await signInAsGuest(page);
+  await page.getByRole('link', { name: 'MEC' }).click();
+
+  // Onboard by upload; the browser computes the SHA-256.
+  await page.getByRole('button', { name: 'Onboard package' }).click();
+  const onboard = page.getByRole('dialog', { name: 'Onboard package' });
+  await onboard.locator('input[type=file]').setInputFiles(examplePackage);
+  await expect(onboard.getByLabel('Package name')).toHaveValue(
+    'video-analytics',
+  );
+  await page.screenshot({
+    path: `${screenshots}/mec-onboard-dialog.png`,
+    fullPage: true,
+  });
+  await onboard.getByRole('button', { name: 'Onboard' }).click();
+  await expect(onboard).toBeHidden();
+
+  const row = page.getByRole('row', { name: /video-analytics/ });
+  await expect(row.getByText('ONBOARDED', { exact: true })).toBeVisible();
+  await expect(row.getByText('ENABLED', { exact: true })).toBeVisible();
+
+  // The spec's delete rule is explained rather than attempted.
+  await row.getByRole('button', { name: 'Delete video-analytics' }).click();
+  await expect(
+    page.getByText(/only when it is DISABLED and NOT_IN_USE/),
+  ).toBeVisible();
+
+  await row.getByRole('button', { name: 'Disable video-analytics' }).click();
+  await expect(row.getByText('DISABLED', { exact: true })).toBeVisible();
+  await row.getByRole('button', { name: 'Enable video-analytics' }).click();
+  await expect(row.getByText('ENABLED', { exact: true })).toBeVisible();
+  await page.screenshot({
+    path: `${screenshots}/mec-packages.png`,
+    fullPage: true,
+  });
+
+  // The package page shows its AppD.
+  await row.getByRole('link', { name: 'video-analytics' }).click();
+  await expect(page.getByRole('heading', { name: 'Services' })).toBeVisible();
+  await expect(page.getByText('location-service 1.3')).toBeVisible();
+  await expect(page.getByText('Maximum latency: 20 ms')).toBeVisible();
+  await page.screenshot({
+    path: `${screenshots}/mec-package.png`,
+    fullPage: true,
+  });
+
+  // Create an instance, then instantiate it.
+  await page.getByRole('tab', { name: 'Instances' }).click();
+  await expect(page).toHaveURL(/\/mec\/instances$/);
+  await expect(page.getByText('No application instances yet')).toBeVisible();
+  await page.getByRole('button', { name: 'Create instance' }).click();
+  const create = page.getByRole('dialog', { name: 'Create instance' });
+  await expect(create.getByRole('combobox', { name: /Package/ })).toContainText(
+    'video-analytics',
+  );
+  await create.getByLabel('Instance name (optional)').fill('va-e2e');
+  await create.getByRole('button', { name: 'Create' }).click();
+  await expect(page).toHaveURL(/\/mec\/instances\/[0-9a-f-]+$/);
+  await expect(page.getByRole('heading', { name: 'va-e2e' })).toBeVisible();
+  await expect(page.getByText('NOT_INSTANTIATED')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Instantiate' }).click();
+  const instantiate = page.getByRole('dialog', { name: 'Instantiate' });
+  await expect(
+    instantiate.getByRole('combobox', { name: /Edge host/ }),
+  ).toContainText('Let the MEO choose');
+  // Helm values are validated before submit.
+  await instantiate.getByLabel('Helm values (JSON, optional)').fill('{oops');
+  await expect(instantiate.getByText(/Not valid JSON/)).toBeVisible();
+  await instantiate
+    .getByLabel('Helm values (JSON, optional)')
+    .fill('{"replicaCount": 1}');
+  await page.screenshot({
+    path: `${screenshots}/mec-instantiate-dialog.png`,
+    fullPage: true,
+  });
+  await instantiate.getByRole('button', { name: 'Instantiate' }).click();
+  await expect(instantiate).toBeHidden();
+
+  // The e2e portal has no edge host yet: the operation ends FAILED_TEMP
+  // with the MEO's reason, and Retry is offered.
+  const latest = page.getByRole('region', { name: 'Latest operation' });
+  await expect(latest.getByText('FAILED_TEMP')).toBeVisible();
+  await expect(
+    latest.getByText(/No edge host fits .*no edge hosts are registered/),
+  ).toBeVisible();
+  await expect(latest.getByRole('button', { name: 'Retry' })).toBeVisible();
+  await page.screenshot({
+    path: `${screenshots}/mec-instance.png`,
+    fullPage: true,
+  });
+
+  await page.getByRole('tab', { name: 'Instances' }).click();
+  await expect(page.getByRole('link', { name: 'va-e2e' })).toBeVisible();
+  await page.screenshot({
+    path: `${screenshots}/mec-instances.png`,
+    fullPage: true,
+  });
+
+  // Edge hosts: empty, and the register form validates before submit.
+  await page.getByRole('tab', { name: 'Edge hosts' }).click();
+  await expect(page.getByText('No edge hosts registered')).toBeVisible();
+  await page.getByRole('button', { name: 'Register host' }).click();
+  const register = page.getByRole('dialog', { name: 'Register edge host' });
+  await register
+    .getByRole('textbox', { name: 'Name', exact: true })
+    .fill('Edge_1');
+  await register
+    .getByRole('textbox', { name: 'Kubernetes API URL' })
+    .fill('http://10.0.0.5');
+  await register.getByRole('button', { name: 'Register' }).click();
+  await expect(register.getByText(/A DNS label/)).toBeVisible();
+  await expect(register.getByText(/https only/)).toBeVisible();
+  await expect(
+    register.getByText('A service account token is required'),
+  ).toBeVisible();
+  await page.screenshot({
+    path: `${screenshots}/mec-register-host.png`,
+    fullPage: true,
+  });
+  await register.getByRole('button', { name: 'Cancel' }).click();
+  await page.screenshot({
+    path: `${screenshots}/mec-hosts.png`,
+    fullPage: true,
+  });
 });

@@ -27,6 +27,9 @@ export function helmValuesError(text: string): string | undefined {
   }
 }
 
+// A select shows nothing for an empty value, so the default has a name.
+const MEO_CHOOSES = '(meo)';
+
 function hostLabel(host: EdgeHost) {
   const where = [host.location.zone, host.location.site]
     .filter(Boolean)
@@ -46,7 +49,7 @@ export function InstantiateDialog(props: {
 }) {
   const mecApi = useApi(mecApiRef);
   const hosts = useAsync(() => mecApi.listEdgeHosts(), [mecApi]);
-  const [host, setHost] = useState('');
+  const [host, setHost] = useState(MEO_CHOOSES);
   const [values, setValues] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -60,7 +63,8 @@ export function InstantiateDialog(props: {
     setError(undefined);
     try {
       const opOccId = await mecApi.instantiateAppInstance(props.appInstanceId, {
-        selectedMECHostInfo: host ? [{ hostId: { name: host } }] : undefined,
+        selectedMECHostInfo:
+          host === MEO_CHOOSES ? undefined : [{ hostId: { name: host } }],
         additionalParams: values.trim() ? JSON.parse(values) : undefined,
       });
       props.onStarted(opOccId);
@@ -98,7 +102,7 @@ export function InstantiateDialog(props: {
                     } registered; unreachable hosts are not offered`
               }
             >
-              <MenuItem value="">Let the MEO choose</MenuItem>
+              <MenuItem value={MEO_CHOOSES}>Let the MEO choose</MenuItem>
               {reachable.map(h => (
                 <MenuItem key={h.name} value={h.name}>
                   {hostLabel(h)}
