@@ -1,7 +1,5 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { EdgeCluster, startEdgeCluster } from '@internal/edge-cluster';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { mecPlugin } from '../plugin';
 import { spec as appLcmSpec } from '../schema/openapi/generated/app_lcm';
@@ -9,6 +7,10 @@ import { createTestDatabases } from '../__testUtils__/databases';
 import { expectConformingResponse } from '../__testUtils__/openApiConformance';
 import { buildExamplePackage, sha256 } from '../__testUtils__/packages';
 import { helmBinary } from '../__testUtils__/tools';
+import {
+  NotificationSubscriber,
+  startNotificationSubscriber,
+} from '../__testUtils__/subscriber';
 import { loadKubernetesClient } from '../kubernetes/kubeConfig';
 
 jest.setTimeout(900_000);
@@ -46,23 +48,14 @@ describe('application lifecycle on a real edge cluster', () => {
 
   describe.each(databases.eachSupportedId())('on %p', databaseId => {
     let server: Parameters<typeof request>[0];
-    let subscriber: Server;
+    let subscriber: NotificationSubscriber;
     let callbackUri: string;
-    const received: any[] = [];
+    let received: any[];
 
     beforeAll(async () => {
-      subscriber = createServer((req, res) => {
-        let body = '';
-        req.on('data', c => (body += c));
-        req.on('end', () => {
-          received.push(JSON.parse(body));
-          res.writeHead(204).end();
-        });
-      });
-      await new Promise<void>(r => subscriber.listen(0, '127.0.0.1', r));
-      callbackUri = `http://127.0.0.1:${
-        (subscriber.address() as AddressInfo).port
-      }/lccn`;
+      subscriber = await startNotificationSubscriber();
+      callbackUri = subscriber.callbackUri;
+      received = subscriber.received;
       const knex = await databases.init(databaseId);
       const backend = await startTestBackend({
         features: [
@@ -103,8 +96,7 @@ describe('application lifecycle on a real edge cluster', () => {
     });
 
     afterAll(async () => {
-      subscriber?.closeAllConnections();
-      await new Promise(r => subscriber?.close(r));
+      await subscriber?.stop();
     });
 
     async function lcm(

@@ -9,6 +9,7 @@ import {
   AppPackageRef,
   AppPackageService,
 } from '../../packages/AppPackageService';
+import { APPD_ATTRIBUTES } from '../../packages/content';
 import { writeStoredZip } from '../../packages/onboarding/buildMecPackageZip';
 import { spec } from '../../schema/openapi/generated/app_pkgm';
 import { MethodNotAllowedError, methodNotAllowed } from '../methodNotAllowed';
@@ -35,41 +36,6 @@ const APP_PKG_INFO_DEFAULT_EXCLUDED = [
   'checksum',
   'softwareImages',
   'additionalArtifacts',
-];
-
-/** AppD attributes, for validating filters and selectors on GET …/appd. */
-const APPD_ATTRIBUTES = [
-  'appDId',
-  'appName',
-  'appProvider',
-  'appSoftVersion',
-  'appDVersion',
-  'mecVersion',
-  'appInfoName',
-  'appDescription',
-  'virtualComputeDescriptor',
-  'osContainerDescriptor',
-  'swImageDescriptor',
-  'virtualStorageDescriptor',
-  'appExtCpd',
-  'appServiceRequired',
-  'appServiceOptional',
-  'appServiceProduced',
-  'appFeatureRequired',
-  'appFeatureOptional',
-  'transportDependencies',
-  'appTrafficRule',
-  'appDNSRule',
-  'appLatency',
-  'terminateAppInstanceOpConfig',
-  'changeAppInstanceStateOpConfig',
-  'userContextTransferCapability',
-  'appNetworkPolicy',
-  'mciopId',
-  'mcioIdentificationData',
-  'logicalNode',
-  'requestAdditionalCapabilities',
-  'mcioConstraintParams',
 ];
 
 /** Largest package archive accepted by PUT package_content. */
@@ -162,10 +128,10 @@ export async function createAppPkgmRouter(options: {
     const { filter, ...selectors } = req.query as Record<string, string>;
     // The AppD is returned as the onboarded file; filter and selectors are
     // checked for validity, as the spec requires, but select nothing in a file.
-    if (filter) parseAttributeFilter(filter, APPD_ATTRIBUTES);
+    if (filter) parseAttributeFilter(filter, [...APPD_ATTRIBUTES]);
     createAttributeSelector(selectors as AttributeSelectorQuery, {
       defaultExcluded: [],
-      attributes: APPD_ATTRIBUTES,
+      attributes: [...APPD_ATTRIBUTES],
     });
     const { content } = await appPackages.getOnboardedContent(refOf(req));
     const accepted = req.accepts(['text/plain', 'application/zip']);

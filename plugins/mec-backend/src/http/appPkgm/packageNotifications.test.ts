@@ -1,13 +1,15 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { mecPlugin } from '../../plugin';
 import { spec } from '../../schema/openapi/generated/app_pkgm';
 import { createTestDatabases } from '../../__testUtils__/databases';
 import { buildExamplePackage, sha256 } from '../../__testUtils__/packages';
+import {
+  NotificationSubscriber,
+  startNotificationSubscriber,
+} from '../../__testUtils__/subscriber';
 
 jest.setTimeout(120_000);
 
@@ -25,23 +27,14 @@ describe.each(databases.eachSupportedId())(
   'app_pkgm notifications to a real subscriber, on %p',
   databaseId => {
     let server: Parameters<typeof request>[0];
-    let subscriber: Server;
+    let subscriber: NotificationSubscriber;
     let callbackUri: string;
-    const received: any[] = [];
+    let received: any[];
 
     beforeAll(async () => {
-      subscriber = createServer((req, res) => {
-        let body = '';
-        req.on('data', c => (body += c));
-        req.on('end', () => {
-          received.push(JSON.parse(body));
-          res.writeHead(204).end();
-        });
-      });
-      await new Promise<void>(r => subscriber.listen(0, '127.0.0.1', r));
-      callbackUri = `http://127.0.0.1:${
-        (subscriber.address() as AddressInfo).port
-      }/notifications`;
+      subscriber = await startNotificationSubscriber();
+      callbackUri = subscriber.callbackUri;
+      received = subscriber.received;
       const knex = await databases.init(databaseId);
       const backend = await startTestBackend({
         features: [
@@ -61,8 +54,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     afterAll(async () => {
-      subscriber.closeAllConnections();
-      await new Promise(r => subscriber.close(r));
+      await subscriber?.stop();
     });
 
     async function until<T>(probe: () => T | undefined): Promise<T> {
