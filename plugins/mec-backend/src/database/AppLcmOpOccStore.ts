@@ -60,7 +60,9 @@ export class AppLcmOpOccStore {
     return new AppLcmOpOccStore(trx);
   }
 
-  async list(options?: { appInstanceId?: string }): Promise<AppLcmOpOccRecord[]> {
+  async list(options?: {
+    appInstanceId?: string;
+  }): Promise<AppLcmOpOccRecord[]> {
     const query = this.knex<Row>(TABLE)
       .select()
       .orderBy('created_at', 'asc')
@@ -117,7 +119,8 @@ export class AppLcmOpOccStore {
       operation_state: to,
       state_entered_time: new Date(),
     };
-    if ('error' in extra) update.error = extra.error ? JSON.stringify(extra.error) : null;
+    if ('error' in extra)
+      update.error = extra.error ? JSON.stringify(extra.error) : null;
     if (extra.grantId) update.grant_id = extra.grantId;
     if (extra.isCancelPending !== undefined) {
       update.is_cancel_pending = extra.isCancelPending;

@@ -54,7 +54,9 @@ export class GrantingService {
   async grant(request: GrantRequestInput): Promise<GrantRecord> {
     const instance = await this.instances.get(request.appInstanceId);
     if (!instance) {
-      throw new NotFoundError(`No application instance ${request.appInstanceId}`);
+      throw new NotFoundError(
+        `No application instance ${request.appInstanceId}`,
+      );
     }
     let hostName: string;
     let namespace: string;
@@ -102,7 +104,13 @@ export class GrantingService {
         vimConnections: {
           [hostName]: { id: hostName, vimId: hostName, vimType: 'KUBERNETES' },
         },
-        zones: [{ id: `zone-${hostName}`, zoneId: hostName, vimConnectionId: hostName }],
+        zones: [
+          {
+            id: `zone-${hostName}`,
+            zoneId: hostName,
+            vimConnectionId: hostName,
+          },
+        ],
         addResources:
           request.operation === 'INSTANTIATE'
             ? [
