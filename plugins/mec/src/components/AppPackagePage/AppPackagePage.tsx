@@ -43,16 +43,24 @@ export function AppPackagePage() {
   const [creating, setCreating] = useState(false);
   const { value, loading, error } = useAsync(async () => {
     const pkg = await mecApi.getAppPackage(appPkgId);
-    const [appdText, instances] = await Promise.all([
+    const [appdText, instances, packages] = await Promise.all([
       pkg.onboardingState === 'ONBOARDED'
         ? mecApi.getAppD(appPkgId)
         : Promise.resolve(undefined),
       mecApi.listAppInstances(),
+      mecApi.listAppPackages(),
     ]);
     return {
       pkg,
       appdText,
       instances: instances.filter(i => i.appPkgId === appPkgId),
+      // Other versions: same application from the same provider.
+      versions: packages.filter(
+        p =>
+          p.id !== pkg.id &&
+          p.appName === pkg.appName &&
+          p.appProvider === pkg.appProvider,
+      ),
     };
   }, [mecApi, appPkgId]);
 
@@ -70,7 +78,7 @@ export function AppPackagePage() {
       </MecLayout>
     );
   }
-  const { pkg, appdText, instances } = value;
+  const { pkg, appdText, instances, versions } = value;
   const appd = appdText ? parseAppD(appdText) : undefined;
   const usable =
     pkg.onboardingState === 'ONBOARDED' && pkg.operationalState === 'ENABLED';
@@ -109,6 +117,28 @@ export function AppPackagePage() {
           </Typography>
         )}
       </Paper>
+
+      {versions.length > 0 && (
+        <Paper sx={{ p: 2, mb: 2 }}>
+          <Typography variant="h6" component="h2" gutterBottom>
+            Other versions
+          </Typography>
+          <Stack direction="row" spacing={2} flexWrap="wrap">
+            {versions.map(v => (
+              <Stack key={v.id} direction="row" spacing={1} alignItems="center">
+                <Link to={paths.appPackage(v.id)}>{v.appSoftwareVersion}</Link>
+                <StateChip
+                  state={
+                    v.onboardingState === 'ONBOARDED'
+                      ? v.operationalState
+                      : v.onboardingState
+                  }
+                />
+              </Stack>
+            ))}
+          </Stack>
+        </Paper>
+      )}
 
       {appd ? <AppDView appd={appd} /> : null}
       {appdText && (

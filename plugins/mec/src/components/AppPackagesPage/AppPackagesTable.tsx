@@ -144,7 +144,11 @@ export function AppPackagesTable(props: {
         </TextField>
       </Stack>
       <TableContainer>
-        <Table aria-label="MEC application packages" size="small">
+        <Table
+          aria-label="MEC application packages"
+          size="small"
+          sx={{ '& th, & td:last-child': { whiteSpace: 'nowrap' } }}
+        >
           <TableHead>
             <TableRow>
               {header('appName', 'Name')}

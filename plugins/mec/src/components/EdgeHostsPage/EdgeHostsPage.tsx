@@ -103,7 +103,11 @@ export function EdgeHostsPage() {
   } else {
     body = (
       <TableContainer component={Paper}>
-        <Table aria-label="Edge hosts" size="small">
+        <Table
+          aria-label="Edge hosts"
+          size="small"
+          sx={{ '& th, & td:last-child': { whiteSpace: 'nowrap' } }}
+        >
           <TableHead>
             <TableRow>
               <TableCell>Host</TableCell>
