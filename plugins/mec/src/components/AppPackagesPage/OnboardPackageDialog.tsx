@@ -10,7 +10,7 @@ import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { ChangeEvent, FormEvent, useState } from 'react';
+import { ChangeEvent, FormEvent, useRef, useState } from 'react';
 import { mecApiRef } from '../../api/MecApi';
 import { ErrorAlert } from '../common/ErrorAlert';
 
@@ -46,6 +46,7 @@ export function OnboardPackageDialog(props: {
   const [hash, setHash] = useState('');
   const [path, setPath] = useState('');
   const [file, setFile] = useState<File>();
+  const fileInput = useRef<HTMLInputElement>(null);
   const [touched, setTouched] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -151,16 +152,21 @@ export function OnboardPackageDialog(props: {
           <Stack spacing={2}>
             {mode === 'upload' ? (
               <Stack spacing={1}>
-                <Button variant="outlined" component="label">
+                {/* A real button opens the hidden input, so the chooser works from the keyboard too. */}
+                <Button
+                  variant="outlined"
+                  onClick={() => fileInput.current?.click()}
+                >
                   Choose package ZIP
-                  <input
-                    hidden
-                    type="file"
-                    accept=".zip,application/zip"
-                    aria-label="Package ZIP file"
-                    onChange={onFile}
-                  />
                 </Button>
+                <input
+                  ref={fileInput}
+                  hidden
+                  type="file"
+                  accept=".zip,application/zip"
+                  aria-label="Package ZIP file"
+                  onChange={onFile}
+                />
                 <Typography
                   variant="body2"
                   color={show(errors.file) ? 'error' : 'text.secondary'}
