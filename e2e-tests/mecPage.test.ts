@@ -10,6 +10,21 @@ const examplePackage = path.join(
   'video-analytics.zip',
 );
 
+// Wide enough for the tables, so full-page screenshots need no resize.
+test.use({ viewport: { width: 1440, height: 900 } });
+
+/** A full-page screenshot, with the sidebar collapsed and transitions done. */
+async function shot(page: Page, name: string) {
+  // The sidebar expands while it has focus or the pointer; move both away.
+  await page.evaluate(() =>
+    (document.activeElement as HTMLElement | null)?.blur(),
+  );
+  await page.mouse.move(1400, 880);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: `${screenshots}/${name}.png`, fullPage: true });
+}
+
 async function signInAsGuest(page: Page) {
   const enter = page.getByRole('button', { name: /enter/i });
   await expect(enter.or(page.getByRole('navigation'))).toBeVisible();
@@ -33,10 +48,7 @@ test('the MEC sidebar item opens the packages page with its empty state', async 
     }),
   ).toBeVisible();
   await expect(page.getByText('No MEC application packages yet')).toBeVisible();
-  await page.screenshot({
-    path: `${screenshots}/mec-packages-empty.png`,
-    fullPage: true,
-  });
+  await shot(page, 'mec-packages-empty');
 });
 
 test('the ETSI API answers a bearer-token client and refuses others', async ({
@@ -77,10 +89,7 @@ test('onboard by upload, disable and enable, instantiate and see the failure wit
   await expect(onboard.getByLabel('Package name')).toHaveValue(
     'video-analytics',
   );
-  await page.screenshot({
-    path: `${screenshots}/mec-onboard-dialog.png`,
-    fullPage: true,
-  });
+  await shot(page, 'mec-onboard-dialog');
   await onboard.getByRole('button', { name: 'Onboard' }).click();
   await expect(onboard).toBeHidden();
 
@@ -98,20 +107,14 @@ test('onboard by upload, disable and enable, instantiate and see the failure wit
   await expect(row.getByText('DISABLED', { exact: true })).toBeVisible();
   await row.getByRole('button', { name: 'Enable video-analytics' }).click();
   await expect(row.getByText('ENABLED', { exact: true })).toBeVisible();
-  await page.screenshot({
-    path: `${screenshots}/mec-packages.png`,
-    fullPage: true,
-  });
+  await shot(page, 'mec-packages');
 
   // The package page shows its AppD.
   await row.getByRole('link', { name: 'video-analytics' }).click();
   await expect(page.getByRole('heading', { name: 'Services' })).toBeVisible();
   await expect(page.getByText('location-service 1.3')).toBeVisible();
   await expect(page.getByText('Maximum latency: 20 ms')).toBeVisible();
-  await page.screenshot({
-    path: `${screenshots}/mec-package.png`,
-    fullPage: true,
-  });
+  await shot(page, 'mec-package');
 
   // Create an instance, then instantiate it.
   await page.getByRole('tab', { name: 'Instances' }).click();
@@ -139,10 +142,7 @@ test('onboard by upload, disable and enable, instantiate and see the failure wit
   await instantiate
     .getByLabel('Helm values (JSON, optional)')
     .fill('{"replicaCount": 1}');
-  await page.screenshot({
-    path: `${screenshots}/mec-instantiate-dialog.png`,
-    fullPage: true,
-  });
+  await shot(page, 'mec-instantiate-dialog');
   await instantiate.getByRole('button', { name: 'Instantiate' }).click();
   await expect(instantiate).toBeHidden();
 
@@ -154,17 +154,11 @@ test('onboard by upload, disable and enable, instantiate and see the failure wit
     latest.getByText(/No edge host fits .*no edge hosts are registered/),
   ).toBeVisible();
   await expect(latest.getByRole('button', { name: 'Retry' })).toBeVisible();
-  await page.screenshot({
-    path: `${screenshots}/mec-instance.png`,
-    fullPage: true,
-  });
+  await shot(page, 'mec-instance');
 
   await page.getByRole('tab', { name: 'Instances' }).click();
   await expect(page.getByRole('link', { name: 'va-e2e' })).toBeVisible();
-  await page.screenshot({
-    path: `${screenshots}/mec-instances.png`,
-    fullPage: true,
-  });
+  await shot(page, 'mec-instances');
 
   // Edge hosts: empty, and the register form validates before submit.
   await page.getByRole('tab', { name: 'Edge hosts' }).click();
@@ -183,13 +177,7 @@ test('onboard by upload, disable and enable, instantiate and see the failure wit
   await expect(
     register.getByText('A service account token is required'),
   ).toBeVisible();
-  await page.screenshot({
-    path: `${screenshots}/mec-register-host.png`,
-    fullPage: true,
-  });
+  await shot(page, 'mec-register-host');
   await register.getByRole('button', { name: 'Cancel' }).click();
-  await page.screenshot({
-    path: `${screenshots}/mec-hosts.png`,
-    fullPage: true,
-  });
+  await shot(page, 'mec-hosts');
 });
