@@ -1,7 +1,13 @@
+import {
+  mecInstanceCreatePermission,
+  mecInstanceInstantiatePermission,
+  mecInstanceOperatePermission,
+  mecInstanceTerminatePermission,
+} from '@helmmec/plugin-mec-common';
+import { PermittedButton } from '../common/PermittedButton';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import type { AppLcmOpOcc } from '@helmmec/plugin-mec-common';
-import Button from '@mui/material/Button';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
@@ -153,16 +159,20 @@ export function AppInstancePage() {
         )}
         <Stack direction="row" spacing={1} sx={{ mt: 2 }}>
           {!instantiated && (
-            <Button
+            <PermittedButton
+              permission={mecInstanceInstantiatePermission}
+              what="instantiate instances"
               variant="contained"
               disabled={busy || running}
               onClick={() => setInstantiating(true)}
             >
               Instantiate
-            </Button>
+            </PermittedButton>
           )}
           {instantiated && state === 'STARTED' && (
-            <Button
+            <PermittedButton
+              permission={mecInstanceOperatePermission}
+              what="stop instances"
               variant="outlined"
               disabled={busy || running}
               onClick={() =>
@@ -170,10 +180,12 @@ export function AppInstancePage() {
               }
             >
               Stop
-            </Button>
+            </PermittedButton>
           )}
           {instantiated && state === 'STOPPED' && (
-            <Button
+            <PermittedButton
+              permission={mecInstanceOperatePermission}
+              what="start instances"
               variant="outlined"
               disabled={busy || running}
               onClick={() =>
@@ -181,27 +193,31 @@ export function AppInstancePage() {
               }
             >
               Start
-            </Button>
+            </PermittedButton>
           )}
           {instantiated && (
-            <Button
+            <PermittedButton
+              permission={mecInstanceTerminatePermission}
+              what="terminate instances"
               color="error"
               variant="outlined"
               disabled={busy || running}
               onClick={() => setTerminating(true)}
             >
               Terminate
-            </Button>
+            </PermittedButton>
           )}
           {!instantiated && (
-            <Button
+            <PermittedButton
+              permission={mecInstanceCreatePermission}
+              what="delete instances"
               color="error"
               variant="outlined"
               disabled={busy || running}
               onClick={() => setDeleting(true)}
             >
               Delete
-            </Button>
+            </PermittedButton>
           )}
         </Stack>
       </Paper>

@@ -1,7 +1,8 @@
+import { mecInstanceOperatePermission } from '@helmmec/plugin-mec-common';
+import { PermittedButton } from '../common/PermittedButton';
 import type { AppLcmOpOcc } from '@helmmec/plugin-mec-common';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
-import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
@@ -51,22 +52,26 @@ export function OpOccPanel(props: {
           action={
             opOcc.operationState === 'FAILED_TEMP' ? (
               <Stack direction="row" spacing={1}>
-                <Button
+                <PermittedButton
+                  permission={mecInstanceOperatePermission}
+                  what="retry operations"
                   color="inherit"
                   size="small"
                   onClick={props.onRetry}
                   disabled={props.busy}
                 >
                   Retry
-                </Button>
-                <Button
+                </PermittedButton>
+                <PermittedButton
+                  permission={mecInstanceOperatePermission}
+                  what="fail operations"
                   color="inherit"
                   size="small"
                   onClick={props.onFail}
                   disabled={props.busy}
                 >
                   Mark failed
-                </Button>
+                </PermittedButton>
               </Stack>
             ) : undefined
           }

@@ -1,3 +1,5 @@
+import { mecInstanceCreatePermission } from '@helmmec/plugin-mec-common';
+import { PermittedButton } from '../common/PermittedButton';
 import {
   EmptyState,
   Progress,
@@ -5,7 +7,6 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import type { AppInstanceInfo } from '@helmmec/plugin-mec-common';
-import Button from '@mui/material/Button';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
@@ -126,9 +127,14 @@ export function AppInstancesPage() {
       subtitle="Applications instantiated, or about to be, on the edge hosts"
     >
       <Stack direction="row" justifyContent="flex-end" sx={{ mb: 2 }}>
-        <Button variant="contained" onClick={() => setCreating(true)}>
+        <PermittedButton
+          permission={mecInstanceCreatePermission}
+          what="create instances"
+          variant="contained"
+          onClick={() => setCreating(true)}
+        >
           Create instance
-        </Button>
+        </PermittedButton>
       </Stack>
       {body}
       {creating && (

@@ -1,3 +1,5 @@
+import { mecInstanceCreatePermission } from '@helmmec/plugin-mec-common';
+import { PermittedButton } from '../common/PermittedButton';
 import {
   CodeSnippet,
   Progress,
@@ -8,7 +10,6 @@ import type { AppD } from '@helmmec/plugin-mec-common';
 import Accordion from '@mui/material/Accordion';
 import AccordionDetails from '@mui/material/AccordionDetails';
 import AccordionSummary from '@mui/material/AccordionSummary';
-import Button from '@mui/material/Button';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
@@ -98,7 +99,9 @@ export function AppPackagePage() {
             MEC {pkg.mecInfo.join(', ') || '—'}
           </Typography>
           <span style={{ flexGrow: 1 }} />
-          <Button
+          <PermittedButton
+            permission={mecInstanceCreatePermission}
+            what="create instances"
             variant="contained"
             disabled={!usable}
             title={
@@ -109,7 +112,7 @@ export function AppPackagePage() {
             onClick={() => setCreating(true)}
           >
             Instantiate
-          </Button>
+          </PermittedButton>
         </Stack>
         {pkg.onboardingFailureDetails?.detail && (
           <Typography color="error" sx={{ mt: 1 }}>

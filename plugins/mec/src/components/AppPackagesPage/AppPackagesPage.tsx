@@ -4,15 +4,18 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import type { AppPkgInfo } from '@helmmec/plugin-mec-common';
+import {
+  mecPackageOnboardPermission,
+  type AppPkgInfo,
+} from '@helmmec/plugin-mec-common';
 import Alert from '@mui/material/Alert';
-import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import { useState } from 'react';
 import { mecApiRef } from '../../api/MecApi';
 import { ConfirmDialog } from '../common/ConfirmDialog';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { MecLayout } from '../common/MecLayout';
+import { PermittedButton } from '../common/PermittedButton';
 import { usePolling } from '../common/usePolling';
 import { AppPackagesTable, PackageAction } from './AppPackagesTable';
 import { OnboardPackageDialog } from './OnboardPackageDialog';
@@ -102,9 +105,14 @@ export function AppPackagesPage() {
       subtitle="Helm charts with their ETSI MEC application descriptors, onboarded to the MEC Orchestrator"
     >
       <Stack direction="row" justifyContent="flex-end" sx={{ mb: 2 }}>
-        <Button variant="contained" onClick={() => setOnboarding(true)}>
+        <PermittedButton
+          permission={mecPackageOnboardPermission}
+          what="onboard packages"
+          variant="contained"
+          onClick={() => setOnboarding(true)}
+        >
           Onboard package
-        </Button>
+        </PermittedButton>
       </Stack>
       {notice && (
         <Alert

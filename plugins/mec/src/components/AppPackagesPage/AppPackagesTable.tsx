@@ -1,5 +1,8 @@
-import type { AppPkgInfo } from '@helmmec/plugin-mec-common';
-import Button from '@mui/material/Button';
+import {
+  mecPackageDeletePermission,
+  mecPackageUpdatePermission,
+  type AppPkgInfo,
+} from '@helmmec/plugin-mec-common';
 import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
@@ -15,6 +18,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
+import { PermittedButton } from '../common/PermittedButton';
 import { StateChip } from '../common/StateChip';
 import { useMecPaths } from '../common/useMecPaths';
 
@@ -198,30 +202,36 @@ export function AppPackagesTable(props: {
                     <Stack direction="row" spacing={1}>
                       {pkg.onboardingState === 'ONBOARDED' &&
                         (pkg.operationalState === 'ENABLED' ? (
-                          <Button
+                          <PermittedButton
+                            permission={mecPackageUpdatePermission}
+                            what="disable packages"
                             size="small"
                             aria-label={`Disable ${pkg.appName}`}
                             onClick={() => props.onAction(pkg, 'disable')}
                           >
                             Disable
-                          </Button>
+                          </PermittedButton>
                         ) : (
-                          <Button
+                          <PermittedButton
+                            permission={mecPackageUpdatePermission}
+                            what="enable packages"
                             size="small"
                             aria-label={`Enable ${pkg.appName}`}
                             onClick={() => props.onAction(pkg, 'enable')}
                           >
                             Enable
-                          </Button>
+                          </PermittedButton>
                         ))}
-                      <Button
+                      <PermittedButton
+                        permission={mecPackageDeletePermission}
+                        what="delete packages"
                         size="small"
                         color="error"
                         aria-label={`Delete ${pkg.appName}`}
                         onClick={() => props.onAction(pkg, 'delete')}
                       >
                         Delete
-                      </Button>
+                      </PermittedButton>
                     </Stack>
                   </TableCell>
                 </TableRow>

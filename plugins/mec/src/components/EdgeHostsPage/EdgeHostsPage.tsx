@@ -1,4 +1,9 @@
 import {
+  mecHostRegisterPermission,
+  mecHostRemovePermission,
+} from '@helmmec/plugin-mec-common';
+import { PermittedButton } from '../common/PermittedButton';
+import {
   EmptyState,
   Progress,
   ResponseErrorPanel,
@@ -180,14 +185,16 @@ export function EdgeHostsPage() {
                       {checking === h.name ? 'Checking…' : 'Check now'}
                     </Button>
                     {h.source === 'api' && (
-                      <Button
+                      <PermittedButton
+                        permission={mecHostRemovePermission}
+                        what="remove edge hosts"
                         size="small"
                         color="error"
                         aria-label={`Remove ${h.name}`}
                         onClick={() => setToRemove(h)}
                       >
                         Remove
-                      </Button>
+                      </PermittedButton>
                     )}
                   </Stack>
                 </TableCell>
@@ -205,9 +212,14 @@ export function EdgeHostsPage() {
       subtitle="The Kubernetes clusters the MEC Orchestrator deploys application instances to"
     >
       <Stack direction="row" justifyContent="flex-end" sx={{ mb: 2 }}>
-        <Button variant="contained" onClick={() => setRegistering(true)}>
+        <PermittedButton
+          permission={mecHostRegisterPermission}
+          what="register edge hosts"
+          variant="contained"
+          onClick={() => setRegistering(true)}
+        >
           Register host
-        </Button>
+        </PermittedButton>
       </Stack>
       <ErrorAlert
         title="The request was refused"
