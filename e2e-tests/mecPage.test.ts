@@ -82,6 +82,17 @@ test('onboard by upload, disable and enable, instantiate and see the failure wit
   await signInAsGuest(page);
   await page.getByRole('link', { name: 'MEC' }).click();
 
+  // The dialog opens and closes from the keyboard.
+  await page.getByRole('button', { name: 'Onboard package' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(
+    page.getByRole('dialog', { name: 'Onboard package' }),
+  ).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(
+    page.getByRole('dialog', { name: 'Onboard package' }),
+  ).toBeHidden();
+
   // Onboard by upload; the browser computes the SHA-256.
   await page.getByRole('button', { name: 'Onboard package' }).click();
   const onboard = page.getByRole('dialog', { name: 'Onboard package' });
