@@ -75,7 +75,7 @@ test('the ETSI API answers a bearer-token client and refuses others', async ({
 });
 
 // Runs after the empty-state tests above: it onboards the first package.
-test('onboard by upload, disable and enable, instantiate and see the failure with Retry', async ({
+test('onboard by upload, disable and enable, instantiate on the edge cluster, stop, start, terminate', async ({
   page,
 }) => {
   await page.goto('/');
@@ -157,23 +157,35 @@ test('onboard by upload, disable and enable, instantiate and see the failure wit
   await instantiate.getByRole('button', { name: 'Instantiate' }).click();
   await expect(instantiate).toBeHidden();
 
-  // The e2e portal has no edge host yet: the operation ends FAILED_TEMP
-  // with the MEO's reason, and Retry is offered.
+  // `npm test` registers a real local edge cluster: the MEO places the
+  // instance there and the operation completes; then stop, start, terminate.
   const latest = page.getByRole('region', { name: 'Latest operation' });
-  await expect(latest.getByText('FAILED_TEMP')).toBeVisible();
-  await expect(
-    latest.getByText(/No edge host fits .*no edge hosts are registered/),
-  ).toBeVisible();
-  await expect(latest.getByRole('button', { name: 'Retry' })).toBeVisible();
+  await expect(latest.getByText('COMPLETED')).toBeVisible({ timeout: 90_000 });
   await shot(page, 'mec-instance');
+  for (const action of ['Stop', 'Start']) {
+    await page.getByRole('button', { name: action, exact: true }).click();
+    await expect(latest.getByText('OPERATE')).toBeVisible();
+    await expect(latest.getByText('COMPLETED')).toBeVisible({
+      timeout: 90_000,
+    });
+  }
+  await page.getByRole('button', { name: 'Terminate', exact: true }).click();
+  await page
+    .getByRole('dialog')
+    .getByRole('button', { name: 'Terminate' })
+    .click();
+  await expect(latest.getByText('TERMINATE')).toBeVisible();
+  await expect(latest.getByText('COMPLETED')).toBeVisible({ timeout: 90_000 });
+  await shot(page, 'mec-instance-terminated');
 
   await page.getByRole('tab', { name: 'Instances' }).click();
   await expect(page.getByRole('link', { name: 'va-e2e' })).toBeVisible();
   await shot(page, 'mec-instances');
 
-  // Edge hosts: empty, and the register form validates before submit.
+  // Edge hosts: the local cluster, and the register form validates before submit.
   await page.getByRole('tab', { name: 'Edge hosts' }).click();
-  await expect(page.getByText('No edge hosts registered')).toBeVisible();
+  await expect(page.getByText('Local edge cluster')).toBeVisible();
+  await expect(page.getByText('REACHABLE')).toBeVisible();
   await page.getByRole('button', { name: 'Register host' }).click();
   const register = page.getByRole('dialog', { name: 'Register edge host' });
   await register

@@ -15,6 +15,7 @@ import {
 } from './lib/setup.mjs';
 import { freePort, startPostgres } from './lib/postgres.mjs';
 import { startPortal } from './lib/portal.mjs';
+import { startLocalEdgeCluster } from './lib/edgeCluster.mjs';
 
 const cleanups = [];
 async function cleanUp() {
@@ -98,6 +99,12 @@ try {
 
   const dataDir = mkdtempSync(join(tmpdir(), 'helmmec-e2e-data-'));
   const portalLog = join(dataDir, 'portal.log');
+  // A real edge cluster for the browser tests to deploy to.
+  const edgeName = `e2e-${Math.random().toString(36).slice(2, 7)}`;
+  const edge = await step('edge cluster for browser tests', () =>
+    startLocalEdgeCluster({ name: edgeName, dataDir, reuse: false }),
+  );
+  cleanups.push(() => edge.stop());
   const backendPort = await freePort();
   const appPort = await freePort();
   const portal = await step('start the portal for browser tests', () =>
@@ -105,6 +112,7 @@ try {
       backendPort,
       appPort,
       env: { MEC_DATA_DIR: dataDir, MEC_API_TOKEN: 'helmmec-e2e-token' },
+      configs: [edge.configFile],
       output: openSync(portalLog, 'a'),
     }).catch(error => {
       console.error(readFileSync(portalLog, 'utf8').slice(-5000));
@@ -122,6 +130,7 @@ try {
           E2E_APP_URL: portal.appUrl,
           E2E_BACKEND_URL: portal.backendUrl,
           E2E_MEC_API_TOKEN: 'helmmec-e2e-token',
+          E2E_EDGE_HOST: edgeName,
           PLAYWRIGHT_JSON_OUTPUT_NAME: e2eResults,
           PLAYWRIGHT_JSON_OUTPUT_FILE: e2eResults,
         },

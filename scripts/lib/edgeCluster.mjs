@@ -8,7 +8,10 @@ import { log, repoRoot } from './setup.mjs';
 const require = createRequire(import.meta.url);
 
 function edgeClusterLibrary() {
-  require(join(repoRoot, 'node_modules/@backstage/cli-node/config/nodeTransform.cjs'));
+  require(join(
+    repoRoot,
+    'node_modules/@backstage/cli-node/config/nodeTransform.cjs',
+  ));
   return require(join(repoRoot, 'packages/edge-cluster/src/index.ts'));
 }
 
@@ -20,16 +23,20 @@ function edgeClusterLibrary() {
  *
  * @returns the config file to pass to the backend, and stop() for a cluster this call started
  */
-export async function startLocalEdgeCluster({ name = 'edge-1', dataDir }) {
+export async function startLocalEdgeCluster({
+  name = 'edge-1',
+  dataDir,
+  reuse = true,
+}) {
   const edge = edgeClusterLibrary();
   const binaries = await edge.ensureBinaries({
     onProgress: p => log(`edge cluster: ${edge.formatProgress(p)}`),
   });
-  let cluster = edge.getEdgeCluster(name);
+  let cluster = reuse ? edge.getEdgeCluster(name) : undefined;
   let startedHere = false;
   const status = cluster ? await edge.edgeClusterStatus(name) : undefined;
   if (!cluster || !status?.apiserverReady) {
-    if (cluster) await edge.stopEdgeCluster(name);
+    if (edge.getEdgeCluster(name)) await edge.stopEdgeCluster(name);
     log(`starting the local edge cluster "${name}" (3 kwok nodes)`);
     cluster = await edge.startEdgeCluster({
       name,
@@ -60,7 +67,10 @@ export async function startLocalEdgeCluster({ name = 'edge-1', dataDir }) {
                 serviceAccountToken: cluster.serviceAccountToken,
                 driver: 'helm',
                 location: { zone: 'local', site: 'this machine' },
-                namespacePolicy: { mode: 'fixed', namespace: cluster.namespace },
+                namespacePolicy: {
+                  mode: 'fixed',
+                  namespace: cluster.namespace,
+                },
               },
             ],
           },
