@@ -9,8 +9,7 @@ import {
   startEdgeCluster,
 } from '@internal/edge-cluster';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,27 +67,8 @@ async function main() {
   const api = (method: string, path: string, body?: unknown) =>
     backend.api(method, path, body);
   try {
-    const zip = readFileSync(join(examples, 'video-analytics.zip'));
     const chart = join(examples, 'charts', 'video-analytics-0.1.0.tgz');
-    const pkg = await api('POST', '/app_pkgm/v1/app_packages', {
-      appPkgName: 'video-analytics',
-      appPkgVersion: '0.1.0',
-      checksum: {
-        algorithm: 'SHA-256',
-        hash: createHash('sha256').update(zip).digest('hex'),
-      },
-    });
-    await api(
-      'PUT',
-      `/app_pkgm/v1/app_packages/${pkg.body.id}/package_content`,
-      zip,
-    );
-    let appDId: string | undefined;
-    while (!appDId) {
-      const p = await api('GET', `/app_pkgm/v1/app_packages/${pkg.body.id}`);
-      if (p.body.onboardingState === 'ONBOARDED') appDId = p.body.appDId;
-      else await new Promise(r => setTimeout(r, 100));
-    }
+    const appDId = await backend.onboardExample('video-analytics');
     for (let i = 0; i < clusters.length; i++)
       await api('POST', `/hosts/edge-${i}/check`);
 

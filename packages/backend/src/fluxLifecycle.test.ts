@@ -1,8 +1,7 @@
 import { EdgeCluster, startEdgeCluster } from '@internal/edge-cluster';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import {
@@ -111,30 +110,7 @@ describe('application lifecycle with the flux driver', () => {
       throw new Error('operation did not settle');
     };
 
-    const zip = readFileSync(
-      // eslint-disable-next-line no-restricted-syntax
-      resolve(__dirname, '../../../examples/packages/video-analytics.zip'),
-    );
-    const pkg = await api('POST', '/app_pkgm/v1/app_packages', {
-      appPkgName: 'video-analytics',
-      appPkgVersion: '0.1.0',
-      checksum: {
-        algorithm: 'SHA-256',
-        hash: createHash('sha256').update(zip).digest('hex'),
-      },
-    });
-    await api(
-      'PUT',
-      `/app_pkgm/v1/app_packages/${pkg.body.id}/package_content`,
-      zip,
-    );
-    let appDId;
-    for (let i = 0; i < 100 && !appDId; i++) {
-      const p = await api('GET', `/app_pkgm/v1/app_packages/${pkg.body.id}`);
-      appDId =
-        p.body.onboardingState === 'ONBOARDED' ? p.body.appDId : undefined;
-      await new Promise(r => setTimeout(r, 100));
-    }
+    const appDId = await backend.onboardExample('video-analytics');
     expect(
       (await api('POST', '/hosts/edge-flux/check')).body.status.reachable,
     ).toBe(true);

@@ -5,10 +5,9 @@ import {
   startEdgeCluster,
 } from '@internal/edge-cluster';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   BackendProcess,
   freePort,
@@ -79,30 +78,7 @@ describe('instantiation across a backend crash', () => {
     const api = (method: string, path: string, body?: unknown) =>
       backend!.api(method, path, body);
 
-    const zip = readFileSync(
-      // eslint-disable-next-line no-restricted-syntax
-      resolve(__dirname, '../../../examples/packages/location-service.zip'),
-    );
-    const pkg = await api('POST', '/app_pkgm/v1/app_packages', {
-      appPkgName: 'location-service',
-      appPkgVersion: '0.1.0',
-      checksum: {
-        algorithm: 'SHA-256',
-        hash: createHash('sha256').update(zip).digest('hex'),
-      },
-    });
-    await api(
-      'PUT',
-      `/app_pkgm/v1/app_packages/${pkg.body.id}/package_content`,
-      zip,
-    );
-    let appDId;
-    for (let i = 0; i < 100 && !appDId; i++) {
-      const p = await api('GET', `/app_pkgm/v1/app_packages/${pkg.body.id}`);
-      appDId =
-        p.body.onboardingState === 'ONBOARDED' ? p.body.appDId : undefined;
-      await new Promise(r => setTimeout(r, 100));
-    }
+    const appDId = await backend.onboardExample('location-service');
     // wait for the scheduled health check to see the host
     for (let i = 0; i < 120; i++) {
       const host = await api('GET', '/hosts/edge-1');

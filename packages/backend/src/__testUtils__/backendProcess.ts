@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,6 +34,13 @@ export interface BackendProcess {
    * application/zip, anything else as JSON.
    */
   api(method: string, path: string, body?: unknown): Promise<ApiResponse>;
+  /**
+   * Onboards an example package of `examples/packages` by upload and waits
+   * until it is ONBOARDED.
+   *
+   * @returns its appDId
+   */
+  onboardExample(name: 'video-analytics' | 'location-service'): Promise<string>;
   /** Ends it the hard way, as a crash or an OOM kill would. */
   kill(): Promise<void>;
   /** Ends it with SIGTERM, waiting for a graceful shutdown. */
@@ -137,9 +145,37 @@ export async function startBackendProcess(options: {
       body: text ? JSON.parse(text) : undefined,
     };
   };
+  const onboardExample = async (name: string) => {
+    const zip = readFileSync(
+      join(repoRoot, 'examples/packages', `${name}.zip`),
+    );
+    const pkg = await api('POST', '/app_pkgm/v1/app_packages', {
+      appPkgName: name,
+      appPkgVersion: '0.1.0',
+      checksum: {
+        algorithm: 'SHA-256',
+        hash: createHash('sha256').update(zip).digest('hex'),
+      },
+    });
+    await api(
+      'PUT',
+      `/app_pkgm/v1/app_packages/${pkg.body.id}/package_content`,
+      zip,
+    );
+    for (let i = 0; i < 300; i++) {
+      const { body } = await api(
+        'GET',
+        `/app_pkgm/v1/app_packages/${pkg.body.id}`,
+      );
+      if (body.onboardingState === 'ONBOARDED') return body.appDId as string;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    throw new Error(`${name} was not onboarded`);
+  };
   return {
     url,
     api,
+    onboardExample,
     kill: () => end('SIGKILL'),
     stop: () => end('SIGTERM'),
     output: () => output,
