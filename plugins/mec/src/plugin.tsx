@@ -5,6 +5,11 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  MEC_APP_INSTANCE_KIND,
+  MEC_APP_PACKAGE_KIND,
+} from '@helmmec/plugin-mec-common';
 import { mecApiRef } from './api/MecApi';
 import { MecClient } from './api/MecClient';
 import { MecIcon } from './components/MecIcon';
@@ -30,6 +35,21 @@ const mecPage = PageBlueprint.make({
   },
 });
 
+/** The "MEC" tab on the catalog pages of MEC packages and instances. */
+const mecEntityContent = EntityContentBlueprint.make({
+  params: {
+    path: 'mec',
+    title: 'MEC',
+    filter: entity =>
+      entity.kind === MEC_APP_PACKAGE_KIND ||
+      entity.kind === MEC_APP_INSTANCE_KIND,
+    loader: () =>
+      import('./components/entity/MecEntityContent').then(m => (
+        <m.MecEntityContent />
+      )),
+  },
+});
+
 /**
  * The HelmMEC frontend plugin: MEC pages rooted at /mec, with a sidebar item.
  * @public
@@ -39,5 +59,5 @@ export const mecPlugin = createFrontendPlugin({
   title: 'MEC',
   icon: <MecIcon />,
   routes: { root: rootRouteRef },
-  extensions: [mecApi, mecPage],
+  extensions: [mecApi, mecPage, mecEntityContent],
 });
