@@ -407,6 +407,26 @@ export function listEdgeClusters(opts: { runDir?: string } = {}): string[] {
 export async function startEdgeCluster(
   opts: StartOptions = {},
 ): Promise<EdgeCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEdgeClusterOnce(opts);
+    } catch (e: any) {
+      // Ports are free when picked, but a cluster starting in parallel can
+      // take one before our component binds it: start again on new ports.
+      if (attempt < 3 && /address already in use/.test(e?.message ?? '')) {
+        (opts.log ?? (() => {}))(
+          `a port was taken while "${
+            opts.name ?? 'edge-1'
+          }" started; retrying on other ports`,
+        );
+        continue;
+      }
+      throw e;
+    }
+  }
+}
+
+async function startEdgeClusterOnce(opts: StartOptions): Promise<EdgeCluster> {
   const name = opts.name ?? 'edge-1';
   const nodes = opts.nodes ?? 3;
   const flux = !!opts.flux;
