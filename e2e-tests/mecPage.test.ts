@@ -162,20 +162,29 @@ test('onboard by upload, disable and enable, instantiate on the edge cluster, st
   const latest = page.getByRole('region', { name: 'Latest operation' });
   await expect(latest.getByText('COMPLETED')).toBeVisible({ timeout: 90_000 });
   await shot(page, 'mec-instance');
-  for (const action of ['Stop', 'Start']) {
-    await page.getByRole('button', { name: action, exact: true }).click();
-    await expect(latest.getByText('OPERATE')).toBeVisible();
-    await expect(latest.getByText('COMPLETED')).toBeVisible({
-      timeout: 90_000,
-    });
-  }
-  await page.getByRole('button', { name: 'Terminate', exact: true }).click();
+  // Each action waits for the instance's new state, not for a COMPLETED
+  // chip that the previous operation may still show.
+  const inProgress = page.getByLabel('Operation in progress');
+  const button = (name: string) =>
+    page.getByRole('button', { name, exact: true });
+  await button('Stop').click();
+  await expect(button('Start')).toBeVisible({ timeout: 90_000 });
+  await expect(inProgress).toBeHidden({ timeout: 90_000 });
+  await expect(page.getByText('STOPPED').first()).toBeVisible();
+  await button('Start').click();
+  await expect(button('Stop')).toBeVisible({ timeout: 90_000 });
+  await expect(inProgress).toBeHidden({ timeout: 90_000 });
+  await button('Terminate').click();
   await page
     .getByRole('dialog')
     .getByRole('button', { name: 'Terminate' })
     .click();
+  await expect(page.getByText('NOT_INSTANTIATED').first()).toBeVisible({
+    timeout: 90_000,
+  });
+  await expect(inProgress).toBeHidden({ timeout: 90_000 });
   await expect(latest.getByText('TERMINATE')).toBeVisible();
-  await expect(latest.getByText('COMPLETED')).toBeVisible({ timeout: 90_000 });
+  await expect(latest.getByText('COMPLETED')).toBeVisible();
   await shot(page, 'mec-instance-terminated');
 
   await page.getByRole('tab', { name: 'Instances' }).click();
