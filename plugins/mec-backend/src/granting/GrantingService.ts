@@ -3,10 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { AppInstanceStore } from '../database/AppInstanceStore';
 import { GrantRecord, GrantStore } from '../database/GrantStore';
 import { HostDirectory } from '../lifecycle/ports';
-import { AppPackageService } from '../packages/AppPackageService';
+import {
+  AppPackageRef,
+  AppPackageService,
+} from '../packages/AppPackageService';
 import {
   PlacementDecision,
   placeAppInstance,
+  PlacementRequirements,
   requirementsOfAppD,
 } from './placement';
 
@@ -22,6 +26,23 @@ export interface GrantRequestInput {
     countryCode?: string;
     area?: { coordinates: number[][][] };
   };
+}
+
+/**
+ * What placement would decide for an application now, without granting
+ * anything: the host it would choose and every registered host's verdict.
+ */
+export interface PlacementPreview {
+  appPkgId: string;
+  appDId: string;
+  appInstanceId?: string;
+  /** The host placement chooses; absent when no host fits. */
+  suggestedHost?: string;
+  /**
+   * Every registered host: the fitting ones best first (the suggested host
+   * leads), then the rejected ones with their reasons.
+   */
+  hosts: Array<{ name: string; fits: boolean; reasons: string[] }>;
 }
 
 /** No host fits: the grant is refused, with each host's reasons. */
@@ -61,20 +82,18 @@ export class GrantingService {
     let hostName: string;
     let namespace: string;
     if (request.operation === 'INSTANTIATE') {
-      const pkg = await this.packages.getAppPackage({ appDId: request.appDId });
-      const { record } = await this.packages.getOnboardedContent({
-        appPkgId: pkg.id,
-      });
       const selected = (request.selectedMECHostInfo ?? []).map(parseHostInfo);
-      const decision = placeAppInstance(await this.hosts.listPlacementHosts(), {
-        ...requirementsOfAppD((record.appd ?? {}) as Record<string, any>),
-        candidates: selected.some(s => s.name)
-          ? selected.map(s => s.name).filter((n): n is string => !!n)
-          : undefined,
-        requiredLabels: Object.assign({}, ...selected.map(s => s.labels)),
-        countryCode: request.locationConstraints?.countryCode,
-        area: request.locationConstraints?.area?.coordinates,
-      });
+      const { decision } = await this.place(
+        { appDId: request.appDId },
+        {
+          candidates: selected.some(s => s.name)
+            ? selected.map(s => s.name).filter((n): n is string => !!n)
+            : undefined,
+          requiredLabels: Object.assign({}, ...selected.map(s => s.labels)),
+          countryCode: request.locationConstraints?.countryCode,
+          area: request.locationConstraints?.area?.coordinates,
+        },
+      );
       if (!decision.host) {
         throw new PlacementError(decision);
       }
@@ -127,6 +146,67 @@ export class GrantingService {
     };
     await this.grants.insert(record);
     return record;
+  }
+
+  /**
+   * Evaluates placement for an application instance (as its INSTANTIATE
+   * grant would, without host selection or location constraints) or for a
+   * package, and grants nothing: the portal shows it before instantiating.
+   */
+  async previewPlacement(
+    subject: { appInstanceId: string } | { appPkgId: string },
+  ): Promise<PlacementPreview> {
+    let ref: AppPackageRef;
+    let appInstanceId: string | undefined;
+    if ('appInstanceId' in subject) {
+      const instance = await this.instances.get(subject.appInstanceId);
+      if (!instance) {
+        throw new NotFoundError(
+          `No application instance ${subject.appInstanceId}`,
+        );
+      }
+      appInstanceId = instance.id;
+      // The grant looks the package up by appDId; so does its preview.
+      ref = { appDId: instance.appDId };
+    } else {
+      ref = { appPkgId: subject.appPkgId };
+    }
+    const { record, decision } = await this.place(ref, {});
+    const rejected = new Map(decision.rejected.map(r => [r.host, r.reasons]));
+    return {
+      appPkgId: record.id,
+      appDId: record.appDId ?? '',
+      ...(appInstanceId ? { appInstanceId } : {}),
+      ...(decision.host ? { suggestedHost: decision.host.name } : {}),
+      hosts: [
+        ...decision.fitting.map(h => ({
+          name: h.name,
+          fits: true,
+          reasons: [],
+        })),
+        ...[...rejected].map(([name, reasons]) => ({
+          name,
+          fits: false,
+          reasons,
+        })),
+      ],
+    };
+  }
+
+  /** Places an onboarded package's application among the registered hosts. */
+  private async place(
+    ref: AppPackageRef,
+    constraints: Omit<PlacementRequirements, 'cpuMillis' | 'memoryBytes'>,
+  ) {
+    const pkg = await this.packages.getAppPackage(ref);
+    const { record } = await this.packages.getOnboardedContent({
+      appPkgId: pkg.id,
+    });
+    const decision = placeAppInstance(await this.hosts.listPlacementHosts(), {
+      ...requirementsOfAppD((record.appd ?? {}) as Record<string, any>),
+      ...constraints,
+    });
+    return { record, decision };
   }
 
   async getGrant(id: string): Promise<GrantRecord> {

@@ -21,6 +21,7 @@ describe('placeAppInstance', () => {
       needs,
     );
     expect(decision.host?.name).toBe('b');
+    expect(decision.fitting.map(h => h.name)).toEqual(['b', 'a']);
     expect(decision.rejected).toEqual([]);
   });
 
@@ -34,6 +35,7 @@ describe('placeAppInstance', () => {
       { ...needs, requiredLabels: { 'topology.kubernetes.io/zone': 'a' } },
     );
     expect(decision.host).toBeUndefined();
+    expect(decision.fitting).toEqual([]);
     expect(decision.rejected).toEqual([
       {
         host: 'small',

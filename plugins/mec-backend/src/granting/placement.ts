@@ -28,6 +28,8 @@ export interface PlacementRequirements {
 /** The outcome of placement: a host, and why every other host was not chosen. */
 export interface PlacementDecision {
   host?: PlacementHost;
+  /** Every host that fits, best first (`host` is the first). */
+  fitting: PlacementHost[];
   rejected: Array<{ host: string; reasons: string[] }>;
 }
 
@@ -127,7 +129,7 @@ export function placeAppInstance(
     }
   }
   fitting.sort((a, b) => (b.freeCpuMillis ?? 0) - (a.freeCpuMillis ?? 0));
-  return { host: fitting[0], rejected };
+  return { host: fitting[0], fitting, rejected };
 }
 
 /** CPU and memory an AppD asks for (virtualComputeDescriptor or OS containers). */

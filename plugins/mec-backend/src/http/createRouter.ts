@@ -87,11 +87,12 @@ export async function createRouter(
       appLcmBase,
     }),
   );
-  // Mounted at /hosts by itself.
+  // Takes /hosts and /placement by itself.
   router.use(
     await createHostsRouter({
       hosts: options.hosts,
       healthChecker: options.healthChecker,
+      placement: options.granting,
     }),
   );
   router.use(

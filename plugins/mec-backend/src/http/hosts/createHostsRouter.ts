@@ -1,6 +1,8 @@
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
+import { InputError } from '@backstage/errors';
 import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
+import type { GrantingService } from '../../granting/GrantingService';
 import {
   EdgeHost,
   EdgeHostHealthChecker,
@@ -14,22 +16,27 @@ import { methodNotAllowed } from '../methodNotAllowed';
 /** Path of the edge host registry under the plugin's base URL. */
 export const HOSTS_PATH = 'hosts';
 
+/** Path of the placement preview under the plugin's base URL. */
+export const PLACEMENT_PATH = 'placement';
+
 /** What the edge host registry's HTTP layer needs. */
 export interface HostsRouterOptions {
   hosts: EdgeHostService;
   healthChecker: EdgeHostHealthChecker;
+  placement: Pick<GrantingService, 'previewPlacement'>;
 }
 
 /**
  * The portal API of the edge host registry, `/hosts` under the plugin's
- * base URL (not an ETSI API), validated against `schema/openapi/hosts.yaml`.
- * Mount it after authentication and before the ProblemDetails error
+ * base URL (not an ETSI API), and the placement preview, `/placement`,
+ * validated against `schema/openapi/hosts.yaml`. Mount it at the plugin's
+ * base URL, after authentication and before the ProblemDetails error
  * handler. Credentials are accepted on registration and never returned.
  */
 export async function createHostsRouter(
   options: HostsRouterOptions,
 ): Promise<express.Router> {
-  const { hosts, healthChecker } = options;
+  const { hosts, healthChecker, placement } = options;
   const api = await createValidatedOpenApiRouter<typeof spec>(spec, {
     validatorOptions: {
       // Authentication is checked before this router (see ../authenticate.ts).
@@ -37,27 +44,27 @@ export async function createHostsRouter(
     },
   });
 
-  api.get('/', async (_req, res) => {
+  api.get('/hosts', async (_req, res) => {
     const items = await hosts.listHosts();
     res.json({ items: items.map(toEdgeHostResponse) });
   });
 
-  api.post('/', async (req: Request, res: Response) => {
+  api.post('/hosts', async (req: Request, res: Response) => {
     const { probe, ...request } = req.body as RegisterEdgeHostRequest & {
       probe?: boolean;
     };
     const host = await hosts.registerHost(request, { probe });
     res
       .status(201)
-      .location(`${req.baseUrl}/${encodeURIComponent(host.name)}`)
+      .location(`${req.baseUrl}/${HOSTS_PATH}/${encodeURIComponent(host.name)}`)
       .json(toEdgeHostResponse(host));
   });
 
-  api.get('/:name', async (req, res) => {
+  api.get('/hosts/:name', async (req, res) => {
     res.json(toEdgeHostResponse(await hosts.getHost(req.params.name)));
   });
 
-  api.patch('/:name', async (req: Request, res: Response) => {
+  api.patch('/hosts/:name', async (req: Request, res: Response) => {
     const host = await hosts.updateHost(
       req.params.name,
       req.body as EdgeHostSettingsUpdate,
@@ -65,20 +72,42 @@ export async function createHostsRouter(
     res.json(toEdgeHostResponse(host));
   });
 
-  api.delete('/:name', async (req, res) => {
+  api.delete('/hosts/:name', async (req, res) => {
     await hosts.deleteHost(req.params.name);
     res.status(204).end();
   });
 
-  api.post('/:name/check', async (req, res) => {
+  api.post('/hosts/:name/check', async (req, res) => {
     res.json(toEdgeHostResponse(await healthChecker.checkNow(req.params.name)));
+  });
+
+  api.get('/placement', async (req, res) => {
+    const { appInstanceId, appPkgId } = req.query as {
+      appInstanceId?: string;
+      appPkgId?: string;
+    };
+    if (!appInstanceId === !appPkgId) {
+      throw new InputError(
+        'Give exactly one of the query parameters appInstanceId and appPkgId',
+      );
+    }
+    res.json(
+      await placement.previewPlacement(
+        appInstanceId ? { appInstanceId } : { appPkgId: appPkgId! },
+      ),
+    );
   });
 
   api.use(methodNotAllowed(spec));
 
-  // Scoped to /hosts, so its JSON body parser never touches other routes.
+  // Only its own paths reach it, unstripped (the document's paths are
+  // relative to the plugin's base URL), so its JSON body parser never
+  // touches other routes.
+  const ownPath = new RegExp(`^/(${HOSTS_PATH}|${PLACEMENT_PATH})(/|$)`);
   const router = Router();
-  router.use(`/${HOSTS_PATH}`, api);
+  router.use((req, res, next) =>
+    ownPath.test(req.path) ? api(req, res, next) : next(),
+  );
   return router;
 }
 

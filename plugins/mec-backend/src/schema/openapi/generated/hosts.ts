@@ -21,7 +21,7 @@ export const spec = {
     }
   ],
   "paths": {
-    "/": {
+    "/hosts": {
       "get": {
         "operationId": "EdgeHostsGET",
         "summary": "Lists the edge hosts with their latest health status.",
@@ -97,7 +97,7 @@ export const spec = {
         }
       }
     },
-    "/{name}": {
+    "/hosts/{name}": {
       "parameters": [
         {
           "$ref": "#/components/parameters/name"
@@ -215,7 +215,7 @@ export const spec = {
         }
       }
     },
-    "/{name}/check": {
+    "/hosts/{name}/check": {
       "parameters": [
         {
           "$ref": "#/components/parameters/name"
@@ -254,6 +254,67 @@ export const spec = {
           },
           "503": {
             "$ref": "#/components/responses/503"
+          }
+        }
+      }
+    },
+    "/placement": {
+      "get": {
+        "operationId": "PlacementGET",
+        "summary": "Evaluates placement for an application instance or a package without granting anything.",
+        "description": "What the MEO's placement would decide now for the application of an instance (as its INSTANTIATE grant would, without host selection or location constraints) or of an onboarded package: the suggested host and, for every registered host, whether it fits or why not. Exactly one of appInstanceId and appPkgId is required.",
+        "tags": [
+          "hosts"
+        ],
+        "parameters": [
+          {
+            "name": "appInstanceId",
+            "in": "query",
+            "required": false,
+            "description": "The application instance to place.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "appPkgId",
+            "in": "query",
+            "required": false,
+            "description": "The onboarded package whose application to place.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The placement preview.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PlacementPreview"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "404": {
+            "description": "No such application instance or package.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ProblemDetails"
+                }
+              }
+            }
+          },
+          "409": {
+            "$ref": "#/components/responses/409"
           }
         }
       }
@@ -667,6 +728,63 @@ export const spec = {
             }
           }
         }
+      },
+      "HostPlacement": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "name",
+          "fits",
+          "reasons"
+        ],
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "fits": {
+            "type": "boolean",
+            "description": "Whether the host satisfies every requirement now."
+          },
+          "reasons": {
+            "type": "array",
+            "description": "Why the host does not fit; empty when it fits.",
+            "items": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "PlacementPreview": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "appPkgId",
+          "appDId",
+          "hosts"
+        ],
+        "properties": {
+          "appInstanceId": {
+            "type": "string",
+            "description": "The instance placed, when one was asked for."
+          },
+          "appPkgId": {
+            "type": "string"
+          },
+          "appDId": {
+            "type": "string"
+          },
+          "suggestedHost": {
+            "type": "string",
+            "description": "The host placement chooses; absent when no host fits."
+          },
+          "hosts": {
+            "type": "array",
+            "description": "Every registered host: the fitting ones best first (the suggested host leads), then the rejected ones with their reasons.",
+            "items": {
+              "$ref": "#/components/schemas/HostPlacement"
+            }
+          }
+        }
       }
     },
     "responses": {
@@ -711,7 +829,7 @@ export const spec = {
         }
       },
       "409": {
-        "description": "Conflict, such as a duplicate name or a host still in use.",
+        "description": "Conflict, such as a duplicate name, a host still in use or a package that is not onboarded.",
         "content": {
           "application/problem+json": {
             "schema": {
