@@ -9,3 +9,4 @@ export * from './permissions';
 export * from './appd';
 export * from './lcm';
 export * from './catalog';
+export * from './entityNames';

@@ -16,13 +16,11 @@ import {
   MEC_ENTITY_API_VERSION,
   MecAppInstanceEntitySpec,
   MecAppPackageEntitySpec,
-} from '@helmmec/plugin-mec-common';
-import {
   hostEntityName,
   instanceEntityName,
   packageEntityName,
   sanitizeName,
-} from './entityNames';
+} from '@helmmec/plugin-mec-common';
 import {
   MecAppInstanceInfo,
   MecEdgeHostInfo,

@@ -1,11 +1,13 @@
 /*
  * Stable, DNS-safe catalog names for MEC resources. A name must never change
  * while the resource exists, or the catalog would see a delete and an add.
+ * The catalog provider names its entities with these, and the portal links
+ * to them by the same names.
  */
 
 const MAX_NAME_LENGTH = 63;
 
-/** Lower-cases and replaces what a catalog name may not contain by `-`. */
+/** Lower-cases and replaces what a catalog name may not contain by `-`. @public */
 export function sanitizeName(value: string): string {
   return value
     .toLocaleLowerCase('en-US')
@@ -21,7 +23,11 @@ function withSuffix(base: string, id: string): string {
   return head ? `${head}-${suffix}` : suffix;
 }
 
-/** Name of a package entity: `<appName>-<appSoftwareVersion>-<id prefix>`. */
+/**
+ * Name of a `MecAppPackage` entity (namespace default):
+ * `<appName>-<appSoftwareVersion>-<id prefix>`.
+ * @public
+ */
 export function packageEntityName(pkg: {
   id: string;
   appName: string;
@@ -30,7 +36,11 @@ export function packageEntityName(pkg: {
   return withSuffix(`${pkg.appName}-${pkg.appSoftwareVersion}`, pkg.id);
 }
 
-/** Name of an instance entity: `<appInstanceName or appName>-<id prefix>`. */
+/**
+ * Name of a `MecAppInstance` entity (namespace default):
+ * `<appInstanceName or appName>-<id prefix>`.
+ * @public
+ */
 export function instanceEntityName(instance: {
   id: string;
   appInstanceName?: string;
@@ -39,7 +49,7 @@ export function instanceEntityName(instance: {
   return withSuffix(instance.appInstanceName || instance.appName, instance.id);
 }
 
-/** Name of a host resource: the host's name, already a DNS label. */
+/** Name of an edge host `Resource` entity: the host's name, a DNS label. @public */
 export function hostEntityName(hostName: string): string {
   return sanitizeName(hostName).slice(0, MAX_NAME_LENGTH).replace(/-+$/, '');
 }

@@ -1,12 +1,13 @@
-import { KubernetesValidatorFunctions } from '@backstage/catalog-model';
 import {
   hostEntityName,
   instanceEntityName,
   packageEntityName,
 } from './entityNames';
 
+// The catalog's rule for metadata.name (KubernetesValidatorFunctions), which
+// this package cannot import: 1-63 characters, alphanumerics at both ends.
 const isValidName = (name: string) =>
-  KubernetesValidatorFunctions.isValidObjectName(name);
+  name.length <= 63 && /^[a-z0-9A-Z]+([-_.][a-z0-9A-Z]+)*$/.test(name);
 
 describe('entity names', () => {
   it('names packages by app, version and an id prefix', () => {
