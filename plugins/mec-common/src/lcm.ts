@@ -148,6 +148,31 @@ export interface EdgeHost {
   status?: EdgeHostStatus;
 }
 
+/** One edge host's verdict in a placement preview. @public */
+export interface HostPlacement {
+  name: string;
+  /** Whether the host satisfies every requirement now. */
+  fits: boolean;
+  /** Why the host does not fit; empty when it fits. */
+  reasons: string[];
+}
+
+/**
+ * Response of GET /placement: what the MEO's placement would decide now,
+ * without granting anything.
+ * @public
+ */
+export interface PlacementPreview {
+  /** The instance placed, when one was asked for. */
+  appInstanceId?: string;
+  appPkgId: string;
+  appDId: string;
+  /** The host placement chooses; absent when no host fits. */
+  suggestedHost?: string;
+  /** Every host: the fitting ones best first, then the rejected ones. */
+  hosts: HostPlacement[];
+}
+
 /** Request body of POST /hosts; the credential is write-only. @public */
 export interface RegisterEdgeHost {
   name: string;

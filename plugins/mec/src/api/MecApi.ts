@@ -8,6 +8,7 @@ import type {
   EdgeHost,
   InstantiateAppRequest,
   OperationalState,
+  PlacementPreview,
   RegisterEdgeHost,
 } from '@helmmec/plugin-mec-common';
 
@@ -61,6 +62,13 @@ export interface MecApi {
   registerEdgeHost(request: RegisterEdgeHost): Promise<EdgeHost>;
   checkEdgeHost(name: string): Promise<EdgeHost>;
   deleteEdgeHost(name: string): Promise<void>;
+  /**
+   * Where the MEO would place an instance (or a package's application) now,
+   * and why the other hosts do not fit; grants nothing.
+   */
+  previewPlacement(
+    subject: { appInstanceId: string } | { appPkgId: string },
+  ): Promise<PlacementPreview>;
 }
 
 /** @public */

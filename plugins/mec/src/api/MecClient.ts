@@ -9,6 +9,7 @@ import {
   type EdgeHost,
   type InstantiateAppRequest,
   type OperationalState,
+  type PlacementPreview,
   type RegisterEdgeHost,
 } from '@helmmec/plugin-mec-common';
 import { MecApi } from './MecApi';
@@ -138,6 +139,16 @@ export class MecClient implements MecApi {
 
   async deleteEdgeHost(name: string) {
     await this.call(`hosts/${enc(name)}`, { method: 'DELETE' });
+  }
+
+  previewPlacement(
+    subject: { appInstanceId: string } | { appPkgId: string },
+  ): Promise<PlacementPreview> {
+    const query =
+      'appInstanceId' in subject
+        ? `appInstanceId=${enc(subject.appInstanceId)}`
+        : `appPkgId=${enc(subject.appPkgId)}`;
+    return this.json(`placement?${query}`);
   }
 
   private async lifecycle(

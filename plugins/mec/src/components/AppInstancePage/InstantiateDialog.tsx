@@ -1,13 +1,18 @@
 import { useApi } from '@backstage/frontend-plugin-api';
-import type { EdgeHost } from '@helmmec/plugin-mec-common';
+import type { EdgeHost, PlacementPreview } from '@helmmec/plugin-mec-common';
+import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
 import Dialog from '@mui/material/Dialog';
 import DialogActions from '@mui/material/DialogActions';
 import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
+import List from '@mui/material/List';
+import ListItem from '@mui/material/ListItem';
+import ListItemText from '@mui/material/ListItemText';
 import MenuItem from '@mui/material/MenuItem';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
 import { FormEvent, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { mecApiRef } from '../../api/MecApi';
@@ -30,7 +35,8 @@ export function helmValuesError(text: string): string | undefined {
 // A select shows nothing for an empty value, so the default has a name.
 const MEO_CHOOSES = '(meo)';
 
-function hostLabel(host: EdgeHost) {
+function hostLabel(host: EdgeHost | undefined, name: string) {
+  if (!host) return name;
   const where = [host.location.zone, host.location.site]
     .filter(Boolean)
     .join(', ');
@@ -38,8 +44,27 @@ function hostLabel(host: EdgeHost) {
 }
 
 /**
- * Instantiates an instance: on a chosen reachable host or wherever the MEO
- * places it, with optional Helm values; resolves with the op occurrence.
+ * The hosts to offer and those not offered with why, from the placement
+ * preview; without one, the reachable hosts as before.
+ */
+function hostChoices(hosts: EdgeHost[], placement?: PlacementPreview) {
+  if (!placement) {
+    return {
+      offered: hosts.filter(h => h.status?.reachable).map(h => h.name),
+      refused: [] as Array<{ name: string; reasons: string[] }>,
+    };
+  }
+  return {
+    offered: placement.hosts.filter(h => h.fits).map(h => h.name),
+    refused: placement.hosts.filter(h => !h.fits),
+  };
+}
+
+/**
+ * Instantiates an instance: on a chosen host or wherever the MEO places it,
+ * with optional Helm values; resolves with the op occurrence. The placement
+ * preview comes first: the host the MEO would choose, and why the other
+ * hosts would be refused.
  */
 export function InstantiateDialog(props: {
   open: boolean;
@@ -49,12 +74,35 @@ export function InstantiateDialog(props: {
 }) {
   const mecApi = useApi(mecApiRef);
   const hosts = useAsync(() => mecApi.listEdgeHosts(), [mecApi]);
+  const placement = useAsync(
+    () => mecApi.previewPlacement({ appInstanceId: props.appInstanceId }),
+    [mecApi, props.appInstanceId],
+  );
   const [host, setHost] = useState(MEO_CHOOSES);
   const [values, setValues] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const valuesError = helmValuesError(values);
-  const reachable = (hosts.value ?? []).filter(h => h.status?.reachable);
+  const byName = new Map((hosts.value ?? []).map(h => [h.name, h]));
+  const { offered, refused } = hostChoices(hosts.value ?? [], placement.value);
+  const suggested = placement.value?.suggestedHost;
+  const meoChooses = suggested
+    ? `Let the MEO choose (${suggested})`
+    : 'Let the MEO choose';
+
+  function hostHelperText() {
+    if (hosts.error) {
+      return `Edge hosts could not be listed: ${hosts.error.message}`;
+    }
+    const registered = hosts.value?.length ?? 0;
+    if (placement.error) {
+      return `Placement could not be previewed (${placement.error.message}); ${offered.length} reachable of ${registered} registered are offered`;
+    }
+    if (placement.loading) return 'Previewing placement…';
+    return `${offered.length} of ${
+      placement.value?.hosts.length ?? registered
+    } hosts fit the application`;
+  }
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -89,26 +137,62 @@ export function InstantiateDialog(props: {
         <DialogContent>
           <ErrorAlert title="The MEO refused" error={error} />
           <Stack spacing={2} sx={{ mt: 1 }}>
+            {placement.value && (
+              <Alert
+                severity={suggested ? 'info' : 'warning'}
+                aria-live="polite"
+              >
+                {suggested
+                  ? `Suggested by placement: ${suggested}`
+                  : 'No edge host fits the application now: the MEO would refuse to place it.'}
+              </Alert>
+            )}
             <TextField
               select
               label="Edge host"
               value={host}
               onChange={e => setHost(e.target.value)}
-              helperText={
-                hosts.error
-                  ? `Edge hosts could not be listed: ${hosts.error.message}`
-                  : `${reachable.length} reachable of ${
-                      hosts.value?.length ?? 0
-                    } registered; unreachable hosts are not offered`
-              }
+              helperText={hostHelperText()}
+              SelectProps={{
+                renderValue: v =>
+                  v === MEO_CHOOSES
+                    ? meoChooses
+                    : hostLabel(byName.get(v as string), v as string),
+              }}
             >
-              <MenuItem value={MEO_CHOOSES}>Let the MEO choose</MenuItem>
-              {reachable.map(h => (
-                <MenuItem key={h.name} value={h.name}>
-                  {hostLabel(h)}
+              <MenuItem value={MEO_CHOOSES}>{meoChooses}</MenuItem>
+              {offered.map(name => (
+                <MenuItem key={name} value={name}>
+                  <ListItemText
+                    primary={hostLabel(byName.get(name), name)}
+                    secondary={
+                      name === suggested ? 'Suggested by placement' : undefined
+                    }
+                  />
                 </MenuItem>
               ))}
             </TextField>
+            {refused.length > 0 && (
+              <div>
+                <Typography
+                  id="mec-instantiate-refused"
+                  variant="subtitle2"
+                  component="h3"
+                >
+                  Not offered: placement rejects these hosts
+                </Typography>
+                <List dense aria-labelledby="mec-instantiate-refused">
+                  {refused.map(r => (
+                    <ListItem key={r.name} disableGutters>
+                      <ListItemText
+                        primary={hostLabel(byName.get(r.name), r.name)}
+                        secondary={r.reasons.join('; ')}
+                      />
+                    </ListItem>
+                  ))}
+                </List>
+              </div>
+            )}
             <TextField
               label="Helm values (JSON, optional)"
               value={values}
