@@ -72,6 +72,28 @@ describe('AppInstancePage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(retryOpOcc).toHaveBeenCalledWith('occ-1'));
   });
+
+  it('links to the instance entity in the catalog', async () => {
+    await renderInTestApp(<AppInstancePage />, {
+      mountPath: '/mec/instances/:appInstanceId',
+      initialRouteEntries: ['/mec/instances/inst-1'],
+      apis: [
+        [
+          mecApiRef,
+          mockMecApi({
+            getAppInstance: async () => instance,
+            listOpOccs: async () => [],
+          }),
+        ],
+      ] as const,
+    });
+    // named as the catalog provider names it: instanceEntityName
+    expect(
+      await screen.findByRole('link', {
+        name: 'View this instance in the catalog',
+      }),
+    ).toHaveAttribute('href', '/catalog/default/mecappinstance/va-1-inst1');
+  });
 });
 
 describe('helmValuesError', () => {

@@ -1,4 +1,6 @@
 import {
+  instanceEntityName,
+  MEC_APP_INSTANCE_KIND,
   mecInstanceCreatePermission,
   mecInstanceInstantiatePermission,
   mecInstanceOperatePermission,
@@ -20,6 +22,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { mecApiRef } from '../../api/MecApi';
 import { instanceState } from '../AppInstancesPage/AppInstancesPage';
+import { CatalogEntityLink } from '../common/CatalogEntityLink';
 import { ConfirmDialog } from '../common/ConfirmDialog';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { MecLayout } from '../common/MecLayout';
@@ -151,6 +154,13 @@ export function AppInstancePage() {
           <Field label="Edge host">{instance.edgeHost?.name ?? '—'}</Field>
           <Field label="Namespace">{instance.edgeHost?.namespace ?? '—'}</Field>
           <Field label="Instance id">{instance.id}</Field>
+          <Field label="Catalog">
+            <CatalogEntityLink
+              kind={MEC_APP_INSTANCE_KIND}
+              name={instanceEntityName(instance)}
+              what="this instance"
+            />
+          </Field>
         </Stack>
         {instance.appInstanceDescription && (
           <Typography sx={{ mt: 2 }}>

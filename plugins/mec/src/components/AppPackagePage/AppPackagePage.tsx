@@ -1,4 +1,8 @@
-import { mecInstanceCreatePermission } from '@helmmec/plugin-mec-common';
+import {
+  MEC_APP_PACKAGE_KIND,
+  mecInstanceCreatePermission,
+  packageEntityName,
+} from '@helmmec/plugin-mec-common';
 import { PermittedButton } from '../common/PermittedButton';
 import {
   CodeSnippet,
@@ -20,6 +24,7 @@ import { parse } from 'yaml';
 import { mecApiRef } from '../../api/MecApi';
 import { CreateInstanceDialog } from '../AppInstancesPage/CreateInstanceDialog';
 import { instanceState } from '../AppInstancesPage/AppInstancesPage';
+import { CatalogEntityLink } from '../common/CatalogEntityLink';
 import { MecLayout } from '../common/MecLayout';
 import { StateChip } from '../common/StateChip';
 import { useMecPaths } from '../common/useMecPaths';
@@ -98,6 +103,11 @@ export function AppPackagePage() {
             Provider {pkg.appProvider ?? '—'} · AppD {pkg.appDVersion || '—'} ·
             MEC {pkg.mecInfo.join(', ') || '—'}
           </Typography>
+          <CatalogEntityLink
+            kind={MEC_APP_PACKAGE_KIND}
+            name={packageEntityName(pkg)}
+            what="this package"
+          />
           <span style={{ flexGrow: 1 }} />
           <PermittedButton
             permission={mecInstanceCreatePermission}
