@@ -1,6 +1,7 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import { catalogModuleMec } from './module';
 import { MecEntitiesProcessor } from './processor/MecEntitiesProcessor';
 import { MecEntityProvider } from './providers/MecEntityProvider';
@@ -17,7 +18,7 @@ jest.setTimeout(120_000);
 /**
  * The catalog module against the real mec backend plugin in one test
  * backend: what is onboarded and created through the ETSI APIs shows up as
- * entities, and later changes arrive as a delta.
+ * entities, and later changes arrive as a delta as soon as they are announced.
  */
 describe('MEC catalog entities from the mec backend', () => {
   it('mirrors an onboarded package, an instance and an edge host', async () => {
@@ -38,6 +39,8 @@ describe('MEC catalog entities from the mec backend', () => {
       features: [
         mecPlugin,
         catalogModuleMec,
+        // The real events service (the test backend's default drops events).
+        eventsServiceFactory,
         // The provider is refreshed by hand below.
         mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
         mockServices.rootConfig.factory({
@@ -156,13 +159,17 @@ describe('MEC catalog entities from the mec backend', () => {
     });
     expect(JSON.stringify(entities)).not.toContain('not-a-real-token');
 
-    // Deleting the instance reaches the catalog as a delta removal.
+    // Deleting the instance reaches the catalog as a delta removal, at once:
+    // the mec plugin announces it on the events service, no schedule runs.
     const deleted = await api(
       'DELETE',
       `/app_lcm/v1/app_instances/${instance.body.id}`,
     );
     expect(deleted.status).toBe(204);
-    await provider.refresh();
+    for (let i = 0; i < 100 && applyMutation.mock.calls.length < 2; i++) {
+      await new Promise(r => setTimeout(r, 50));
+    }
+    expect(applyMutation).toHaveBeenCalledTimes(2);
     const delta = applyMutation.mock.calls[1][0];
     expect(delta.type).toBe('delta');
     expect(delta.removed).toEqual([

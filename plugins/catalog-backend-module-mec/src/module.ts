@@ -3,6 +3,8 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { MEC_CHANGES_EVENT_TOPIC } from '@helmmec/plugin-mec-common';
 import { MecEntitiesProcessor } from './processor/MecEntitiesProcessor';
 import { MecEntityProvider } from './providers/MecEntityProvider';
 import { readMecProviderConfig } from './providers/readMecProviderConfig';
@@ -25,20 +27,35 @@ export const catalogModuleMec = createBackendModule({
         scheduler: coreServices.scheduler,
         discovery: coreServices.discovery,
         auth: coreServices.auth,
+        events: eventsServiceRef,
       },
-      async init({ catalog, config, logger, scheduler, discovery, auth }) {
+      async init({
+        catalog,
+        config,
+        logger,
+        scheduler,
+        discovery,
+        auth,
+        events,
+      }) {
         const { schedule, owner, appBaseUrl } = readMecProviderConfig(config);
         catalog.addProcessor(new MecEntitiesProcessor());
-        catalog.addEntityProvider(
-          new MecEntityProvider({
-            logger,
-            taskRunner: scheduler.createScheduledTaskRunner(schedule),
-            discovery,
-            auth,
-            owner,
-            appBaseUrl,
-          }),
-        );
+        const provider = new MecEntityProvider({
+          logger,
+          taskRunner: scheduler.createScheduledTaskRunner(schedule),
+          discovery,
+          auth,
+          owner,
+          appBaseUrl,
+        });
+        catalog.addEntityProvider(provider);
+        // Changes announced by the mec plugin show at once; the schedule
+        // still catches what no announcement reached (another process).
+        await events.subscribe({
+          id: 'catalog-module-mec',
+          topics: [MEC_CHANGES_EVENT_TOPIC],
+          onEvent: async () => provider.refreshSoon(),
+        });
       },
     });
   },

@@ -2,7 +2,13 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { MEC_API_ROOTS, mecPermissions } from '@helmmec/plugin-mec-common';
+import { stringifyError } from '@backstage/errors';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import {
+  MEC_API_ROOTS,
+  MEC_CHANGES_EVENT_TOPIC,
+  mecPermissions,
+} from '@helmmec/plugin-mec-common';
 import {
   MecEdgeDriver,
   mecDriversExtensionPoint,
@@ -53,6 +59,7 @@ export const mecPlugin = createBackendPlugin({
         config: coreServices.rootConfig,
         database: coreServices.database,
         discovery: coreServices.discovery,
+        events: eventsServiceRef,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
@@ -64,6 +71,7 @@ export const mecPlugin = createBackendPlugin({
         config,
         database,
         discovery,
+        events,
         httpAuth,
         httpRouter,
         logger,
@@ -91,8 +99,24 @@ export const mecPlugin = createBackendPlugin({
           outboundPolicy,
           logger,
         });
-        // Deliver right after a commit rather than at the next poll.
-        outbox.onPublished(() => deliveryWorker.wake());
+        // Deliver right after a commit rather than at the next poll, and let
+        // the catalog mirror the change at once.
+        outbox.onPublished(event => {
+          if (event.deliveries > 0) deliveryWorker.wake();
+          events
+            .publish({
+              topic: MEC_CHANGES_EVENT_TOPIC,
+              eventPayload: {
+                api: event.api,
+                notificationTypes: event.subscriptionTypes,
+              },
+            })
+            .catch(error =>
+              logger.warn(
+                `Could not announce a MEC change: ${stringifyError(error)}`,
+              ),
+            );
+        });
         await deliveryWorker.start(scheduler);
 
         const packagesConfig = config.getOptionalConfig('mec.packages');
@@ -100,16 +124,20 @@ export const mecPlugin = createBackendPlugin({
           packagesConfig?.getOptionalNumber('maxBytes') ?? 50 * 1024 * 1024;
 
         const appPackageStore = AppPackageStore.create({ knex });
-        const events = notifyingAppPackageEvents(
+        const packageEvents = notifyingAppPackageEvents(
           outbox,
           async () => `${await apiRoot()}/${MEC_API_ROOTS.appPkgm}`,
         );
-        const appPackages = new AppPackageService(appPackageStore, events, {
-          checkPackagePath: async path => {
-            await outboundPolicy.check(path, { purpose: 'package' });
+        const appPackages = new AppPackageService(
+          appPackageStore,
+          packageEvents,
+          {
+            checkPackagePath: async path => {
+              await outboundPolicy.check(path, { purpose: 'package' });
+            },
           },
-        });
-        const onboarder = new PackageOnboarder(appPackageStore, events, {
+        );
+        const onboarder = new PackageOnboarder(appPackageStore, packageEvents, {
           logger,
           leaseMs:
             (packagesConfig?.getOptionalNumber('onboardingLeaseSeconds') ??

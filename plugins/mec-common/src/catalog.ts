@@ -20,6 +20,14 @@ export const MEC_APP_INSTANCE_KIND = 'MecAppInstance';
  */
 export const MEC_EDGE_HOST_RESOURCE_TYPE = 'kubernetes-cluster';
 
+/**
+ * Topic of the Backstage events service on which the mec plugin announces
+ * that packages or instances changed, so that the catalog refreshes at once.
+ *
+ * @public
+ */
+export const MEC_CHANGES_EVENT_TOPIC = 'mec.changes';
+
 /** Annotation carrying the ETSI appPkgId of a package entity. @public */
 export const MEC_ANNOTATION_APP_PKG_ID = 'mec.helmmec.io/app-pkg-id';
 

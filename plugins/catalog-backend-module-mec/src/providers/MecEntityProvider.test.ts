@@ -298,4 +298,23 @@ describe('MecEntityProvider against a local HTTP server', () => {
       'full',
     ]);
   });
+
+  it('refreshes once, soon, for a burst of announced changes', async () => {
+    const { provider, applyMutation } = await connectProvider();
+    api.state.instances.pop();
+    api.state.requests.length = 0;
+
+    for (let i = 0; i < 5; i++) provider.refreshSoon(20);
+    for (let i = 0; i < 100 && applyMutation.mock.calls.length < 2; i++) {
+      await new Promise(r => setTimeout(r, 20));
+    }
+    await new Promise(r => setTimeout(r, 100));
+
+    expect(applyMutation.mock.calls.map(c => c[0].type)).toEqual([
+      'full',
+      'delta',
+    ]);
+    // One read of each list, not five.
+    expect(api.state.requests).toHaveLength(3);
+  });
 });

@@ -51,6 +51,11 @@ export class MecEntityProvider implements EntityProvider {
   private readonly toEntitiesOptions: ToEntitiesOptions;
   private readonly fullSyncIntervalMs: number;
   private lastFullSync = 0;
+  /** The refresh running now, if any; refreshes never overlap. */
+  private running?: Promise<void>;
+  /** Whether another refresh was asked for while one was running. */
+  private again = false;
+  private soon?: NodeJS.Timeout;
 
   constructor(private readonly options: MecEntityProviderOptions) {
     this.client = new MecApiClient(options.discovery, options.auth);
@@ -72,7 +77,35 @@ export class MecEntityProvider implements EntityProvider {
     this.diff.reset();
     await this.options.taskRunner.run({
       id: `${this.getProviderName()}:refresh`,
-      fn: async () => {
+      fn: () => this.refreshQuietly(),
+    });
+  }
+
+  /**
+   * Asks for a refresh shortly, e.g. when the mec plugin announced a change.
+   * A burst of announcements (an instantiation makes several) gives one
+   * refresh; the scheduled one remains as the fallback.
+   */
+  refreshSoon(delayMs = 300): void {
+    if (!this.connection || this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      void this.refreshQuietly();
+    }, delayMs);
+    this.soon.unref?.();
+  }
+
+  /** Runs {@link refresh} once at a time, logging rather than throwing. */
+  private async refreshQuietly(): Promise<void> {
+    if (this.running) {
+      // The running refresh goes once more and reads this change too.
+      this.again = true;
+      await this.running;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
         try {
           await this.refresh();
         } catch (error) {
@@ -81,8 +114,13 @@ export class MecEntityProvider implements EntityProvider {
             `MEC entity provider could not refresh: ${stringifyError(error)}`,
           );
         }
-      },
-    });
+      } while (this.again);
+    })();
+    try {
+      await this.running;
+    } finally {
+      this.running = undefined;
+    }
   }
 
   /**

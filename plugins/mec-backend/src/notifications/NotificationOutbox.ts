@@ -28,6 +28,14 @@ export interface PublishResult {
   deliveries: number;
 }
 
+/** What a listener of {@link NotificationOutbox.onPublished} learns. */
+export interface PublishedEvent {
+  api: SubscriptionApi;
+  subscriptionTypes: string[];
+  /** Number of subscribers the notification goes to; may be zero. */
+  deliveries: number;
+}
+
 /** Row of `mec_notification_deliveries`. */
 export interface DeliveryRow {
   id: string;
@@ -56,15 +64,16 @@ export class NotificationOutbox {
     return new NotificationOutbox(options.knex);
   }
 
-  private readonly listeners: Array<() => void> = [];
+  private readonly listeners: Array<(event: PublishedEvent) => void> = [];
 
   private constructor(private readonly knex: Knex) {}
 
   /**
-   * Calls `listener` after notifications were committed, e.g. the delivery
-   * worker's `wake()`, so that they do not wait for the next scheduled run.
+   * Calls `listener` after an event was committed, whether or not anyone
+   * subscribed to it: the delivery worker wakes for its notifications, the
+   * catalog learns that something changed.
    */
-  onPublished(listener: () => void): void {
+  onPublished(listener: (event: PublishedEvent) => void): void {
     this.listeners.push(listener);
   }
 
@@ -84,7 +93,13 @@ export class NotificationOutbox {
     const recipients = request.matches
       ? candidates.filter(request.matches)
       : candidates;
+    const event = {
+      api: request.api,
+      subscriptionTypes: request.subscriptionTypes,
+      deliveries: recipients.length,
+    };
     if (recipients.length === 0) {
+      this.notifyAfterCommit(db, event);
       return { notificationId, deliveries: 0 };
     }
     const now = new Date();
@@ -115,17 +130,20 @@ export class NotificationOutbox {
     } else {
       await db.transaction(insert);
     }
-    this.notifyAfterCommit(db);
+    this.notifyAfterCommit(db, event);
     return { notificationId, deliveries: rows.length };
   }
 
-  private notifyAfterCommit(db: Knex | Knex.Transaction): void {
+  private notifyAfterCommit(
+    db: Knex | Knex.Transaction,
+    event: PublishedEvent,
+  ): void {
     const wake = () => {
       for (const listener of this.listeners) {
         try {
-          listener();
+          listener(event);
         } catch {
-          // A listener only speeds delivery up; the worker's schedule remains.
+          // Listeners only speed things up; every reader also polls.
         }
       }
     };

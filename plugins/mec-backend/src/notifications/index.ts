@@ -8,6 +8,7 @@ export {
 export {
   NotificationOutbox,
   type PublishRequest,
+  type PublishedEvent,
   type PublishResult,
 } from './NotificationOutbox';
 export {

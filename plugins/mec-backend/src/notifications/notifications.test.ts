@@ -240,6 +240,26 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
     wake.mockImplementation(() => {});
   });
 
+  it('tells listeners of an event that no one subscribed to, after commit', async () => {
+    const seen: unknown[] = [];
+    outbox.onPublished(e => seen.push(e));
+    await knex.transaction(async trx => {
+      await publishPackageEvent(outbox, trx, event());
+      expect(seen).toEqual([]);
+    });
+    expect(seen).toEqual([
+      expect.objectContaining({ api: 'app_pkgm', deliveries: 0 }),
+    ]);
+    seen.length = 0;
+    await expect(
+      knex.transaction(async trx => {
+        await publishPackageEvent(outbox, trx, event());
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(seen).toEqual([]);
+  });
+
   it('retries a subscriber that is down until it comes back', async () => {
     await subscribe();
     await subscriber.stop();
