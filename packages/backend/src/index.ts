@@ -1,6 +1,7 @@
 /*
  * The HelmMEC portal backend: Backstage's catalog, auth and permission
- * plugins plus the mec plugin and its catalog module.
+ * plugins, the mec plugin with its catalog module, and the Kubernetes plugin
+ * with the MEC edge hosts as clusters.
  */
 import { createBackend } from '@backstage/backend-defaults';
 
@@ -19,5 +20,9 @@ backend.add(
 );
 
 backend.add(import('@helmmec/plugin-mec-backend'));
+
+// The stock Kubernetes plugin, with the MEC edge hosts as its clusters.
+backend.add(import('@backstage/plugin-kubernetes-backend'));
+backend.add(import('@helmmec/plugin-kubernetes-backend-module-mec'));
 
 backend.start();

@@ -297,6 +297,22 @@ export class EdgeHostService {
     return `${prefix}${id}`;
   }
 
+  /**
+   * Whether a namespace of a host is one its namespace policy gives to
+   * application instances: what the portal may read there is ours to show.
+   */
+  async isAppInstanceNamespace(
+    hostName: string,
+    namespace: string,
+  ): Promise<boolean> {
+    const { namespacePolicy } = await this.getRecord(hostName);
+    if (namespacePolicy.mode === 'fixed') {
+      return namespace === namespacePolicy.namespace;
+    }
+    const prefix = namespacePolicy.prefix ?? DEFAULT_NAMESPACE_PREFIX;
+    return namespace.length > prefix.length && namespace.startsWith(prefix);
+  }
+
   /** Stores the result of a health check (used by the health checker). */
   async recordStatus(name: string, status: EdgeHostStatus): Promise<void> {
     await this.store.setStatus(name, status);

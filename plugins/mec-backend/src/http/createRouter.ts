@@ -19,6 +19,10 @@ import { createHostsRouter } from './hosts/createHostsRouter';
 import { authenticate, basicAuthAsBearer } from './authenticate';
 import { authorizeChanges } from './authorize';
 import { createHelmRepositoryRouter } from './helmRepository/createHelmRepositoryRouter';
+import {
+  createKubernetesProxyRouter,
+  KUBERNETES_PROXY_PATH,
+} from './kubernetesProxy/createKubernetesProxyRouter';
 import { notFoundHandler, problemDetailsErrorHandler } from './problemDetails';
 
 /** Path of the MEO's Helm chart repository under the plugin's base URL. */
@@ -101,6 +105,11 @@ export async function createRouter(
       appPackages,
       baseUrl: async () => `${await apiRoot()}/${HELM_REPOSITORY_PATH}`,
     }),
+  );
+
+  router.use(
+    `/${KUBERNETES_PROXY_PATH}`,
+    createKubernetesProxyRouter({ httpAuth, hosts: options.hosts, logger }),
   );
 
   router.use(notFoundHandler());

@@ -1,0 +1,100 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { MecEdgeHostClusterSupplier } from './MecEdgeHostClusterSupplier';
+
+describe('MecEdgeHostClusterSupplier', () => {
+  let server: http.Server;
+  let base: string;
+  const requests: Array<{ url?: string; authorization?: string }> = [];
+  let status = 200;
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      requests.push({ url: req.url, authorization: req.headers.authorization });
+      res.statusCode = status;
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify(
+          status === 200
+            ? {
+                items: [
+                  { name: 'edge-1', title: 'Edge one' },
+                  { name: 'edge-2' },
+                ],
+              }
+            : { title: 'Service Unavailable', status },
+        ),
+      );
+    });
+    await new Promise<void>(resolve =>
+      server.listen(0, '127.0.0.1', () => resolve()),
+    );
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/mec`;
+  });
+
+  afterAll(() => new Promise(resolve => server.close(resolve)));
+
+  beforeEach(() => {
+    requests.length = 0;
+    status = 200;
+  });
+
+  function supplier(cacheTtlMs?: number) {
+    return new MecEdgeHostClusterSupplier({
+      discovery: {
+        getBaseUrl: async () => base,
+        getExternalBaseUrl: async () => base,
+      },
+      auth: mockServices.auth(),
+      cacheTtlMs,
+    });
+  }
+
+  it('lists every edge host as a cluster behind the mec proxy', async () => {
+    const clusters = await supplier().getClusters();
+
+    expect(requests).toEqual([
+      {
+        url: '/api/mec/hosts',
+        authorization: expect.stringMatching(/^Bearer .+/),
+      },
+    ]);
+    expect(clusters).toEqual([
+      {
+        name: 'edge-1',
+        title: 'Edge one',
+        url: `${base}/kubernetes-proxy/edge-1`,
+        authMetadata: {
+          'kubernetes.io/auth-provider': 'serviceAccount',
+          serviceAccountToken: expect.any(String),
+        },
+        skipMetricsLookup: true,
+      },
+      expect.objectContaining({
+        name: 'edge-2',
+        title: 'edge-2',
+        url: `${base}/kubernetes-proxy/edge-2`,
+      }),
+    ]);
+    // The token is one for the mec plugin, not a host credential.
+    expect(clusters[0].authMetadata.serviceAccountToken).toContain('mec');
+  });
+
+  it('reuses a read within its cache time', async () => {
+    const cached = supplier(60_000);
+    await cached.getClusters();
+    await cached.getClusters();
+    expect(requests).toHaveLength(1);
+
+    const uncached = supplier(0);
+    await uncached.getClusters();
+    await uncached.getClusters();
+    expect(requests).toHaveLength(3);
+  });
+
+  it('reports a mec backend that refuses', async () => {
+    status = 503;
+    await expect(supplier().getClusters()).rejects.toThrow(/503/);
+  });
+});

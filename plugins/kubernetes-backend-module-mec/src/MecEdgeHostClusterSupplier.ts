@@ -1,0 +1,92 @@
+import {
+  AuthService,
+  BackstageCredentials,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import type {
+  ClusterDetails,
+  KubernetesClustersSupplier,
+} from '@backstage/plugin-kubernetes-node';
+
+/** Path of the mec plugin's Kubernetes proxy, beside its ETSI APIs. */
+const PROXY_PATH = 'kubernetes-proxy';
+
+/**
+ * What {@link MecEdgeHostClusterSupplier} needs.
+ *
+ * @public
+ */
+export interface MecEdgeHostClusterSupplierOptions {
+  discovery: DiscoveryService;
+  auth: AuthService;
+  /** How long a read of the edge host list is reused. Default 30 s. */
+  cacheTtlMs?: number;
+}
+
+interface EdgeHostSummary {
+  name: string;
+  title?: string;
+}
+
+/**
+ * Lists the registered MEC edge hosts as Kubernetes clusters. A cluster's URL
+ * is the mec plugin's proxy for that host, and its token is a Backstage
+ * service token for the mec plugin: the Kubernetes plugin never sees a
+ * host's own credential, and can only read what the proxy allows.
+ *
+ * The cluster names are the host names, which are also the names of the
+ * hosts' `Resource` entities, so that the `catalogRelation` service locator
+ * picks the host an instance entity depends on.
+ *
+ * @public
+ */
+export class MecEdgeHostClusterSupplier implements KubernetesClustersSupplier {
+  private readonly cacheTtlMs: number;
+  private cached?: { at: number; clusters: ClusterDetails[] };
+
+  constructor(private readonly options: MecEdgeHostClusterSupplierOptions) {
+    this.cacheTtlMs = options.cacheTtlMs ?? 30_000;
+  }
+
+  /** {@inheritdoc @backstage/plugin-kubernetes-node#KubernetesClustersSupplier.getClusters} */
+  async getClusters(_options?: {
+    credentials: BackstageCredentials;
+  }): Promise<ClusterDetails[]> {
+    if (this.cached && Date.now() - this.cached.at < this.cacheTtlMs) {
+      return this.cached.clusters;
+    }
+    const clusters = await this.readClusters();
+    this.cached = { at: Date.now(), clusters };
+    return clusters;
+  }
+
+  private async readClusters(): Promise<ClusterDetails[]> {
+    const { discovery, auth } = this.options;
+    const mecBase = (await discovery.getBaseUrl('mec')).replace(/\/+$/, '');
+    // Service tokens live an hour; a fresh one per read outlives the cache.
+    const { token } = await auth.getPluginRequestToken({
+      onBehalfOf: await auth.getOwnServiceCredentials(),
+      targetPluginId: 'mec',
+    });
+    const response = await fetch(`${mecBase}/hosts`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    const { items } = (await response.json()) as { items: EdgeHostSummary[] };
+    return items.map(host => ({
+      name: host.name,
+      title: host.title ?? host.name,
+      url: `${mecBase}/${PROXY_PATH}/${encodeURIComponent(host.name)}`,
+      authMetadata: {
+        // Server-side bearer token auth: the frontend sends nothing.
+        'kubernetes.io/auth-provider': 'serviceAccount',
+        serviceAccountToken: token,
+      },
+      // Edge clusters rarely run a metrics server; asking would only add errors.
+      skipMetricsLookup: true,
+    }));
+  }
+}

@@ -1,0 +1,31 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { kubernetesClusterSupplierExtensionPoint } from '@backstage/plugin-kubernetes-node';
+import { MecEdgeHostClusterSupplier } from './MecEdgeHostClusterSupplier';
+
+/**
+ * Gives Backstage's Kubernetes plugin the MEC edge hosts as its clusters,
+ * each reached through the mec plugin's read-only proxy.
+ *
+ * @public
+ */
+export const kubernetesModuleMecEdgeHosts = createBackendModule({
+  pluginId: 'kubernetes',
+  moduleId: 'mec-edge-hosts',
+  register(env) {
+    env.registerInit({
+      deps: {
+        clusterSupplier: kubernetesClusterSupplierExtensionPoint,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
+      },
+      async init({ clusterSupplier, discovery, auth }) {
+        clusterSupplier.addClusterSupplier(
+          new MecEdgeHostClusterSupplier({ discovery, auth }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,113 @@
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  InputError,
+  NotAllowedError,
+  ServiceUnavailableError,
+  stringifyError,
+} from '@backstage/errors';
+import Router from 'express-promise-router';
+import { EdgeHostService } from '../../hosts';
+import { openKubernetesRead } from '../../kubernetes/openKubernetesRead';
+import { MethodNotAllowedError } from '../methodNotAllowed';
+
+/** Path of the read-only Kubernetes API proxy under the plugin's base URL. */
+export const KUBERNETES_PROXY_PATH = 'kubernetes-proxy';
+
+/** The only caller: Backstage's Kubernetes backend plugin. */
+const KUBERNETES_PLUGIN_SUBJECT = 'plugin:kubernetes';
+
+/**
+ * A namespaced read: `/api/v1/namespaces/{ns}/{plural}[/{name}[/{sub}]]` or
+ * `/apis/{group}/{version}/namespaces/{ns}/...`.
+ */
+const NAMESPACED_READ =
+  /^\/(?:api\/v1|apis\/[a-z0-9.-]+\/[a-z0-9]+)\/namespaces\/([a-z0-9-]+)\/([a-z0-9.-]+)(?:\/([a-z0-9.-]+)(?:\/(log|status))?)?$/;
+
+/** Never proxied, even within an application namespace. */
+const HIDDEN_RESOURCES = new Set(['secrets', 'serviceaccounts']);
+
+/** Query parameters that would turn a read into an endless stream. */
+const STREAMING_PARAMETERS = ['watch', 'follow'];
+
+/**
+ * A read-only window onto the edge hosts' Kubernetes API servers for the
+ * Backstage Kubernetes plugin, so that its tab shows an instance's pods while
+ * the hosts' credentials stay in this plugin. Only the Kubernetes plugin may
+ * call it, only GET, and only in the namespaces the host's namespace policy
+ * gives to application instances.
+ */
+export function createKubernetesProxyRouter(options: {
+  httpAuth: HttpAuthService;
+  hosts: EdgeHostService;
+  logger: LoggerService;
+}) {
+  const { httpAuth, hosts, logger } = options;
+  const router = Router();
+
+  router.all('/:hostName/*', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    if (credentials.principal.subject !== KUBERNETES_PLUGIN_SUBJECT) {
+      throw new NotAllowedError(
+        'The Kubernetes proxy of edge hosts serves only the Kubernetes backend plugin',
+      );
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      throw new MethodNotAllowedError(
+        `${req.method} is not supported: the Kubernetes proxy of edge hosts is read-only`,
+      );
+    }
+
+    const { hostName } = req.params;
+    const path = `/${(req.params as Record<string, string>)[0]}`;
+    const match = NAMESPACED_READ.exec(path);
+    if (!match) {
+      throw new NotAllowedError(
+        `Only namespaced reads are proxied to edge host '${hostName}', not ${path}`,
+      );
+    }
+    const [, namespace, resource] = match;
+    if (HIDDEN_RESOURCES.has(resource)) {
+      throw new NotAllowedError(`Reading ${resource} is not proxied`);
+    }
+    const query = new URL(req.originalUrl, 'http://localhost').searchParams;
+    const streaming = STREAMING_PARAMETERS.find(
+      name => query.has(name) && query.get(name) !== 'false',
+    );
+    if (streaming) {
+      throw new InputError(`The query parameter '${streaming}' is not proxied`);
+    }
+    // Also answers 404 for a host that is not registered.
+    if (!(await hosts.isAppInstanceNamespace(hostName, namespace))) {
+      throw new NotAllowedError(
+        `Namespace '${namespace}' of edge host '${hostName}' holds no application instances`,
+      );
+    }
+
+    const connection = await hosts.getConnection(hostName);
+    let upstream;
+    try {
+      upstream = await openKubernetesRead(
+        connection,
+        path,
+        query.size ? `?${query}` : '',
+        req.get('accept') ?? 'application/json',
+      );
+    } catch (error) {
+      logger.warn(
+        `Kubernetes proxy could not reach edge host '${hostName}': ${stringifyError(
+          error,
+        )}`,
+      );
+      throw new ServiceUnavailableError(
+        `The Kubernetes API server of edge host '${hostName}' cannot be reached`,
+      );
+    }
+    res.status(upstream.statusCode ?? 502);
+    const contentType = upstream.headers['content-type'];
+    if (contentType) res.setHeader('content-type', contentType);
+    upstream.pipe(res);
+  });
+
+  return router;
+}
