@@ -162,6 +162,36 @@ test('onboard by upload, disable and enable, instantiate on the edge cluster, st
   const latest = page.getByRole('region', { name: 'Latest operation' });
   await expect(latest.getByText('COMPLETED')).toBeVisible({ timeout: 90_000 });
   await shot(page, 'mec-instance');
+
+  // The instance in the software catalog, with its pods on the stock
+  // Kubernetes plugin's tab, read through the mec plugin's proxy.
+  const instanceUrl = page.url();
+  await page.getByRole('link', { name: /in the catalog/ }).click();
+  await expect(page).toHaveURL(
+    /\/catalog\/default\/mecappinstance\/va-e2e-[0-9a-f]{8}$/,
+  );
+  // The mirror is announced at once, but the catalog processes entities on
+  // its own loop; its pages do not refresh by themselves.
+  const kubernetesTab = page.getByRole('link', {
+    name: 'Kubernetes',
+    exact: true,
+  });
+  await expect(async () => {
+    await page.reload();
+    await expect(kubernetesTab).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 90_000 });
+  await expect(page.getByText('MecAppInstance').first()).toBeVisible();
+  await shot(page, 'catalog-instance');
+  await kubernetesTab.click();
+  await expect(page.getByText('Your Clusters')).toBeVisible();
+  const clusterCard = page.getByRole('button', { name: /Local edge cluster/ });
+  await expect(clusterCard).toContainText(/[1-9]\d* pods?/);
+  await expect(clusterCard).toContainText('No pods with errors');
+  await clusterCard.click();
+  await expect(page.getByText(/video-analytics/).first()).toBeVisible();
+  await shot(page, 'catalog-instance-kubernetes');
+  await page.goto(instanceUrl);
+  await expect(latest.getByText('COMPLETED')).toBeVisible();
   // Each action waits for the instance's new state, not for a COMPLETED
   // chip that the previous operation may still show.
   const inProgress = page.getByLabel('Operation in progress');
