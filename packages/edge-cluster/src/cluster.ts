@@ -746,6 +746,10 @@ async function bringUp(
     [
       `--kubeconfig=${kc}`,
       '--manage-all-nodes=true',
+      // Node leases as heartbeats: kwok's status updates alone come less
+      // often than the controller manager's grace period on a busy machine,
+      // and a node that flaps NotReady leaves its pods NotReady for good.
+      '--node-lease-duration-seconds=40',
       '--cidr=10.244.0.1/16',
       '--node-ip=10.240.0.1',
       `--server-address=127.0.0.1:${ports.kwok}`,
