@@ -181,5 +181,24 @@ describe('MEC catalog entities from the mec backend', () => {
     expect(
       delta.added.every((d: any) => d.entity.kind === 'MecAppPackage'),
     ).toBe(true);
+
+    // So does a host registered through the hosts API.
+    const registered = await api('POST', '/hosts', {
+      name: 'edge-2',
+      url: 'https://127.0.0.1:2',
+      credential: { type: 'serviceAccountToken', token: 'another-token' },
+    });
+    expect(registered.status).toBe(201);
+    for (let i = 0; i < 100 && applyMutation.mock.calls.length < 3; i++) {
+      await new Promise(r => setTimeout(r, 50));
+    }
+    expect(applyMutation).toHaveBeenCalledTimes(3);
+    expect(applyMutation.mock.calls[2][0]).toMatchObject({
+      type: 'delta',
+      added: [{ entity: { kind: 'Resource', metadata: { name: 'edge-2' } } }],
+    });
+    expect(JSON.stringify(applyMutation.mock.calls)).not.toContain(
+      'another-token',
+    );
   });
 });

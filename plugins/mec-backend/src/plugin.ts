@@ -99,23 +99,23 @@ export const mecPlugin = createBackendPlugin({
           outboundPolicy,
           logger,
         });
-        // Deliver right after a commit rather than at the next poll, and let
-        // the catalog mirror the change at once.
-        outbox.onPublished(event => {
-          if (event.deliveries > 0) deliveryWorker.wake();
+        // Lets the catalog mirror a change at once rather than at its next poll.
+        const announceChange = (eventPayload: Record<string, unknown>) => {
           events
-            .publish({
-              topic: MEC_CHANGES_EVENT_TOPIC,
-              eventPayload: {
-                api: event.api,
-                notificationTypes: event.subscriptionTypes,
-              },
-            })
+            .publish({ topic: MEC_CHANGES_EVENT_TOPIC, eventPayload })
             .catch(error =>
               logger.warn(
                 `Could not announce a MEC change: ${stringifyError(error)}`,
               ),
             );
+        };
+        // Deliver right after a commit rather than at the next poll.
+        outbox.onPublished(event => {
+          if (event.deliveries > 0) deliveryWorker.wake();
+          announceChange({
+            api: event.api,
+            notificationTypes: event.subscriptionTypes,
+          });
         });
         await deliveryWorker.start(scheduler);
 
@@ -163,6 +163,7 @@ export const mecPlugin = createBackendPlugin({
           knex,
           logger,
         });
+        hosts.onHostChanged(hostName => announceChange({ hostName }));
         const healthChecker = EdgeHostHealthChecker.fromConfig(config, {
           hosts,
           logger,

@@ -211,6 +211,45 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
     ).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 
+  it('tells listeners of hosts registered, changed and deleted, not of refusals', async () => {
+    const changed: string[] = [];
+    service.onHostChanged(name => changed.push(name));
+    await service.registerHost(request('edge-7'));
+    await service.updateHost('edge-7', { title: 'Seven' });
+    await expect(
+      service.updateHost('edge-7', { driver: 'nope' }),
+    ).rejects.toThrow();
+    await service.deleteHost('edge-7');
+    expect(changed).toEqual(['edge-7', 'edge-7', 'edge-7']);
+  });
+
+  it('tells whether a namespace is one the policy gives to instances', async () => {
+    await service.registerHost(
+      request('edge-8', {
+        namespacePolicy: { mode: 'fixed', namespace: 'apps' },
+      }),
+    );
+    await expect(
+      service.isAppInstanceNamespace('edge-8', 'apps'),
+    ).resolves.toBe(true);
+    await expect(
+      service.isAppInstanceNamespace('edge-8', 'default'),
+    ).resolves.toBe(false);
+    await service.updateHost('edge-8', {
+      namespacePolicy: { mode: 'perInstance', prefix: 'mec-' },
+    });
+    await expect(
+      service.isAppInstanceNamespace('edge-8', 'mec-42'),
+    ).resolves.toBe(true);
+    await expect(
+      service.isAppInstanceNamespace('edge-8', 'mec-'),
+    ).resolves.toBe(false);
+    await expect(
+      service.isAppInstanceNamespace('edge-8', 'kube-system'),
+    ).resolves.toBe(false);
+    await service.deleteHost('edge-8');
+  });
+
   it('derives namespaces from the policy', async () => {
     const uuid = '0c8f4a9e-3b1d-4c55-9f0e-6a7b8c9d0e1f';
     expect(await service.namespaceFor('edge-1', uuid)).toBe(`apps-${uuid}`);

@@ -75,6 +75,7 @@ const DEFAULT_HEALTHY_MAX_AGE_MS = 120_000;
  */
 export class EdgeHostService {
   private usageCheck: EdgeHostUsageCheck = async () => 0;
+  private readonly changeListeners: Array<(hostName: string) => void> = [];
 
   /**
    * Reads `mec.hosts` and creates the service: checks that the encryption
@@ -169,6 +170,24 @@ export class EdgeHostService {
   }
 
   /**
+   * Calls `listener` after a host was registered, changed or deleted through
+   * the API, e.g. to let the catalog mirror it at once.
+   */
+  onHostChanged(listener: (hostName: string) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private hostChanged(name: string): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener(name);
+      } catch {
+        // Listeners only speed things up; their readers also poll.
+      }
+    }
+  }
+
+  /**
    * Registers a host from the portal API. With `probe`, the host is checked
    * first and refused (400) when it cannot be reached with the credential.
    */
@@ -206,6 +225,7 @@ export class EdgeHostService {
     this.logger.info(
       `Registered edge host '${record.name}' (${record.serverUrl})`,
     );
+    this.hostChanged(record.name);
     return toEdgeHost(record);
   }
 
@@ -241,6 +261,7 @@ export class EdgeHostService {
       changes.namespacePolicy = compact(update.namespacePolicy);
     }
     await this.store.updateEdgeHost(name, changes, this.now());
+    this.hostChanged(name);
     return this.getHost(name);
   }
 
@@ -263,6 +284,7 @@ export class EdgeHostService {
     }
     await this.store.deleteEdgeHost(name);
     this.logger.info(`Deleted edge host '${name}'`);
+    this.hostChanged(name);
   }
 
   /**
