@@ -5,8 +5,12 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import {
+  MEC_ANNOTATION_EDGE_HOST,
   MEC_APP_INSTANCE_KIND,
   MEC_APP_PACKAGE_KIND,
 } from '@helmmec/plugin-mec-common';
@@ -51,6 +55,24 @@ const mecEntityContent = EntityContentBlueprint.make({
 });
 
 /**
+ * A card on the overview of MEC packages, instances and edge hosts: what
+ * each relates to (package and host of an instance, instances of the others).
+ */
+const mecRelationsEntityCard = EntityCardBlueprint.make({
+  name: 'relations',
+  params: {
+    filter: entity =>
+      entity.kind === MEC_APP_PACKAGE_KIND ||
+      entity.kind === MEC_APP_INSTANCE_KIND ||
+      !!entity.metadata.annotations?.[MEC_ANNOTATION_EDGE_HOST],
+    loader: () =>
+      import('./components/entity/MecRelationsCard').then(m => (
+        <m.MecRelationsCard />
+      )),
+  },
+});
+
+/**
  * The HelmMEC frontend plugin: MEC pages rooted at /mec, with a sidebar item.
  * @public
  */
@@ -59,5 +81,5 @@ export const mecPlugin = createFrontendPlugin({
   title: 'MEC',
   icon: <MecIcon />,
   routes: { root: rootRouteRef },
-  extensions: [mecApi, mecPage, mecEntityContent],
+  extensions: [mecApi, mecPage, mecEntityContent, mecRelationsEntityCard],
 });

@@ -202,7 +202,7 @@ function instanceEntity(
         instance.appInstanceDescription ||
         `Instance of ${instance.appName} ${instance.appSoftVersion}${
           edge ? ` on edge host ${edge.name}` : ''
-        } (${state.toLocaleLowerCase('en-US')}).`,
+        } (${state.toLocaleLowerCase('en-US').replace(/_/g, ' ')}).`,
       annotations: {
         ...annotations,
         [MEC_ANNOTATION_APP_INSTANCE_ID]: instance.id,
