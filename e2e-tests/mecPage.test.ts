@@ -25,6 +25,20 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: `${screenshots}/${name}.png`, fullPage: true });
 }
 
+/**
+ * Waits for the catalog page of a mirrored entity. The mirror is announced
+ * at once, but the catalog processes entities on its own loop and its pages
+ * do not refresh by themselves.
+ */
+async function expectEntityPage(page: Page, kind: string) {
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByText(kind, { exact: true }).first()).toBeVisible({
+      timeout: 3_000,
+    });
+  }).toPass({ timeout: 90_000 });
+}
+
 async function signInAsGuest(page: Page) {
   const enter = page.getByRole('button', { name: /enter/i });
   await expect(enter.or(page.getByRole('navigation'))).toBeVisible();
@@ -127,6 +141,16 @@ test('onboard by upload, disable and enable, instantiate on the edge cluster, st
   await expect(page.getByText('Maximum latency: 20 ms')).toBeVisible();
   await shot(page, 'mec-package');
 
+  // The package in the software catalog, as a MecAppPackage entity.
+  const packageUrl = page.url();
+  await page.getByRole('link', { name: /in the catalog/ }).click();
+  await expect(page).toHaveURL(
+    /\/catalog\/default\/mecapppackage\/video-analytics-[\w-]+$/,
+  );
+  await expectEntityPage(page, 'MecAppPackage');
+  await shot(page, 'catalog-package');
+  await page.goto(packageUrl);
+
   // Create an instance, then instantiate it.
   await page.getByRole('tab', { name: 'Instances' }).click();
   await expect(page).toHaveURL(/\/mec\/instances$/);
@@ -170,8 +194,8 @@ test('onboard by upload, disable and enable, instantiate on the edge cluster, st
   await expect(page).toHaveURL(
     /\/catalog\/default\/mecappinstance\/va-e2e-[0-9a-f]{8}$/,
   );
-  // The mirror is announced at once, but the catalog processes entities on
-  // its own loop; its pages do not refresh by themselves.
+  await expectEntityPage(page, 'MecAppInstance');
+  // Its Kubernetes annotations arrive with the instantiation's release.
   const kubernetesTab = page.getByRole('link', {
     name: 'Kubernetes',
     exact: true,
@@ -180,7 +204,6 @@ test('onboard by upload, disable and enable, instantiate on the edge cluster, st
     await page.reload();
     await expect(kubernetesTab).toBeVisible({ timeout: 3_000 });
   }).toPass({ timeout: 90_000 });
-  await expect(page.getByText('MecAppInstance').first()).toBeVisible();
   await shot(page, 'catalog-instance');
   await kubernetesTab.click();
   await expect(page.getByText('Your Clusters')).toBeVisible();
