@@ -20,6 +20,9 @@ backend.add(
 );
 
 backend.add(import('@helmmec/plugin-mec-backend'));
+// The events bus, so that the mec plugin's change announcements reach the
+// catalog in every backend replica (on PostgreSQL; in memory on SQLite).
+backend.add(import('@backstage/plugin-events-backend'));
 
 // The stock Kubernetes plugin, with the MEC edge hosts as its clusters.
 backend.add(import('@backstage/plugin-kubernetes-backend'));
