@@ -1,7 +1,10 @@
-import { mockServices } from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { MecEdgeHostClusterSupplier } from './MecEdgeHostClusterSupplier';
+import {
+  MecEdgeHostClusterSupplier,
+  MecEdgeHostClusterSupplierOptions,
+} from './MecEdgeHostClusterSupplier';
 
 describe('MecEdgeHostClusterSupplier', () => {
   let server: http.Server;
@@ -40,7 +43,12 @@ describe('MecEdgeHostClusterSupplier', () => {
     status = 200;
   });
 
-  function supplier(cacheTtlMs?: number) {
+  const options = { credentials: mockCredentials.user() };
+
+  function supplier(
+    cacheTtlMs?: number,
+    otherClusters?: MecEdgeHostClusterSupplierOptions['otherClusters'],
+  ) {
     return new MecEdgeHostClusterSupplier({
       discovery: {
         getBaseUrl: async () => base,
@@ -48,11 +56,12 @@ describe('MecEdgeHostClusterSupplier', () => {
       },
       auth: mockServices.auth(),
       cacheTtlMs,
+      otherClusters,
     });
   }
 
   it('lists every edge host as a cluster behind the mec proxy', async () => {
-    const clusters = await supplier().getClusters();
+    const clusters = await supplier().getClusters(options);
 
     expect(requests).toEqual([
       {
@@ -83,18 +92,35 @@ describe('MecEdgeHostClusterSupplier', () => {
 
   it('reuses a read within its cache time', async () => {
     const cached = supplier(60_000);
-    await cached.getClusters();
-    await cached.getClusters();
+    await cached.getClusters(options);
+    await cached.getClusters(options);
     expect(requests).toHaveLength(1);
 
     const uncached = supplier(0);
-    await uncached.getClusters();
-    await uncached.getClusters();
+    await uncached.getClusters(options);
+    await uncached.getClusters(options);
     expect(requests).toHaveLength(3);
   });
 
   it('reports a mec backend that refuses', async () => {
     status = 503;
-    await expect(supplier().getClusters()).rejects.toThrow(/503/);
+    await expect(supplier().getClusters(options)).rejects.toThrow(/503/);
+  });
+
+  it('keeps the configured clusters after the edge hosts, an edge host winning a name', async () => {
+    const configured = [
+      { name: 'prod-eu', url: 'https://127.0.0.1:6443', authMetadata: {} },
+      { name: 'edge-1', url: 'https://127.0.0.1:7443', authMetadata: {} },
+    ];
+    const getClusters = jest.fn(async () => configured);
+    const clusters = await supplier(undefined, { getClusters }).getClusters(
+      options,
+    );
+    expect(clusters.map(c => [c.name, c.url])).toEqual([
+      ['edge-1', `${base}/kubernetes-proxy/edge-1`],
+      ['edge-2', `${base}/kubernetes-proxy/edge-2`],
+      ['prod-eu', 'https://127.0.0.1:6443'],
+    ]);
+    expect(getClusters).toHaveBeenCalledWith(options);
   });
 });

@@ -22,6 +22,11 @@ export interface MecEdgeHostClusterSupplierOptions {
   auth: AuthService;
   /** How long a read of the edge host list is reused. Default 30 s. */
   cacheTtlMs?: number;
+  /**
+   * The Kubernetes plugin's own supplier (`kubernetes.clusterLocatorMethods`),
+   * whose clusters are listed after the edge hosts.
+   */
+  otherClusters?: KubernetesClustersSupplier;
 }
 
 interface EdgeHostSummary {
@@ -50,9 +55,20 @@ export class MecEdgeHostClusterSupplier implements KubernetesClustersSupplier {
   }
 
   /** {@inheritdoc @backstage/plugin-kubernetes-node#KubernetesClustersSupplier.getClusters} */
-  async getClusters(_options?: {
+  async getClusters(options: {
     credentials: BackstageCredentials;
   }): Promise<ClusterDetails[]> {
+    const [edgeHosts, others] = await Promise.all([
+      this.getEdgeHostClusters(),
+      this.options.otherClusters?.getClusters(options) ?? [],
+    ]);
+    // An edge host wins over a configured cluster of the same name: its
+    // Resource entity is the one instance entities depend on.
+    const names = new Set(edgeHosts.map(c => c.name));
+    return [...edgeHosts, ...others.filter(c => !names.has(c.name))];
+  }
+
+  private async getEdgeHostClusters(): Promise<ClusterDetails[]> {
     if (this.cached && Date.now() - this.cached.at < this.cacheTtlMs) {
       return this.cached.clusters;
     }

@@ -6,8 +6,9 @@ import { kubernetesClusterSupplierExtensionPoint } from '@backstage/plugin-kuber
 import { MecEdgeHostClusterSupplier } from './MecEdgeHostClusterSupplier';
 
 /**
- * Gives Backstage's Kubernetes plugin the MEC edge hosts as its clusters,
- * each reached through the mec plugin's read-only proxy.
+ * Gives Backstage's Kubernetes plugin the MEC edge hosts as clusters, each
+ * reached through the mec plugin's read-only proxy, beside the clusters of
+ * its own configuration.
  *
  * @public
  */
@@ -22,8 +23,14 @@ export const kubernetesModuleMecEdgeHosts = createBackendModule({
         auth: coreServices.auth,
       },
       async init({ clusterSupplier, discovery, auth }) {
+        // Clusters from kubernetes.clusterLocatorMethods stay, after the hosts.
         clusterSupplier.addClusterSupplier(
-          new MecEdgeHostClusterSupplier({ discovery, auth }),
+          async ({ getDefault }) =>
+            new MecEdgeHostClusterSupplier({
+              discovery,
+              auth,
+              otherClusters: await getDefault(),
+            }),
         );
       },
     });
