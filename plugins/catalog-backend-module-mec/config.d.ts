@@ -6,8 +6,9 @@ export interface Config {
       /** The HelmMEC entity provider: MEC packages, instances, edge hosts. */
       mec?: {
         /**
-         * How often the mec backend is read; each run applies only what
-         * changed. Default every 30 seconds, on every backend instance.
+         * How often the mec backend is read in full, to catch what no
+         * announcement on the events service reached; each run applies only
+         * what changed. Default every 10 minutes, on every backend instance.
          */
         schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
         /** Entity reference of the owner. Default `group:default/mec-platform`. */

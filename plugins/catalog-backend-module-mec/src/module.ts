@@ -4,7 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
-import { MEC_CHANGES_EVENT_TOPIC } from '@helmmec/plugin-mec-common';
+import {
+  MEC_CHANGES_EVENT_TOPIC,
+  MecChangesEventPayload,
+} from '@helmmec/plugin-mec-common';
 import { MecEntitiesProcessor } from './processor/MecEntitiesProcessor';
 import { MecEntityProvider } from './providers/MecEntityProvider';
 import { readMecProviderConfig } from './providers/readMecProviderConfig';
@@ -54,7 +57,8 @@ export const catalogModuleMec = createBackendModule({
         await events.subscribe({
           id: 'catalog-module-mec',
           topics: [MEC_CHANGES_EVENT_TOPIC],
-          onEvent: async () => provider.refreshSoon(),
+          onEvent: async event =>
+            provider.announce(event.eventPayload as MecChangesEventPayload),
         });
       },
     });

@@ -7,6 +7,7 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   MEC_API_ROOTS,
   MEC_CHANGES_EVENT_TOPIC,
+  MecChangesEventPayload,
   mecPermissions,
 } from '@helmmec/plugin-mec-common';
 import {
@@ -100,7 +101,7 @@ export const mecPlugin = createBackendPlugin({
           logger,
         });
         // Lets the catalog mirror a change at once rather than at its next poll.
-        const announceChange = (eventPayload: Record<string, unknown>) => {
+        const announceChange = (eventPayload: MecChangesEventPayload) => {
           events
             .publish({ topic: MEC_CHANGES_EVENT_TOPIC, eventPayload })
             .catch(error =>
@@ -115,6 +116,7 @@ export const mecPlugin = createBackendPlugin({
           announceChange({
             api: event.api,
             notificationTypes: event.subscriptionTypes,
+            ...event.subject,
           });
         });
         await deliveryWorker.start(scheduler);

@@ -22,11 +22,29 @@ export const MEC_EDGE_HOST_RESOURCE_TYPE = 'kubernetes-cluster';
 
 /**
  * Topic of the Backstage events service on which the mec plugin announces
- * that packages or instances changed, so that the catalog refreshes at once.
+ * that packages, instances or edge hosts changed, so that the catalog
+ * refreshes at once.
  *
  * @public
  */
 export const MEC_CHANGES_EVENT_TOPIC = 'mec.changes';
+
+/**
+ * Payload of an event on {@link MEC_CHANGES_EVENT_TOPIC}: what changed. A
+ * payload naming nothing means "anything may have changed".
+ *
+ * @public
+ */
+export interface MecChangesEventPayload {
+  /** The ETSI API whose event it was, if any. */
+  api?: 'app_pkgm' | 'app_lcm';
+  /** The ETSI notification types of the event, if any. */
+  notificationTypes?: string[];
+  appPkgId?: string;
+  appInstanceId?: string;
+  /** An edge host registered, changed or deleted. */
+  hostName?: string;
+}
 
 /** Annotation carrying the ETSI appPkgId of a package entity. @public */
 export const MEC_ANNOTATION_APP_PKG_ID = 'mec.helmmec.io/app-pkg-id';

@@ -75,4 +75,33 @@ describe('EntitySnapshotDiff', () => {
     ]);
     expect(result.removed).toEqual(['mecappinstance:default/instance-0']);
   });
+
+  it('diffs some source resources, leaving the others alone', () => {
+    // The source key is the entity's spec.source here.
+    const diff = new EntitySnapshotDiff(e => e.spec?.source as string);
+    diff.replace([
+      entity('a', { source: 'instance:1', state: 'STARTED' }),
+      entity('b-old-name', { source: 'instance:2' }),
+      entity('c', { source: 'instance:3' }),
+    ]);
+
+    const a = entity('a', { source: 'instance:1', state: 'STOPPED' });
+    const b = entity('b-new-name', { source: 'instance:2' });
+    const result = diff.diffSome(
+      new Set(['instance:1', 'instance:2', 'instance:9']),
+      [a, b],
+    );
+    expect(result.added).toEqual([a, b]);
+    // b's old entity goes; c was not refreshed, so it stays.
+    expect(result.removed).toEqual(['mecappinstance:default/b-old-name']);
+    diff.commit(result.next);
+
+    const gone = diff.diffSome(new Set(['instance:3']), []);
+    expect(gone).toMatchObject({
+      added: [],
+      removed: ['mecappinstance:default/c'],
+    });
+    diff.commit(gone.next);
+    expect(diff.diff([a, b])).toMatchObject({ added: [], removed: [] });
+  });
 });

@@ -23,14 +23,41 @@ function fingerprint(value: unknown): string {
   return createHash('sha256').update(json).digest('base64');
 }
 
+/** What is kept of an emitted entity. */
+interface EmittedEntity {
+  print: string;
+  /** The source resource it mirrors, e.g. `instance:<id>`. */
+  key?: string;
+}
+
+/** The emitted state after a diff, to `commit` once its mutation applied. */
+export type EmittedSnapshot = Map<string, EmittedEntity>;
+
 /**
  * Remembers what the provider last emitted, by entity reference, and
- * computes the delta to a new snapshot. Only fingerprints are kept, so memory
- * stays small with thousands of entities.
+ * computes the delta to a new snapshot, of everything or of some source
+ * resources. Only fingerprints are kept, so memory stays small with
+ * thousands of entities.
  */
 export class EntitySnapshotDiff {
-  private emitted = new Map<string, string>();
+  private emitted: EmittedSnapshot = new Map();
   private baseline = false;
+
+  /**
+   * @param keyOf - the source resource an entity mirrors, so that a partial
+   *   refresh knows which entities a gone resource leaves behind
+   */
+  constructor(
+    private readonly keyOf: (entity: Entity) => string | undefined = () =>
+      undefined,
+  ) {}
+
+  private record(entity: Entity): [string, EmittedEntity] {
+    return [
+      stringifyEntityRef(entity),
+      { print: fingerprint(entity), key: this.keyOf(entity) },
+    ];
+  }
 
   /** Whether a snapshot has been recorded since creation or `reset`. */
   get hasBaseline(): boolean {
@@ -39,9 +66,7 @@ export class EntitySnapshotDiff {
 
   /** Records `entities` as emitted in full. */
   replace(entities: Entity[]): void {
-    this.emitted = new Map(
-      entities.map(e => [stringifyEntityRef(e), fingerprint(e)]),
-    );
+    this.emitted = new Map(entities.map(e => this.record(e)));
     this.baseline = true;
   }
 
@@ -52,14 +77,13 @@ export class EntitySnapshotDiff {
   }
 
   /** The delta from the last emitted snapshot to `entities`; not yet recorded. */
-  diff(entities: Entity[]): EntityDelta & { next: Map<string, string> } {
-    const next = new Map<string, string>();
+  diff(entities: Entity[]): EntityDelta & { next: EmittedSnapshot } {
+    const next: EmittedSnapshot = new Map();
     const added: Entity[] = [];
     for (const entity of entities) {
-      const ref = stringifyEntityRef(entity);
-      const print = fingerprint(entity);
-      next.set(ref, print);
-      if (this.emitted.get(ref) !== print) {
+      const [ref, emitted] = this.record(entity);
+      next.set(ref, emitted);
+      if (this.emitted.get(ref)?.print !== emitted.print) {
         added.push(entity);
       }
     }
@@ -67,8 +91,38 @@ export class EntitySnapshotDiff {
     return { added, removed, next };
   }
 
-  /** Records the result of `diff` once its mutation has been applied. */
-  commit(next: Map<string, string>): void {
+  /**
+   * The delta for some source resources only: `entities` are what those
+   * resources give now, and every entity emitted for one of `keys` that is
+   * not among them is removed. Other entities stay as they are.
+   */
+  diffSome(
+    keys: ReadonlySet<string>,
+    entities: Entity[],
+  ): EntityDelta & { next: EmittedSnapshot } {
+    const next: EmittedSnapshot = new Map(this.emitted);
+    const added: Entity[] = [];
+    const current = new Set<string>();
+    for (const entity of entities) {
+      const [ref, emitted] = this.record(entity);
+      current.add(ref);
+      next.set(ref, emitted);
+      if (this.emitted.get(ref)?.print !== emitted.print) {
+        added.push(entity);
+      }
+    }
+    const removed: string[] = [];
+    for (const [ref, { key }] of this.emitted) {
+      if (key !== undefined && keys.has(key) && !current.has(ref)) {
+        removed.push(ref);
+        next.delete(ref);
+      }
+    }
+    return { added, removed, next };
+  }
+
+  /** Records the result of a diff once its mutation has been applied. */
+  commit(next: EmittedSnapshot): void {
     this.emitted = next;
     this.baseline = true;
   }

@@ -42,6 +42,13 @@ export interface MecSnapshot {
   hosts: MecEdgeHostInfo[];
 }
 
+/** Which resources to read again, after the mec plugin announced changes. */
+export interface MecResourceIds {
+  appPkgIds: string[];
+  appInstanceIds: string[];
+  hostNames: string[];
+}
+
 /**
  * Reads packages, instances and edge hosts from the mec backend plugin over
  * HTTP, with a service token, so that the catalog can run in another backend.
@@ -52,15 +59,9 @@ export class MecApiClient {
     private readonly auth: AuthService,
   ) {}
 
+  /** Everything, for a full mutation or a diff of the whole. */
   async readSnapshot(): Promise<MecSnapshot> {
-    const apiRoot = (await this.discovery.getBaseUrl('mec')).replace(
-      /\/+$/,
-      '',
-    );
-    const { token } = await this.auth.getPluginRequestToken({
-      onBehalfOf: await this.auth.getOwnServiceCredentials(),
-      targetPluginId: 'mec',
-    });
+    const { apiRoot, token } = await this.connect();
     const [packages, instances, hostList] = await Promise.all([
       this.getAll<AppPkgInfo>(
         `${apiRoot}/${MEC_API_ROOTS.appPkgm}/app_packages?all_fields`,
@@ -73,6 +74,66 @@ export class MecApiClient {
       this.get<{ items: MecEdgeHostInfo[] }>(`${apiRoot}/hosts`, token),
     ]);
     return { apiRoot, packages, instances, hosts: hostList.body.items };
+  }
+
+  /**
+   * Only the named resources; those that are gone (404) are left out of the
+   * snapshot, which then holds nothing else.
+   */
+  async readResources(ids: MecResourceIds): Promise<MecSnapshot> {
+    const { apiRoot, token } = await this.connect();
+    const readEach = <T>(paths: string[]) =>
+      Promise.all(
+        paths.map(path => this.getIfExists<T>(`${apiRoot}${path}`, token)),
+      );
+    const [packages, instances, hosts] = await Promise.all([
+      readEach<AppPkgInfo>(
+        ids.appPkgIds.map(
+          id =>
+            `/${MEC_API_ROOTS.appPkgm}/app_packages/${encodeURIComponent(id)}`,
+        ),
+      ),
+      readEach<MecAppInstanceInfo>(
+        ids.appInstanceIds.map(
+          id =>
+            `/${MEC_API_ROOTS.appLcm}/app_instances/${encodeURIComponent(id)}`,
+        ),
+      ),
+      readEach<MecEdgeHostInfo>(
+        ids.hostNames.map(name => `/hosts/${encodeURIComponent(name)}`),
+      ),
+    ]);
+    const present = <T>(items: Array<T | undefined>) =>
+      items.filter((item): item is T => item !== undefined);
+    return {
+      apiRoot,
+      packages: present(packages),
+      instances: present(instances),
+      hosts: present(hosts),
+    };
+  }
+
+  private async connect(): Promise<{ apiRoot: string; token: string }> {
+    const apiRoot = (await this.discovery.getBaseUrl('mec')).replace(
+      /\/+$/,
+      '',
+    );
+    const { token } = await this.auth.getPluginRequestToken({
+      onBehalfOf: await this.auth.getOwnServiceCredentials(),
+      targetPluginId: 'mec',
+    });
+    return { apiRoot, token };
+  }
+
+  private async getIfExists<T>(url: string, token: string) {
+    try {
+      return (await this.get<T>(url, token)).body;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) {
+        return undefined;
+      }
+      throw error;
+    }
   }
 
   /** Reads an ETSI list, following `Link: <…>; rel="next"` pages if any. */

@@ -23,6 +23,23 @@ async function startRecordedMecApi() {
     requests: [] as Array<{ url: string; authorization?: string }>,
     failWith: undefined as number | undefined,
   };
+  // One resource by its id, as the provider reads an announced change.
+  const single = (url: string) => {
+    const match =
+      /^\/api\/mec\/(app_pkgm\/v1\/app_packages|app_lcm\/v1\/app_instances|hosts)\/([^/?]+)$/.exec(
+        url,
+      );
+    if (!match) return undefined;
+    const id = decodeURIComponent(match[2]);
+    const item =
+      match[1] === 'hosts'
+        ? state.hosts.items.find(h => h.name === id)
+        : (match[1].endsWith('app_packages')
+            ? state.packages
+            : state.instances
+          ).find(i => i.id === id);
+    return { item };
+  };
   const server: Server = createServer((req, res) => {
     state.requests.push({
       url: req.url ?? '',
@@ -42,6 +59,10 @@ async function startRecordedMecApi() {
       send(200, state.instances);
     } else if (req.url === '/api/mec/hosts') {
       send(200, state.hosts);
+    } else if (single(req.url ?? '')) {
+      const found = single(req.url ?? '')!;
+      if (found.item) send(200, found.item);
+      else send(404, { status: 404, detail: req.url });
     } else {
       send(404, { status: 404, detail: req.url });
     }
@@ -299,22 +320,65 @@ describe('MecEntityProvider against a local HTTP server', () => {
     ]);
   });
 
-  it('refreshes once, soon, for a burst of announced changes', async () => {
+  it('reads only what an announcement names, a burst together', async () => {
     const { provider, applyMutation } = await connectProvider();
-    api.state.instances.pop();
+    const gone = api.state.instances.pop();
+    const changed = api.state.packages[0];
+    changed.operationalState = 'DISABLED';
     api.state.requests.length = 0;
 
-    for (let i = 0; i < 5; i++) provider.refreshSoon(20);
+    provider.announce({ appInstanceId: gone.id, appPkgId: gone.appPkgId }, 20);
+    provider.announce({ appPkgId: changed.id }, 20);
+    for (let i = 0; i < 100 && applyMutation.mock.calls.length < 2; i++) {
+      await new Promise(r => setTimeout(r, 20));
+    }
+
+    // One read per named resource, none of the lists.
+    expect(api.state.requests.map(r => r.url).sort()).toEqual(
+      [
+        `/api/mec/app_lcm/v1/app_instances/${gone.id}`,
+        `/api/mec/app_pkgm/v1/app_packages/${gone.appPkgId}`,
+        `/api/mec/app_pkgm/v1/app_packages/${changed.id}`,
+      ]
+        .filter((url, i, all) => all.indexOf(url) === i)
+        .sort(),
+    );
+    const delta = applyMutation.mock.calls[1][0];
+    expect(delta.type).toBe('delta');
+    // The instance that is gone (404) is removed, by the entity it had.
+    expect(delta.removed).toEqual([
+      {
+        entityRef: expect.stringMatching(/^mecappinstance:default\//),
+        locationKey: `mec:${api.baseUrl}`,
+      },
+    ]);
+    expect(
+      delta.added.map((d: any) => [d.entity.kind, d.entity.spec.appPkgId]),
+    ).toEqual([['MecAppPackage', changed.id]]);
+
+    // Nothing changed since: an announcement applies nothing.
+    provider.announce({ appPkgId: changed.id }, 20);
+    await new Promise(r => setTimeout(r, 200));
+    expect(applyMutation).toHaveBeenCalledTimes(2);
+  });
+
+  it('reads everything again for an announcement that names nothing', async () => {
+    const { provider, applyMutation } = await connectProvider();
+    api.state.hosts.items = [];
+    api.state.requests.length = 0;
+
+    provider.announce({}, 20);
+    provider.announce({}, 20);
     for (let i = 0; i < 100 && applyMutation.mock.calls.length < 2; i++) {
       await new Promise(r => setTimeout(r, 20));
     }
     await new Promise(r => setTimeout(r, 100));
 
-    expect(applyMutation.mock.calls.map(c => c[0].type)).toEqual([
-      'full',
-      'delta',
-    ]);
-    // One read of each list, not five.
     expect(api.state.requests).toHaveLength(3);
+    expect(applyMutation.mock.calls[1][0]).toMatchObject({
+      type: 'delta',
+      added: [],
+      removed: [{ entityRef: 'resource:default/edge-1' }],
+    });
   });
 });

@@ -4,15 +4,21 @@ import {
   LoggerService,
   SchedulerServiceTaskRunner,
 } from '@backstage/backend-plugin-api';
-import { Entity } from '@backstage/catalog-model';
 import { stringifyError } from '@backstage/errors';
 import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { EntitySnapshotDiff } from './EntitySnapshotDiff';
-import { MecApiClient } from './MecApiClient';
-import { mecLocation, toEntities, ToEntitiesOptions } from './toEntities';
+import type { MecChangesEventPayload } from '@helmmec/plugin-mec-common';
+import { EntityDelta, EntitySnapshotDiff } from './EntitySnapshotDiff';
+import { MecApiClient, MecSnapshot } from './MecApiClient';
+import {
+  mecLocation,
+  mecSourceKey,
+  mecSourceKeyOf,
+  toEntities,
+  ToEntitiesOptions,
+} from './toEntities';
 
 /**
  * What the {@link MecEntityProvider} needs.
@@ -36,25 +42,35 @@ export interface MecEntityProviderOptions {
   fullSyncIntervalMs?: number;
 }
 
+function noPendingChanges() {
+  return {
+    appPkgIds: new Set<string>(),
+    appInstanceIds: new Set<string>(),
+    hostNames: new Set<string>(),
+    everything: false,
+  };
+}
+
 /**
  * Mirrors the MEO's application packages, application instances and edge
  * hosts into the catalog. The first run applies a full mutation; later runs
  * apply only the difference to what was last emitted, so that polling costs
- * the catalog nothing while nothing changes.
+ * the catalog nothing while nothing changes. Changes the mec plugin
+ * announces are read one resource at a time and applied as they come.
  *
  * @public
  */
 export class MecEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
-  private readonly diff = new EntitySnapshotDiff();
+  private readonly diff = new EntitySnapshotDiff(mecSourceKeyOf);
   private readonly client: MecApiClient;
   private readonly toEntitiesOptions: ToEntitiesOptions;
   private readonly fullSyncIntervalMs: number;
   private lastFullSync = 0;
-  /** The refresh running now, if any; refreshes never overlap. */
-  private running?: Promise<void>;
-  /** Whether another refresh was asked for while one was running. */
-  private again = false;
+  /** Refreshes run one after the other, never overlapping. */
+  private queue: Promise<void> = Promise.resolve();
+  /** Announced changes not read yet: source keys, or everything. */
+  private pending = noPendingChanges();
   private soon?: NodeJS.Timeout;
 
   constructor(private readonly options: MecEntityProviderOptions) {
@@ -77,50 +93,52 @@ export class MecEntityProvider implements EntityProvider {
     this.diff.reset();
     await this.options.taskRunner.run({
       id: `${this.getProviderName()}:refresh`,
-      fn: () => this.refreshQuietly(),
+      fn: () => this.enqueue('refresh', () => this.refresh()),
     });
   }
 
   /**
-   * Asks for a refresh shortly, e.g. when the mec plugin announced a change.
-   * A burst of announcements (an instantiation makes several) gives one
-   * refresh; the scheduled one remains as the fallback.
+   * Takes a change the mec plugin announced and reads what it names shortly
+   * after; a burst of announcements (an instantiation makes several) is read
+   * together. A change that names nothing makes the next read a full one.
    */
-  refreshSoon(delayMs = 300): void {
-    if (!this.connection || this.soon) return;
+  announce(change: MecChangesEventPayload = {}, delayMs = 300): void {
+    if (!this.connection) return;
+    const { pending } = this;
+    if (change.appPkgId) pending.appPkgIds.add(change.appPkgId);
+    if (change.appInstanceId) pending.appInstanceIds.add(change.appInstanceId);
+    if (change.hostName) pending.hostNames.add(change.hostName);
+    if (!change.appPkgId && !change.appInstanceId && !change.hostName) {
+      pending.everything = true;
+    }
+    if (this.soon) return;
     this.soon = setTimeout(() => {
       this.soon = undefined;
-      void this.refreshQuietly();
+      const taken = this.pending;
+      this.pending = noPendingChanges();
+      void this.enqueue('apply announced changes', () =>
+        taken.everything || !this.diff.hasBaseline
+          ? this.refresh()
+          : this.refreshSome({
+              appPkgIds: [...taken.appPkgIds],
+              appInstanceIds: [...taken.appInstanceIds],
+              hostNames: [...taken.hostNames],
+            }),
+      );
     }, delayMs);
     this.soon.unref?.();
   }
 
-  /** Runs {@link refresh} once at a time, logging rather than throwing. */
-  private async refreshQuietly(): Promise<void> {
-    if (this.running) {
-      // The running refresh goes once more and reads this change too.
-      this.again = true;
-      await this.running;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.refresh();
-        } catch (error) {
-          // The next run tries again; what was emitted stays in the catalog.
-          this.options.logger.warn(
-            `MEC entity provider could not refresh: ${stringifyError(error)}`,
-          );
-        }
-      } while (this.again);
-    })();
-    try {
-      await this.running;
-    } finally {
-      this.running = undefined;
-    }
+  /** Runs `work` after what is queued, logging rather than throwing. */
+  private enqueue(what: string, work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(work).catch(error => {
+      // The next run tries again; what was emitted stays in the catalog.
+      this.options.logger.warn(
+        `MEC entity provider could not ${what}: ${stringifyError(error)}`,
+      );
+    });
+    this.queue = run;
+    return run;
   }
 
   /**
@@ -128,22 +146,19 @@ export class MecEntityProvider implements EntityProvider {
    * at every full sync interval), a delta mutation otherwise.
    */
   async refresh(): Promise<void> {
-    if (!this.connection) {
-      throw new Error('MEC entity provider is not connected');
-    }
+    const connection = this.requireConnection();
     const snapshot = await this.client.readSnapshot();
     const entities = toEntities(snapshot, this.toEntitiesOptions);
-    const locationKey = mecLocation(snapshot.apiRoot);
-    const deferred = (entity: Entity) => ({ entity, locationKey });
 
     const now = Date.now();
     if (
       !this.diff.hasBaseline ||
       now - this.lastFullSync >= this.fullSyncIntervalMs
     ) {
-      await this.connection.applyMutation({
+      const locationKey = mecLocation(snapshot.apiRoot);
+      await connection.applyMutation({
         type: 'full',
-        entities: entities.map(deferred),
+        entities: entities.map(entity => ({ entity, locationKey })),
       });
       this.diff.replace(entities);
       this.lastFullSync = now;
@@ -152,18 +167,50 @@ export class MecEntityProvider implements EntityProvider {
       );
       return;
     }
-
-    const { added, removed, next } = this.diff.diff(entities);
-    if (added.length || removed.length) {
-      await this.connection.applyMutation({
-        type: 'delta',
-        added: added.map(deferred),
-        removed: removed.map(entityRef => ({ entityRef, locationKey })),
-      });
-      this.options.logger.info(
-        `MEC entity provider applied a delta: ${added.length} added or changed, ${removed.length} removed`,
-      );
-    }
+    const { next, ...delta } = this.diff.diff(entities);
+    await this.applyDelta(snapshot, delta);
     this.diff.commit(next);
+  }
+
+  /** Reads only the named resources and applies what changed of them. */
+  async refreshSome(ids: {
+    appPkgIds: string[];
+    appInstanceIds: string[];
+    hostNames: string[];
+  }): Promise<void> {
+    this.requireConnection();
+    const snapshot = await this.client.readResources(ids);
+    const keys = new Set([
+      ...ids.appPkgIds.map(mecSourceKey.appPackage),
+      ...ids.appInstanceIds.map(mecSourceKey.appInstance),
+      ...ids.hostNames.map(mecSourceKey.edgeHost),
+    ]);
+    const { next, ...delta } = this.diff.diffSome(
+      keys,
+      toEntities(snapshot, this.toEntitiesOptions),
+    );
+    await this.applyDelta(snapshot, delta);
+    this.diff.commit(next);
+  }
+
+  private async applyDelta(snapshot: MecSnapshot, delta: EntityDelta) {
+    const { added, removed } = delta;
+    if (!added.length && !removed.length) return;
+    const locationKey = mecLocation(snapshot.apiRoot);
+    await this.requireConnection().applyMutation({
+      type: 'delta',
+      added: added.map(entity => ({ entity, locationKey })),
+      removed: removed.map(entityRef => ({ entityRef, locationKey })),
+    });
+    this.options.logger.info(
+      `MEC entity provider applied a delta: ${added.length} added or changed, ${removed.length} removed`,
+    );
+  }
+
+  private requireConnection(): EntityProviderConnection {
+    if (!this.connection) {
+      throw new Error('MEC entity provider is not connected');
+    }
+    return this.connection;
   }
 }

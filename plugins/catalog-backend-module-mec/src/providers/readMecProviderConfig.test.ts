@@ -2,10 +2,10 @@ import { ConfigReader } from '@backstage/config';
 import { readMecProviderConfig } from './readMecProviderConfig';
 
 describe('readMecProviderConfig', () => {
-  it('defaults to every 30 seconds on each instance, and the platform group', () => {
+  it('defaults to every 10 minutes on each instance, and the platform group', () => {
     expect(readMecProviderConfig(new ConfigReader({}))).toEqual({
       schedule: {
-        frequency: { seconds: 30 },
+        frequency: { minutes: 10 },
         timeout: { minutes: 3 },
         scope: 'local',
       },

@@ -30,7 +30,8 @@ export function readMecProviderConfig(
   const schedule: SchedulerServiceTaskScheduleDefinition = configured
     ? { ...configured, scope: configured.scope ?? 'local' }
     : {
-        frequency: { seconds: 30 },
+        // Announced changes arrive at once; this only catches the rest.
+        frequency: { minutes: 10 },
         timeout: { minutes: 3 },
         scope: 'local',
       };

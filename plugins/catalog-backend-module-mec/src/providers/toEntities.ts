@@ -42,6 +42,28 @@ const K8S_LABEL_SELECTOR = 'backstage.io/kubernetes-label-selector';
 const K8S_NAMESPACE = 'backstage.io/kubernetes-namespace';
 const K8S_API_SERVER = 'kubernetes.io/api-server';
 
+/** Keys of the source resources that entities mirror. */
+export const mecSourceKey = {
+  appPackage: (appPkgId: string) => `package:${appPkgId}`,
+  appInstance: (appInstanceId: string) => `instance:${appInstanceId}`,
+  edgeHost: (hostName: string) => `host:${hostName}`,
+};
+
+/** The source resource an entity of this provider mirrors, by its annotations. */
+export function mecSourceKeyOf(entity: Entity): string | undefined {
+  const annotations = entity.metadata.annotations ?? {};
+  if (entity.kind === MEC_APP_INSTANCE_KIND) {
+    const id = annotations[MEC_ANNOTATION_APP_INSTANCE_ID];
+    return id ? mecSourceKey.appInstance(id) : undefined;
+  }
+  if (entity.kind === MEC_APP_PACKAGE_KIND) {
+    const id = annotations[MEC_ANNOTATION_APP_PKG_ID];
+    return id ? mecSourceKey.appPackage(id) : undefined;
+  }
+  const host = annotations[MEC_ANNOTATION_EDGE_HOST];
+  return host ? mecSourceKey.edgeHost(host) : undefined;
+}
+
 /** The location every entity of this provider is attributed to. */
 export function mecLocation(apiRoot: string): string {
   return `mec:${apiRoot}`;

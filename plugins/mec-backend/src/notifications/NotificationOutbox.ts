@@ -7,9 +7,17 @@ import {
   SubscriptionRecord,
 } from './SubscriptionStore';
 
+/** The resources an event is about. */
+export interface EventSubject {
+  appPkgId?: string;
+  appInstanceId?: string;
+}
+
 /** One event to notify, as given to {@link NotificationOutbox.publish}. */
 export interface PublishRequest<TFilter = unknown> {
   api: SubscriptionApi;
+  /** What the event is about, for listeners that mirror resources. */
+  subject?: EventSubject;
   /** Subscriptions of these types are candidates. */
   subscriptionTypes: string[];
   /** Whether a candidate's filter selects the event; all candidates when absent. */
@@ -31,6 +39,7 @@ export interface PublishResult {
 /** What a listener of {@link NotificationOutbox.onPublished} learns. */
 export interface PublishedEvent {
   api: SubscriptionApi;
+  subject: EventSubject;
   subscriptionTypes: string[];
   /** Number of subscribers the notification goes to; may be zero. */
   deliveries: number;
@@ -95,6 +104,7 @@ export class NotificationOutbox {
       : candidates;
     const event = {
       api: request.api,
+      subject: request.subject ?? {},
       subscriptionTypes: request.subscriptionTypes,
       deliveries: recipients.length,
     };

@@ -230,6 +230,8 @@ export class AppLcmNotifications {
     const instanceHref = `${base}/app_instances/${instance.id}`;
     await this.outbox.publish<AppLcmFilter>(trx, {
       api: 'app_lcm',
+      // The package too: its usage state follows its instances.
+      subject: { appInstanceId: instance.id, appPkgId: instance.appPkgId },
       subscriptionTypes: [type],
       matches: s => matches(s.filter ?? {}),
       buildPayload: (s, notificationId) => {

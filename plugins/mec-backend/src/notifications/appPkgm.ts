@@ -246,6 +246,7 @@ export async function publishPackageEvent(
   };
   return outbox.publish<AppPkgFilter[]>(trx, {
     api: 'app_pkgm',
+    subject: { appPkgId: event.appPkgId },
     subscriptionTypes: [SUBSCRIPTION_TYPE_OF[event.notificationType]],
     matches: subscription => matchesAppPkgFilters(subscription.filter, event),
     buildPayload: (subscription, notificationId) => ({

@@ -7,6 +7,7 @@ export {
 } from './SubscriptionStore';
 export {
   NotificationOutbox,
+  type EventSubject,
   type PublishRequest,
   type PublishedEvent,
   type PublishResult,

@@ -248,7 +248,11 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
       expect(seen).toEqual([]);
     });
     expect(seen).toEqual([
-      expect.objectContaining({ api: 'app_pkgm', deliveries: 0 }),
+      expect.objectContaining({
+        api: 'app_pkgm',
+        subject: { appPkgId: expect.any(String) },
+        deliveries: 0,
+      }),
     ]);
     seen.length = 0;
     await expect(
