@@ -265,4 +265,19 @@ test('onboard by upload, disable and enable, instantiate on the edge cluster, st
   await shot(page, 'mec-register-host');
   await register.getByRole('button', { name: 'Cancel' }).click();
   await shot(page, 'mec-hosts');
+
+  // A host's own page: health, capacity, settings, its instances.
+  await page.getByRole('link', { name: 'Local edge cluster' }).click();
+  await expect(page).toHaveURL(
+    `${new URL(page.url()).origin}/mec/hosts/${
+      process.env.E2E_EDGE_HOST ?? 'edge-1'
+    }`,
+  );
+  await expect(
+    page.getByRole('region', { name: 'Health' }).getByText('REACHABLE'),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'View this edge host in the catalog' }),
+  ).toBeVisible();
+  await shot(page, 'mec-host');
 });

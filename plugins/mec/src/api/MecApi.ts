@@ -59,6 +59,7 @@ export interface MecApi {
   failOpOcc(opOccId: string): Promise<void>;
 
   listEdgeHosts(): Promise<EdgeHost[]>;
+  getEdgeHost(name: string): Promise<EdgeHost>;
   registerEdgeHost(request: RegisterEdgeHost): Promise<EdgeHost>;
   checkEdgeHost(name: string): Promise<EdgeHost>;
   deleteEdgeHost(name: string): Promise<void>;

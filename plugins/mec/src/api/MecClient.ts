@@ -129,6 +129,10 @@ export class MecClient implements MecApi {
     return list.items;
   }
 
+  getEdgeHost(name: string): Promise<EdgeHost> {
+    return this.json(`hosts/${enc(name)}`);
+  }
+
   registerEdgeHost(request: RegisterEdgeHost): Promise<EdgeHost> {
     return this.json('hosts', jsonBody('POST', request));
   }

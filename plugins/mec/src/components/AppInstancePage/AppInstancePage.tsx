@@ -27,6 +27,7 @@ import { ConfirmDialog } from '../common/ConfirmDialog';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { MecLayout } from '../common/MecLayout';
 import { RelativeTime } from '../common/RelativeTime';
+import { Field } from '../common/Field';
 import { StateChip } from '../common/StateChip';
 import { useMecPaths } from '../common/useMecPaths';
 import { usePolling } from '../common/usePolling';
@@ -38,17 +39,6 @@ function newestFirst(a: AppLcmOpOcc, b: AppLcmOpOcc) {
   return (
     b.startTime.seconds - a.startTime.seconds ||
     b.startTime.nanoSeconds - a.startTime.nanoSeconds
-  );
-}
-
-function Field(props: { label: string; children: React.ReactNode }) {
-  return (
-    <Stack>
-      <Typography variant="overline" color="text.secondary">
-        {props.label}
-      </Typography>
-      <Typography component="div">{props.children}</Typography>
-    </Stack>
   );
 }
 

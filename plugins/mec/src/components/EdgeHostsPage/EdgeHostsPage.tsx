@@ -21,6 +21,7 @@ import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import { mecApiRef } from '../../api/MecApi';
 import { ConfirmDialog } from '../common/ConfirmDialog';
 import { ErrorAlert } from '../common/ErrorAlert';
@@ -28,25 +29,15 @@ import { MecLayout } from '../common/MecLayout';
 import { RelativeTime } from '../common/RelativeTime';
 import { StateChip } from '../common/StateChip';
 import { usePolling } from '../common/usePolling';
+import { useMecPaths } from '../common/useMecPaths';
 import { CapacityBar } from './CapacityBar';
+import { cpu, health, memory } from './edgeHostFormat';
 import { RegisterHostDialog } from './RegisterHostDialog';
-
-function cpu(millicores: number) {
-  return `${(millicores / 1000).toFixed(1)} CPU`;
-}
-
-function memory(bytes: number) {
-  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
-}
-
-function health(host: EdgeHost) {
-  if (!host.status) return 'UNCHECKED';
-  return host.status.reachable ? 'REACHABLE' : 'UNREACHABLE';
-}
 
 /** The edge hosts (Kubernetes clusters): health, capacity, registration. */
 export function EdgeHostsPage() {
   const mecApi = useApi(mecApiRef);
+  const paths = useMecPaths();
   const [registering, setRegistering] = useState(false);
   const [toRemove, setToRemove] = useState<EdgeHost>();
   const [checking, setChecking] = useState<string>();
@@ -129,7 +120,9 @@ export function EdgeHostsPage() {
             {value.hosts.map(h => (
               <TableRow key={h.name}>
                 <TableCell>
-                  <Typography fontWeight="bold">{h.title ?? h.name}</Typography>
+                  <Typography fontWeight="bold">
+                    <Link to={paths.edgeHost(h.name)}>{h.title ?? h.name}</Link>
+                  </Typography>
                   <Typography variant="body2" color="text.secondary">
                     {h.url}
                     {h.location.zone ? ` · zone ${h.location.zone}` : ''}

@@ -3,6 +3,7 @@ import { AppInstancePage } from '../AppInstancePage/AppInstancePage';
 import { AppInstancesPage } from '../AppInstancesPage/AppInstancesPage';
 import { AppPackagePage } from '../AppPackagePage/AppPackagePage';
 import { AppPackagesPage } from '../AppPackagesPage/AppPackagesPage';
+import { EdgeHostPage } from '../EdgeHostsPage/EdgeHostPage';
 import { EdgeHostsPage } from '../EdgeHostsPage/EdgeHostsPage';
 
 /**
@@ -17,6 +18,7 @@ export function MecPage() {
       <Route path="/instances" element={<AppInstancesPage />} />
       <Route path="/instances/:appInstanceId" element={<AppInstancePage />} />
       <Route path="/hosts" element={<EdgeHostsPage />} />
+      <Route path="/hosts/:hostName" element={<EdgeHostPage />} />
     </Routes>
   );
 }

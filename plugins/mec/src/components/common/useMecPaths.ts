@@ -14,5 +14,6 @@ export function useMecPaths() {
     instances: `${base}/instances`,
     appInstance: (id: string) => `${base}/instances/${encodeURIComponent(id)}`,
     hosts: `${base}/hosts`,
+    edgeHost: (name: string) => `${base}/hosts/${encodeURIComponent(name)}`,
   };
 }

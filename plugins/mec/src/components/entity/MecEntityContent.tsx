@@ -13,23 +13,12 @@ import {
 } from '@helmmec/plugin-mec-common';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
-import Typography from '@mui/material/Typography';
 import { Link as RouterLink } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { mecApiRef } from '../../api/MecApi';
+import { Field } from '../common/Field';
 import { StateChip } from '../common/StateChip';
 import { useMecPaths } from '../common/useMecPaths';
-
-function Field(props: { label: string; children: React.ReactNode }) {
-  return (
-    <Stack spacing={0.5}>
-      <Typography variant="overline" color="text.secondary">
-        {props.label}
-      </Typography>
-      <Typography component="div">{props.children}</Typography>
-    </Stack>
-  );
-}
 
 /**
  * The "MEC" tab of MecAppPackage and MecAppInstance entities: the live
