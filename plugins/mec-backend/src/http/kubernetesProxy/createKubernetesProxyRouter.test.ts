@@ -176,6 +176,17 @@ describe('the Kubernetes proxy of edge hosts', () => {
       ['/api/v1/namespaces/default/pods', 403, /holds no application/],
       ['/api/v1/pods', 403, /Only namespaced reads/],
       ['/api/v1/nodes', 403, /Only namespaced reads/],
+      // Dot segments would be resolved away into another namespace.
+      [
+        `/api/v1/namespaces/${cluster.namespace}/../kube-system/status`,
+        403,
+        /Only namespaced reads/,
+      ],
+      [
+        `/api/v1/namespaces/${cluster.namespace}/pods/%2E%2E`,
+        403,
+        /Only namespaced reads/,
+      ],
       [`/api/v1/namespaces/${cluster.namespace}/secrets`, 403, /secrets/],
       [`/api/v1/namespaces/${cluster.namespace}/pods?watch=true`, 400, /watch/],
       [

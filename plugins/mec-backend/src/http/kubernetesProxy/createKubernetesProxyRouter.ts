@@ -17,11 +17,18 @@ export const KUBERNETES_PROXY_PATH = 'kubernetes-proxy';
 const KUBERNETES_PLUGIN_SUBJECT = 'plugin:kubernetes';
 
 /**
+ * A DNS-subdomain-like path segment: starts and ends alphanumeric, so never
+ * `.` or `..`, which URL normalisation would resolve to another path.
+ */
+const SEGMENT = '[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?';
+
+/**
  * A namespaced read: `/api/v1/namespaces/{ns}/{plural}[/{name}[/{sub}]]` or
  * `/apis/{group}/{version}/namespaces/{ns}/...`.
  */
-const NAMESPACED_READ =
-  /^\/(?:api\/v1|apis\/[a-z0-9.-]+\/[a-z0-9]+)\/namespaces\/([a-z0-9-]+)\/([a-z0-9.-]+)(?:\/([a-z0-9.-]+)(?:\/(log|status))?)?$/;
+const NAMESPACED_READ = new RegExp(
+  `^/(?:api/v1|apis/${SEGMENT}/[a-z0-9]+)/namespaces/(${SEGMENT})/(${SEGMENT})(?:/${SEGMENT}(?:/(?:log|status))?)?$`,
+);
 
 /** Never proxied, even within an application namespace. */
 const HIDDEN_RESOURCES = new Set(['secrets', 'serviceaccounts']);
