@@ -2,7 +2,7 @@ import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import { Knex } from 'knex';
-import { randomUUID } from 'node:crypto';
+import { LeasedJob, LeasedJobRunner, LeaseTable } from '../jobs';
 import { OutboundUrlPolicy } from '../outbound/OutboundUrlPolicy';
 import { CallbackAuthenticator } from './CallbackAuthenticator';
 import { DeliveryRow } from './NotificationOutbox';
@@ -27,7 +27,7 @@ export interface NotificationDeliveryOptions {
   maxAgeMs: number;
   /** Timeout of one notification request (and of a token request); default 10 seconds. */
   requestTimeoutMs: number;
-  /** Deliveries claimed and sent concurrently per round; default 20. */
+  /** Deliveries claimed and sent concurrently per round (and per replica); default 20. */
   batchSize: number;
   /** Delivered and dead rows are deleted after this long; default 7 days. */
   retentionMs: number;
@@ -54,6 +54,8 @@ export interface DeliveryRunSummary {
   dead: number;
 }
 
+type DeliveryOutcome = 'delivered' | 'retrying' | 'dead';
+
 /** The scheduled task id, one per backend instance (scope local). */
 export const NOTIFICATION_DELIVERY_TASK_ID = 'mec-notification-delivery';
 
@@ -65,8 +67,10 @@ const MAX_ROUNDS_PER_RUN = 50;
 /**
  * Sends queued notifications to subscribers' callbackUri: at least once,
  * retried with exponential backoff until they are too old. Every backend
- * replica may run it; a delivery is claimed in the database before it is
- * sent, so two replicas do not send the same row at the same time.
+ * replica may run it; a delivery is claimed in the database (a leased job)
+ * before it is sent, so two replicas do not send the same row at the same
+ * time, and a crashed replica's deliveries are sent again once their
+ * claims run out. Due times and claims are on the database's clock.
  *
  * @public
  */
@@ -123,9 +127,11 @@ export class NotificationDeliveryWorker {
   }
 
   private readonly authenticator: CallbackAuthenticator;
-  private readonly isPostgres: boolean;
+  private readonly deliveries: LeaseTable<DeliveryRow>;
+  private readonly runner: LeasedJobRunner<DeliveryRow, DeliveryOutcome>;
   private running: Promise<void> | undefined;
   private runAgain = false;
+  private stopped = false;
   private lastCleanup = 0;
 
   private constructor(
@@ -140,9 +146,28 @@ export class NotificationDeliveryWorker {
       timeoutMs: options.requestTimeoutMs,
       now,
     });
-    this.isPostgres = /^(pg|postgres)/.test(
-      String(knex.client.config.client ?? ''),
-    );
+    this.deliveries = LeaseTable.create<DeliveryRow>(knex, {
+      table: DELIVERIES_TABLE,
+      tokenColumn: 'claimed_by',
+      untilColumn: 'claimed_until',
+      runnable: (query, clock) =>
+        query
+          .where('state', 'pending')
+          .where(clock.column('next_attempt_at'), '<=', clock.now()),
+      orderBy: 'next_attempt_at',
+    });
+    // One delivery is a token request and a notification request, each
+    // bounded by the request timeout; the lease leaves room to spare.
+    const leaseMs = options.requestTimeoutMs * 3 + 30_000;
+    this.runner = LeasedJobRunner.create({
+      jobName: 'Notification delivery',
+      table: this.deliveries,
+      handler: job => this.deliverClaimed(job),
+      logger,
+      leaseMs,
+      concurrency: options.batchSize,
+      stopTimeoutMs: options.requestTimeoutMs * 2 + 5_000,
+    });
   }
 
   /**
@@ -168,6 +193,7 @@ export class NotificationDeliveryWorker {
    * Never throws; errors are logged.
    */
   wake(): void {
+    if (this.stopped) return;
     this.runOnce().catch(error =>
       this.logger.error('Notification delivery failed', error),
     );
@@ -185,25 +211,32 @@ export class NotificationDeliveryWorker {
       dead: 0,
     };
     for (let round = 0; round < MAX_ROUNDS_PER_RUN; round++) {
-      const claimToken = randomUUID();
-      const rows = await this.claim(claimToken);
-      summary.claimed += rows.length;
-      if (rows.length === 0) break;
-      const subscriptions = await this.subscriptionsOf(rows);
-      const outcomes = await Promise.all(
-        rows.map(row =>
-          this.deliver(row, subscriptions.get(row.subscription_id), claimToken),
-        ),
-      );
-      for (const outcome of outcomes) summary[outcome]++;
-      if (rows.length < this.options.batchSize) break;
+      const jobs = await this.runner.claimDue(this.options.batchSize);
+      summary.claimed += jobs.length;
+      if (jobs.length === 0) break;
+      for (const outcome of await Promise.all(jobs.map(job => job.done))) {
+        if (outcome.status === 'completed') summary[outcome.result]++;
+      }
+      if (jobs.length < this.options.batchSize) break;
     }
-    await this.cleanUpOccasionally();
+    if (!this.stopped) await this.cleanUpOccasionally();
     return summary;
+  }
+
+  /**
+   * Stops delivering: no more claims, deliveries not yet sent are given
+   * back, those on the wire are settled, and the claims are released so
+   * that another replica takes over at once. For a shutdown hook.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.runner.stop();
+    await this.running?.catch(() => {});
   }
 
   /** Single flight per process: a wake during a run makes the run go once more. */
   private runOnce(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.running) {
       this.runAgain = true;
       return this.running;
@@ -221,62 +254,22 @@ export class NotificationDeliveryWorker {
     return this.running;
   }
 
-  /**
-   * Marks up to `batchSize` due rows as ours until the claim expires. A
-   * crashed worker's claims expire, and the rows are sent again (at least once).
-   */
-  private async claim(claimToken: string): Promise<DeliveryRow[]> {
-    const now = new Date(this.now());
-    const claimedUntil = new Date(
-      this.now() + this.options.requestTimeoutMs * 3 + 30_000,
-    );
-    const due = (db: Knex) =>
-      db<DeliveryRow>(DELIVERIES_TABLE)
-        .select('id')
-        .where('state', 'pending')
-        .where('next_attempt_at', '<=', now)
-        .where(q =>
-          q.whereNull('claimed_until').orWhere('claimed_until', '<', now),
-        )
-        .orderBy('next_attempt_at', 'asc')
-        .limit(this.options.batchSize);
-
-    if (this.isPostgres) {
-      // Rows another replica is claiming right now are skipped, not waited for.
-      return this.knex<DeliveryRow>(DELIVERIES_TABLE)
-        .whereIn('id', due(this.knex).forUpdate().skipLocked())
-        .update({ claimed_until: claimedUntil, claimed_by: claimToken })
-        .returning('*') as Promise<DeliveryRow[]>;
-    }
-    // SQLite runs one write statement at a time; repeating the due condition
-    // in the UPDATE makes the claim conditional on nobody else holding it.
-    await this.knex<DeliveryRow>(DELIVERIES_TABLE)
-      .whereIn('id', due(this.knex))
-      .where('state', 'pending')
-      .where(q =>
-        q.whereNull('claimed_until').orWhere('claimed_until', '<', now),
-      )
-      .update({ claimed_until: claimedUntil, claimed_by: claimToken });
-    return this.knex<DeliveryRow>(DELIVERIES_TABLE).where({
-      claimed_by: claimToken,
-    });
-  }
-
-  private async subscriptionsOf(
-    rows: DeliveryRow[],
-  ): Promise<Map<string, SubscriptionRow>> {
-    const ids = [...new Set(rows.map(row => row.subscription_id))];
-    const subscriptions = await this.knex<SubscriptionRow>(
-      SUBSCRIPTIONS_TABLE,
-    ).whereIn('id', ids);
-    return new Map(subscriptions.map(s => [s.id, s]));
+  private async deliverClaimed(
+    job: LeasedJob<DeliveryRow>,
+  ): Promise<DeliveryOutcome> {
+    const subscription = await this.knex<SubscriptionRow>(SUBSCRIPTIONS_TABLE)
+      .where('id', job.row.subscription_id)
+      .first();
+    // Stopping: what is not on the wire yet is left to another replica.
+    if (job.signal.aborted) throw job.signal.reason;
+    return this.deliver(job.row, subscription, job.token);
   }
 
   private async deliver(
     row: DeliveryRow,
     subscription: SubscriptionRow | undefined,
     claimToken: string,
-  ): Promise<'delivered' | 'retrying' | 'dead'> {
+  ): Promise<DeliveryOutcome> {
     if (!subscription) {
       // Deleted after the claim: ETSI sends nothing after unsubscribing.
       await this.settle(row, claimToken, {
@@ -356,7 +349,7 @@ export class NotificationDeliveryWorker {
     }
     await this.settle(row, claimToken, {
       attempts,
-      next_attempt_at: new Date(now + delay),
+      next_attempt_at: this.deliveries.clock.now(delay),
       last_error: failure,
     });
     this.logger.debug(
@@ -369,7 +362,7 @@ export class NotificationDeliveryWorker {
   private async settle(
     row: DeliveryRow,
     claimToken: string,
-    changes: Partial<DeliveryRow>,
+    changes: { [K in keyof DeliveryRow]?: DeliveryRow[K] | Knex.Raw },
   ): Promise<void> {
     const attempts = changes.attempts ?? row.attempts + 1;
     await this.knex<DeliveryRow>(DELIVERIES_TABLE)

@@ -1,5 +1,6 @@
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
+import { DatabaseClock } from '../jobs';
 import {
   DELIVERIES_TABLE,
   selectSubscriptions,
@@ -74,8 +75,11 @@ export class NotificationOutbox {
   }
 
   private readonly listeners: Array<(event: PublishedEvent) => void> = [];
+  private readonly clock: DatabaseClock;
 
-  private constructor(private readonly knex: Knex) {}
+  private constructor(private readonly knex: Knex) {
+    this.clock = DatabaseClock.forKnex(knex);
+  }
 
   /**
    * Calls `listener` after an event was committed, whether or not anyone
@@ -113,7 +117,9 @@ export class NotificationOutbox {
       return { notificationId, deliveries: 0 };
     }
     const now = new Date();
-    const rows: DeliveryRow[] = recipients.map(subscription => ({
+    // Due at once by the database's clock, which the delivery worker compares with.
+    const dueNow = this.clock.now();
+    const rows = recipients.map(subscription => ({
       id: randomUUID(),
       notification_id: notificationId,
       subscription_id: subscription.id,
@@ -121,8 +127,8 @@ export class NotificationOutbox {
         request.buildPayload(subscription, notificationId),
       ),
       attempts: 0,
-      next_attempt_at: now,
-      state: 'pending',
+      next_attempt_at: dueNow,
+      state: 'pending' as const,
       last_error: null,
       claimed_until: null,
       claimed_by: null,
@@ -132,7 +138,7 @@ export class NotificationOutbox {
     const insert = async (t: Knex | Knex.Transaction) => {
       // Chunked: SQLite limits the number of bound variables per statement.
       for (let i = 0; i < rows.length; i += 50) {
-        await t<DeliveryRow>(DELIVERIES_TABLE).insert(rows.slice(i, i + 50));
+        await t(DELIVERIES_TABLE).insert(rows.slice(i, i + 50));
       }
     };
     if (isTransaction(db) || rows.length <= 50) {
