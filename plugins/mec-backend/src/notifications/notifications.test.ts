@@ -2,6 +2,8 @@ import { mockServices } from '@backstage/backend-test-utils';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { Knex } from 'knex';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import { applyDatabaseMigrations } from '../database/migrations';
 import { OutboundUrlPolicy } from '../outbound/OutboundUrlPolicy';
 import { spec } from '../schema/openapi/generated/app_pkgm';
@@ -465,6 +467,40 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
       state: 'pending',
       claimed_by: 'live',
     });
+  });
+
+  it('stop() settles what is on the wire and delivers nothing more', async () => {
+    // A subscriber that answers after a while, so that stop() finds the delivery in flight.
+    let requests = 0;
+    const slow = http.createServer((req, res) => {
+      requests++;
+      req.resume();
+      setTimeout(() => res.writeHead(204).end(), 300);
+    });
+    await new Promise<void>(r => slow.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = slow.address() as AddressInfo;
+      await subscribe({ callbackUri: `http://127.0.0.1:${port}/slow` });
+      await publishPackageEvent(outbox, knex, event());
+      const w = worker();
+      w.wake();
+      for (let i = 0; i < 100 && requests === 0; i++) await sleep(10);
+      expect(requests).toBe(1);
+
+      await w.stop();
+      expect(await deliveries()).toMatchObject([
+        { state: 'delivered', claimed_by: null, claimed_until: null },
+      ]);
+      await publishPackageEvent(outbox, knex, event({ appPkgId: 'pkg-2' }));
+      w.wake();
+      expect((await w.deliverDue()).claimed).toBe(0);
+      // Another replica takes the new one at once.
+      expect(await worker().deliverDue()).toMatchObject({ delivered: 1 });
+      expect(requests).toBe(2);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise(r => slow.close(r));
+    }
   });
 
   it('runs as a local scheduled task', async () => {
