@@ -181,8 +181,12 @@ export interface Config {
          * @visibility secret
          */
         clientKeyData?: string;
-        /** `helm` (default) or `flux`. */
-        driver?: 'helm' | 'flux';
+        /**
+         * The id of a registered edge driver: `helm` (default), `flux`, or one
+         * a backend module adds. The backend does not start with an id that
+         * is not registered.
+         */
+        driver?: string;
         /** Kubernetes-style labels for placement, e.g. `topology.kubernetes.io/zone`. */
         labels?: { [name: string]: string };
         /** Well-known placement attributes. */

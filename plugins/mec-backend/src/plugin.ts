@@ -161,9 +161,16 @@ export const mecPlugin = createBackendPlugin({
         appPackages.setOnboardingTrigger(id => onboarder.trigger(id));
 
         // Edge hosts, drivers, granting and lifecycle management.
+        const drivers = DriverRegistry.create([
+          ...createDefaultDrivers(config, logger),
+          ...moduleDrivers,
+        ]);
+        const instances = AppInstanceStore.create({ knex });
         const hosts = await EdgeHostService.fromConfig(config, {
           knex,
           logger,
+          drivers,
+          usage: instances,
         });
         hosts.onHostChanged(hostName => announceChange({ hostName }));
         const healthChecker = EdgeHostHealthChecker.fromConfig(config, {
@@ -171,12 +178,6 @@ export const mecPlugin = createBackendPlugin({
           logger,
         });
         await healthChecker.start(scheduler);
-        const drivers = DriverRegistry.create([
-          ...createDefaultDrivers(config, logger),
-          ...moduleDrivers,
-        ]);
-        const instances = AppInstanceStore.create({ knex });
-        hosts.setUsageCheck(name => instances.countByHost(name));
         const opOccs = AppLcmOpOccStore.create({ knex });
         const appLcmBase = async () =>
           `${await apiRoot()}/${MEC_API_ROOTS.appLcm}`;

@@ -6,7 +6,7 @@ import {
   EdgeHostSource,
   EdgeHostStatus,
   NamespacePolicy,
-} from '../hosts/types';
+} from '../hosts/model';
 
 /** An edge host as stored, with its credential still encrypted. */
 export interface EdgeHostRecord {

@@ -3,7 +3,7 @@ import { Config, readDurationFromConfig } from '@backstage/config';
 import { HumanDuration } from '@backstage/types';
 import { EdgeHostService } from './EdgeHostService';
 import { probeEdgeHost } from './probeEdgeHost';
-import { EdgeHost } from './types';
+import { EdgeHost } from './model';
 
 /** The scheduler task that checks every host. */
 export const EDGE_HOST_HEALTH_TASK_ID = 'mec-edge-host-health';

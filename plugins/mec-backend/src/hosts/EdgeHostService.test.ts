@@ -31,6 +31,12 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
   let knex: Awaited<ReturnType<typeof databases.init>>;
   let service: EdgeHostService;
   const logger = mockServices.logger.mock();
+  // The built-in drivers and one a backend module brought.
+  const drivers = { ids: () => ['flux', 'helm', 'kustomize'] };
+  let instancesByHost: Record<string, number> = {};
+  const usage = {
+    countByHost: async (name: string) => instancesByHost[name] ?? 0,
+  };
 
   beforeAll(async () => {
     knex = await databases.init(id);
@@ -49,7 +55,7 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
           namespacePolicy: { mode: 'fixed', namespace: 'edge-apps' },
         },
       ]),
-      { knex, logger },
+      { knex, logger, drivers, usage },
     );
   });
 
@@ -88,13 +94,13 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
       namespacePolicy: { mode: 'fixed', namespace: 'edge-apps' },
     };
     await new Promise(r => setTimeout(r, 10));
-    await EdgeHostService.fromConfig(staticConfig([entry]), { knex, logger });
+    await EdgeHostService.fromConfig(staticConfig([entry]), { knex, logger, drivers, usage });
     expect((await service.getHost('config-edge')).updatedAt).toEqual(
       before.updatedAt,
     );
     await EdgeHostService.fromConfig(
       staticConfig([{ ...entry, clientKeyData: 'bmV3LWtleQ==' }]),
-      { knex, logger },
+      { knex, logger, drivers, usage },
     );
     expect((await service.getHost('config-edge')).updatedAt).not.toEqual(
       before.updatedAt,
@@ -104,7 +110,7 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
       certData: 'Y2VydA==',
       keyData: 'bmV3LWtleQ==',
     });
-    await EdgeHostService.fromConfig(staticConfig([entry]), { knex, logger });
+    await EdgeHostService.fromConfig(staticConfig([entry]), { knex, logger, drivers, usage });
   });
 
   it('registers a host with defaults and gives drivers its connection', async () => {
@@ -136,7 +142,10 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
     [{ name: 'Edge_1' }, /Invalid edge host name/],
     [{ url: 'http://127.0.0.1:6443' }, /over https/],
     [{ url: 'not a url' }, /not an absolute URL/],
-    [{ driver: 'kubectl' }, /Unknown driver 'kubectl'/],
+    [
+      { driver: 'kubectl' },
+      /Unknown driver 'kubectl': the registered drivers are flux, helm, kustomize/,
+    ],
     [
       { credential: { type: 'serviceAccountToken', token: ' ' } },
       /no ServiceAccount token/,
@@ -180,6 +189,69 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
     await expect(service.getHost('edge-down')).rejects.toMatchObject({
       name: 'NotFoundError',
     });
+  });
+
+  it('takes any registered driver, a module one too', async () => {
+    expect(
+      await service.registerHost(request('edge-k', { driver: 'kustomize' })),
+    ).toMatchObject({ driver: 'kustomize' });
+    expect(
+      await service.updateHost('edge-k', { driver: 'helm' }),
+    ).toMatchObject({ driver: 'helm' });
+    await expect(
+      service.updateHost('edge-k', { driver: 'nomad' }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message:
+        "Unknown driver 'nomad': the registered drivers are flux, helm, kustomize",
+    });
+    await service.deleteHost('edge-k');
+  });
+
+  it('fails at startup on a config host naming an unregistered driver', async () => {
+    await expect(
+      EdgeHostService.fromConfig(
+        staticConfig([
+          {
+            name: 'config-edge',
+            url: 'https://127.0.0.1:7443',
+            authProvider: 'serviceAccount',
+            serviceAccountToken: TOKEN,
+            driver: 'kubectl',
+          },
+        ]),
+        { knex, logger, drivers, usage },
+      ),
+    ).rejects.toThrow(
+      "Invalid edge host 'config-edge' in mec.hosts.static: Unknown driver 'kubectl': the registered drivers are flux, helm, kustomize",
+    );
+  });
+
+  it('warns at startup of API hosts whose driver is no longer registered', async () => {
+    await service.registerHost(request('edge-gone', { driver: 'kustomize' }));
+    const warned = mockServices.logger.mock();
+    await EdgeHostService.fromConfig(
+      staticConfig([
+        {
+          name: 'config-edge',
+          url: 'https://127.0.0.1:7443',
+          authProvider: 'clientCertificate',
+          clientCertData: 'Y2VydA==',
+          clientKeyData: 'a2V5LXNlY3JldA==',
+          driver: 'flux',
+          labels: { 'topology.kubernetes.io/zone': 'zone-a' },
+          location: { site: 'munich', latitude: 48.1, longitude: 11.6 },
+          namespacePolicy: { mode: 'fixed', namespace: 'edge-apps' },
+        },
+      ]),
+      { knex, logger: warned, drivers: { ids: () => ['flux', 'helm'] }, usage },
+    );
+    expect(warned.warn).toHaveBeenCalledWith(
+      expect.stringContaining(
+        "Edge host 'edge-gone' names driver 'kustomize', which is not registered (registered: flux, helm)",
+      ),
+    );
+    await service.deleteHost('edge-gone');
   });
 
   it('updates settings of API hosts, not of config hosts', async () => {
@@ -287,7 +359,7 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
   });
 
   it('deletes unused API hosts only', async () => {
-    service.setUsageCheck(async name => (name === 'edge-2' ? 2 : 0));
+    instancesByHost = { 'edge-2': 2 };
     await expect(service.deleteHost('edge-2')).rejects.toMatchObject({
       name: 'ConflictError',
       message: expect.stringContaining('2 application instance(s)'),
@@ -305,7 +377,7 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
   });
 
   it('removes config hosts dropped from config at the next start', async () => {
-    await EdgeHostService.fromConfig(staticConfig([]), { knex, logger });
+    await EdgeHostService.fromConfig(staticConfig([]), { knex, logger, drivers, usage });
     await expect(service.getHost('config-edge')).rejects.toMatchObject({
       name: 'NotFoundError',
     });
@@ -316,7 +388,7 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
 
   it('fails at startup when the key is missing or wrong', async () => {
     await expect(
-      EdgeHostService.fromConfig(new ConfigReader({}), { knex, logger }),
+      EdgeHostService.fromConfig(new ConfigReader({}), { knex, logger, drivers, usage }),
     ).rejects.toThrow(
       /mec.hosts.encryptionKey is not configured, but 2 edge host\(s\)/,
     );
@@ -325,7 +397,7 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
         new ConfigReader({
           mec: { hosts: { encryptionKey: 'a different passphrase here' } },
         }),
-        { knex, logger },
+        { knex, logger, drivers, usage },
       ),
     ).rejects.toThrow(
       /mec.hosts.encryptionKey cannot decrypt the stored credential of edge host 'edge-1'/,
@@ -335,7 +407,12 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
   it('refuses to register without a key', async () => {
     const store = EdgeHostStore.create({ knex });
     await knex('edge_hosts').delete();
-    const keyless = await EdgeHostService.create({ store, logger });
+    const keyless = await EdgeHostService.create({
+      store,
+      logger,
+      drivers,
+      usage,
+    });
     await expect(keyless.registerHost(request('edge-9'))).rejects.toMatchObject(
       {
         name: 'ServiceUnavailableError',

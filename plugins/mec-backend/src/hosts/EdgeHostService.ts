@@ -24,7 +24,7 @@ import {
   EdgeHostLocation,
   EdgeHostStatus,
   NamespacePolicy,
-} from './types';
+} from './model';
 import {
   compact,
   RegisterEdgeHostRequest,
@@ -37,8 +37,19 @@ import {
   validateServerUrl,
 } from './validation';
 
-/** Counts the application instances on a host (connected by the lifecycle). */
-export type EdgeHostUsageCheck = (hostName: string) => Promise<number>;
+/** The registered edge drivers; a host may only name one of them. */
+export interface EdgeHostDrivers {
+  /** Ids of the built-in drivers and of those added by backend modules. */
+  ids(): string[];
+}
+
+/**
+ * Counts the application instances on a host, which guards its deletion
+ * (the lifecycle's instance store).
+ */
+export interface EdgeHostUsage {
+  countByHost(hostName: string): Promise<number>;
+}
 
 /** Settings of a host that may change after registration. */
 export interface EdgeHostSettingsUpdate {
@@ -53,6 +64,8 @@ export interface EdgeHostSettingsUpdate {
 /** Options of {@link EdgeHostService.create}. */
 export interface EdgeHostServiceOptions {
   store: EdgeHostStore;
+  drivers: EdgeHostDrivers;
+  usage: EdgeHostUsage;
   /** Absent when `mec.hosts.encryptionKey` is not configured. */
   cipher?: CredentialCipher;
   logger: LoggerService;
@@ -74,7 +87,6 @@ const DEFAULT_HEALTHY_MAX_AGE_MS = 120_000;
  * guarded by usage, decrypted connections for drivers, and health.
  */
 export class EdgeHostService {
-  private usageCheck: EdgeHostUsageCheck = async () => 0;
   private readonly changeListeners: Array<(hostName: string) => void> = [];
 
   /**
@@ -84,7 +96,12 @@ export class EdgeHostService {
    */
   static async fromConfig(
     config: Config,
-    options: { knex: Knex; logger: LoggerService },
+    options: {
+      knex: Knex;
+      logger: LoggerService;
+      drivers: EdgeHostDrivers;
+      usage: EdgeHostUsage;
+    },
   ): Promise<EdgeHostService> {
     const hostsConfig = config.getOptionalConfig('mec.hosts');
     const timeout = hostsConfig?.has('healthCheck.timeout')
@@ -101,6 +118,8 @@ export class EdgeHostService {
       : undefined;
     return EdgeHostService.create({
       store: EdgeHostStore.create({ knex: options.knex }),
+      drivers: options.drivers,
+      usage: options.usage,
       cipher: CredentialCipher.fromConfig(config),
       logger: options.logger,
       staticHosts: readStaticHosts(config),
@@ -118,10 +137,13 @@ export class EdgeHostService {
     const service = new EdgeHostService(options);
     await service.verifyEncryptionKey();
     await service.syncStaticHosts(options.staticHosts ?? []);
+    await service.warnOfUnknownDrivers();
     return service;
   }
 
   private readonly store: EdgeHostStore;
+  private readonly drivers: EdgeHostDrivers;
+  private readonly usage: EdgeHostUsage;
   private readonly cipher?: CredentialCipher;
   private readonly logger: LoggerService;
   private readonly now: () => Date;
@@ -131,20 +153,14 @@ export class EdgeHostService {
 
   private constructor(options: EdgeHostServiceOptions) {
     this.store = options.store;
+    this.drivers = options.drivers;
+    this.usage = options.usage;
     this.cipher = options.cipher;
     this.logger = options.logger;
     this.now = options.now ?? (() => new Date());
     this.checkTimeoutMs = options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
     this.healthyMaxAgeMs =
       options.healthyMaxAgeMs ?? DEFAULT_HEALTHY_MAX_AGE_MS;
-  }
-
-  /**
-   * Connects the count of application instances per host, which guards
-   * deletion. Until it is set, no host counts as used.
-   */
-  setUsageCheck(check: EdgeHostUsageCheck): void {
-    this.usageCheck = check;
   }
 
   async listHosts(): Promise<EdgeHost[]> {
@@ -246,7 +262,7 @@ export class EdgeHostService {
       changes.description = update.description ?? undefined;
     }
     if (update.driver !== undefined) {
-      changes.driver = validateDriver(update.driver);
+      changes.driver = validateDriver(update.driver, this.drivers.ids());
     }
     if (update.labels !== undefined) {
       validateLabels(update.labels);
@@ -276,7 +292,7 @@ export class EdgeHostService {
         `Edge host '${name}' is defined in app-config (mec.hosts.static); remove it there`,
       );
     }
-    const instances = await this.usageCheck(name);
+    const instances = await this.usage.countByHost(name);
     if (instances > 0) {
       throw new ConflictError(
         `Edge host '${name}' still has ${instances} application instance(s); terminate and delete them first`,
@@ -382,7 +398,10 @@ export class EdgeHostService {
     validateHostName(request.name);
     validateServerUrl(request.url);
     validateCredential(request.credential);
-    const driver = validateDriver(request.driver ?? 'helm');
+    const driver = validateDriver(
+      request.driver ?? 'helm',
+      this.drivers.ids(),
+    );
     const labels = request.labels ?? {};
     validateLabels(labels);
     const location = compact(request.location ?? {});
@@ -425,6 +444,26 @@ export class EdgeHostService {
     for (const record of records) {
       // Throws CredentialDecryptionError naming the host.
       this.cipher.decrypt(record.name, record.credentialEncrypted);
+    }
+  }
+
+  /**
+   * Hosts registered through the API keep their driver when the module that
+   * brought it is removed; their operations fail until it is back or the
+   * host's driver is changed, so say so at startup.
+   */
+  private async warnOfUnknownDrivers(): Promise<void> {
+    const registered = this.drivers.ids();
+    for (const record of await this.store.listEdgeHosts()) {
+      if (!registered.includes(record.driver)) {
+        this.logger.warn(
+          `Edge host '${record.name}' names driver '${
+            record.driver
+          }', which is not registered (registered: ${registered.join(
+            ', ',
+          )}); its application instances cannot be managed until it is`,
+        );
+      }
     }
   }
 

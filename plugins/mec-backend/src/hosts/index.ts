@@ -6,8 +6,9 @@ export type { EdgeHostCredential } from './CredentialCipher';
 export { EdgeHostService } from './EdgeHostService';
 export type {
   EdgeHostServiceOptions,
+  EdgeHostDrivers,
   EdgeHostSettingsUpdate,
-  EdgeHostUsageCheck,
+  EdgeHostUsage,
 } from './EdgeHostService';
 export {
   EdgeHostHealthChecker,
@@ -17,4 +18,4 @@ export { probeEdgeHost } from './probeEdgeHost';
 export type { ProbeOptions } from './probeEdgeHost';
 export { readStaticHosts } from './staticHosts';
 export type { RegisterEdgeHostRequest } from './validation';
-export * from './types';
+export * from './model';

@@ -2,7 +2,7 @@ import type { EdgeHostConnection } from '@helmmec/plugin-mec-node';
 import type * as k8s from '@kubernetes/client-node';
 import { kubeConfigFor, loadKubernetesClient } from '../kubernetes/kubeConfig';
 import { cpuMillicores, memoryBytes } from './quantity';
-import { EdgeHostStatus, NamespacePolicy, ResourceAmounts } from './types';
+import { EdgeHostStatus, NamespacePolicy, ResourceAmounts } from './model';
 
 /** Default prefix of per-instance namespaces. */
 export const DEFAULT_NAMESPACE_PREFIX = 'mec-';

@@ -1,11 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { EdgeHostCredential } from './CredentialCipher';
-import {
-  EDGE_HOST_DRIVERS,
-  EdgeHostDriver,
-  EdgeHostLocation,
-  NamespacePolicy,
-} from './types';
+import { EdgeHostDriver, EdgeHostLocation, NamespacePolicy } from './model';
 
 /** What registering a host takes, from the API or from config. */
 export interface RegisterEdgeHostRequest {
@@ -15,7 +10,7 @@ export interface RegisterEdgeHostRequest {
   url: string;
   caData?: string;
   credential: EdgeHostCredential;
-  /** Default `helm`. */
+  /** The id of a registered driver; default `helm`. */
   driver?: string;
   labels?: Record<string, string>;
   location?: EdgeHostLocation;
@@ -60,14 +55,22 @@ export function validateServerUrl(url: string): void {
   }
 }
 
-/** Checks the driver name against the drivers the MEPM knows. */
-export function validateDriver(driver: string): EdgeHostDriver {
-  if (!(EDGE_HOST_DRIVERS as readonly string[]).includes(driver)) {
+/**
+ * Checks the driver id against the registered drivers (built-in ones and
+ * those of backend modules), naming them when it is not one of them.
+ */
+export function validateDriver(
+  driver: string,
+  registered: readonly string[],
+): EdgeHostDriver {
+  if (!registered.includes(driver)) {
     throw new InputError(
-      `Unknown driver '${driver}': use one of ${EDGE_HOST_DRIVERS.join(', ')}`,
+      `Unknown driver '${driver}': the registered drivers are ${
+        registered.join(', ') || 'none'
+      }`,
     );
   }
-  return driver as EdgeHostDriver;
+  return driver;
 }
 
 /** Checks that the credential of its type is complete (not that it works). */

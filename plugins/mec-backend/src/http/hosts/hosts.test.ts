@@ -52,6 +52,12 @@ let admin: { certData: string; keyData: string };
 const responses: string[] = [];
 const logLines: string[] = [];
 const apps = new Map<string, express.Express>();
+// The built-in drivers and one a backend module brought.
+const drivers = { ids: () => ['example', 'flux', 'helm'] };
+let instancesByHost: Record<string, number> = {};
+const usage = {
+  countByHost: async (name: string) => instancesByHost[name] ?? 0,
+};
 
 beforeAll(async () => {
   cluster = await startEdgeCluster({
@@ -133,7 +139,12 @@ describe.each(databases.eachSupportedId())('/hosts on %p', databaseId => {
         },
       },
     });
-    hosts = await EdgeHostService.fromConfig(config, { knex, logger });
+    hosts = await EdgeHostService.fromConfig(config, {
+      knex,
+      logger,
+      drivers,
+      usage,
+    });
     checker = EdgeHostHealthChecker.fromConfig(config, { hosts, logger });
     app = express();
     app.use(
@@ -235,13 +246,20 @@ describe.each(databases.eachSupportedId())('/hosts on %p', databaseId => {
     for (const body of [
       { ...base, url: 'http://127.0.0.1:6443' },
       { ...base, name: 'Not_A_Label' },
-      { ...base, driver: 'kubectl' },
       { ...base, credential: { type: 'serviceAccountToken' } },
       { ...base, extra: true },
     ]) {
       const res = await call(app, 'post', '', '/', body);
       expect(res.status).toBe(400);
     }
+    const unknownDriver = await call(app, 'post', '', '/', {
+      ...base,
+      driver: 'kubectl',
+    });
+    expect(unknownDriver.status).toBe(400);
+    expect(unknownDriver.body.detail).toBe(
+      "Unknown driver 'kubectl': the registered drivers are example, flux, helm",
+    );
     const noCa = await call(app, 'post', '', '/', { ...base, probe: true });
     expect(noCa.status).toBe(400);
     expect(noCa.body.detail).toBe(
@@ -306,6 +324,15 @@ describe.each(databases.eachSupportedId())('/hosts on %p', databaseId => {
       driver: 'nope',
     });
     expect(bad.status).toBe(400);
+    expect(bad.body.detail).toBe(
+      "Unknown driver 'nope': the registered drivers are example, flux, helm",
+    );
+    const moduleDriver = await call(app, 'patch', '/edge-sa', '/{name}', {
+      driver: 'example',
+    });
+    expect(moduleDriver.status).toBe(200);
+    expect(moduleDriver.body.driver).toBe('example');
+    await call(app, 'patch', '/edge-sa', '/{name}', { driver: 'flux' });
     const config = await call(app, 'patch', '/local-config', '/{name}', {
       driver: 'flux',
     });
@@ -341,7 +368,7 @@ describe.each(databases.eachSupportedId())('/hosts on %p', databaseId => {
   });
 
   it('deletes unused API hosts: 409 while in use, 403 for config hosts', async () => {
-    hosts.setUsageCheck(async name => (name === 'edge-admin' ? 1 : 0));
+    instancesByHost = { 'edge-admin': 1 };
     expect((await call(app, 'delete', '/edge-admin', '/{name}')).status).toBe(
       409,
     );

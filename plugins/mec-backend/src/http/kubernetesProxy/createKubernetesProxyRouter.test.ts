@@ -73,7 +73,12 @@ beforeAll(async () => {
         },
       },
     }),
-    { knex, logger },
+    {
+      knex,
+      logger,
+      drivers: { ids: () => ['helm'] },
+      usage: { countByHost: async () => 0 },
+    },
   );
   app = express();
   app.use(

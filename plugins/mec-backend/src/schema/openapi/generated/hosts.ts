@@ -364,11 +364,8 @@ export const spec = {
       },
       "Driver": {
         "type": "string",
-        "enum": [
-          "helm",
-          "flux"
-        ],
-        "description": "How application instances are deployed on the host."
+        "minLength": 1,
+        "description": "The id of the edge driver that deploys application instances on the host: `helm` or `flux` (built in), or one a backend module registers. An id that is not registered is refused (400, naming the registered ones)."
       },
       "Labels": {
         "type": "object",

@@ -1,8 +1,10 @@
-/** The drivers an edge host can be deployed with. */
-export const EDGE_HOST_DRIVERS = ['helm', 'flux'] as const;
-
-/** How application instances are deployed on a host: plain Helm or Flux. */
-export type EdgeHostDriver = (typeof EDGE_HOST_DRIVERS)[number];
+/**
+ * The id of the edge driver that deploys application instances on a host:
+ * a built-in one (`helm`, `flux`) or one a backend module registers through
+ * `mecDriversExtensionPoint`. Checked against the registered drivers when a
+ * host is registered or changed.
+ */
+export type EdgeHostDriver = string;
 
 /** Where a host's credential and settings come from. */
 export type EdgeHostSource = 'config' | 'api';
