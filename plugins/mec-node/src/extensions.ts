@@ -77,7 +77,7 @@ export interface ReleaseStatus {
 
 /**
  * Deploys MEC application instances on one kind of edge host: plain Helm,
- * or Flux HelmRelease objects. Every operation is idempotent, so a retried
+ * Flux HelmRelease objects, or what a backend module brings. Every operation is idempotent, so a retried
  * or resumed operation converges instead of duplicating a release.
  * @public
  */
@@ -118,6 +118,11 @@ export interface MecEdgeDriver {
  * @public
  */
 export interface MecDriversExtensionPoint {
+  /**
+   * Adds a driver beside the built-in `helm` and `flux`. Edge hosts select
+   * it by its id, which must be new (at most 32 lowercase letters, digits
+   * and '-'): the backend does not start when two drivers share an id.
+   */
   addDriver(driver: MecEdgeDriver): void;
 }
 

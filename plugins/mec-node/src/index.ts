@@ -1,6 +1,7 @@
 /**
  * Extension points of the HelmMEC backend, for backend modules that bring
- * edge cluster drivers or placement strategies.
+ * edge drivers: `mecDriversExtensionPoint` adds a driver whose id edge
+ * hosts can then name in their `driver` setting.
  *
  * @packageDocumentation
  */

@@ -21,10 +21,21 @@ describe('DriverRegistry', () => {
   });
 
   it('rejects duplicate ids and names the known ones for an unknown id', () => {
-    const registry = DriverRegistry.create([fake('helm')]);
-    expect(() => registry.add(fake('helm'))).toThrow(/already registered/);
+    const registry = DriverRegistry.create([fake('helm'), fake('flux')]);
+    expect(() => registry.add(fake('helm'))).toThrow(
+      "An edge driver with id 'helm' is already registered; give the new driver its own id (registered: flux, helm)",
+    );
     expect(() => registry.get('nomad')).toThrow(
-      /Unknown edge driver 'nomad'; known drivers: helm/,
+      /Unknown edge driver 'nomad'; known drivers: flux, helm/,
     );
   });
+
+  it.each([[''], ['Helm'], ['-x'], ['a'.repeat(33)], [undefined]])(
+    'refuses the id %p, which a host could not name',
+    id => {
+      expect(() => DriverRegistry.create([fake(id as string)])).toThrow(
+        /Invalid edge driver id/,
+      );
+    },
+  );
 });

@@ -5,6 +5,10 @@ import type { MecEdgeDriver } from '@helmmec/plugin-mec-node';
 import { FluxDriver } from './flux/FluxDriver';
 import { HelmDriver } from './helm/HelmDriver';
 
+// Edge hosts store the id in a 32-character column; ids are short lowercase
+// words like `helm`.
+const DRIVER_ID = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
+
 /**
  * The edge drivers known to the backend, by id (an edge host's `driver`
  * setting). Built-in drivers plus those added through
@@ -22,14 +26,23 @@ export class DriverRegistry {
 
   private constructor() {}
 
-  /** Adds a driver; a second driver with the same id is refused. */
+  /**
+   * Adds a driver. Its id is what edge hosts name; a second driver with the
+   * same id is refused, so a module cannot silently replace a built-in one.
+   */
   add(driver: MecEdgeDriver): void {
-    if (!driver?.id || typeof driver.id !== 'string') {
-      throw new InputError('An edge driver needs a non-empty string id');
+    if (typeof driver?.id !== 'string' || !DRIVER_ID.test(driver.id)) {
+      throw new InputError(
+        `Invalid edge driver id '${driver?.id}': use at most 32 lowercase letters, digits and '-', starting and ending with a letter or digit`,
+      );
     }
     if (this.#drivers.has(driver.id)) {
       throw new ConflictError(
-        `An edge driver with id '${driver.id}' is already registered`,
+        `An edge driver with id '${
+          driver.id
+        }' is already registered; give the new driver its own id (registered: ${this.ids().join(
+          ', ',
+        )})`,
       );
     }
     this.#drivers.set(driver.id, driver);
