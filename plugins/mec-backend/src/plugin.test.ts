@@ -4,7 +4,8 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import request from 'supertest';
-import { AppPackageRecord, AppPackageStore } from './database/AppPackageStore';
+import { AppPackageStore } from './database/AppPackageStore';
+import type { AppPackage as AppPackageRecord } from './packages/model';
 import { mecPlugin } from './plugin';
 import { spec as appPkgmSpec } from './schema/openapi/generated/app_pkgm';
 import { createTestDatabases } from './__testUtils__/databases';

@@ -130,15 +130,6 @@ export const mecPlugin = createBackendPlugin({
           outbox,
           async () => `${await apiRoot()}/${MEC_API_ROOTS.appPkgm}`,
         );
-        const appPackages = new AppPackageService(
-          appPackageStore,
-          packageEvents,
-          {
-            checkPackagePath: async path => {
-              await outboundPolicy.check(path, { purpose: 'package' });
-            },
-          },
-        );
         const onboarder = new PackageOnboarder(appPackageStore, packageEvents, {
           logger,
           leaseMs:
@@ -158,7 +149,16 @@ export const mecPlugin = createBackendPlugin({
               ) ?? [],
           }),
         });
-        appPackages.setOnboardingTrigger(id => onboarder.trigger(id));
+        const appPackages = new AppPackageService(
+          appPackageStore,
+          packageEvents,
+          {
+            checkPackagePath: async path => {
+              await outboundPolicy.check(path, { purpose: 'package' });
+            },
+            onboarding: onboarder,
+          },
+        );
 
         // Edge hosts, drivers, granting and lifecycle management.
         const drivers = DriverRegistry.create([

@@ -1,15 +1,13 @@
 import { createTestDatabases } from '../__testUtils__/databases';
 import { applyDatabaseMigrations } from './migrations';
-import { AppPackageRecord, AppPackageStore } from './AppPackageStore';
+import { AppPackage, AppPackageCondition } from '../packages/model';
+import { AppPackageStore } from './AppPackageStore';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 
-function record(
-  id: string,
-  overrides: Partial<AppPackageRecord> = {},
-): AppPackageRecord {
+function record(id: string, overrides: Partial<AppPackage> = {}): AppPackage {
   const now = new Date(`2026-11-27T10:00:0${id.length % 10}Z`);
   return {
     id,
@@ -53,49 +51,64 @@ describe.each(databases.eachSupportedId())('AppPackageStore on %p', id => {
     );
   });
 
-  const ids = async (
-    narrowBy: Array<{ attribute: string; op: string; values: string[] }>,
-  ) => (await store.listAppPackages({ narrowBy })).map(p => p.id).sort();
+  const ids = async (narrowBy: AppPackageCondition[]) =>
+    (await store.listAppPackages({ narrowBy })).map(p => p.id).sort();
 
-  it('narrows lists in SQL with the values AppPkgInfo shows', async () => {
+  it('narrows lists in SQL by package fields', async () => {
     expect(
-      await ids([
-        { attribute: 'operationalState', op: 'eq', values: ['ENABLED'] },
-      ]),
+      await ids([{ field: 'operationalState', op: 'in', values: ['ENABLED'] }]),
     ).toEqual(['bb']);
-    // a CREATED package's appName is its appPkgName
+    // until its AppD is read, a package's appName is its appPkgName
     expect(
-      await ids([{ attribute: 'appName', op: 'eq', values: ['pkg-a'] }]),
+      await ids([{ field: 'appName', op: 'in', values: ['pkg-a'] }]),
     ).toEqual(['a']);
-    // neq keeps packages without the attribute, as the ETSI filter does
+    // notIn keeps packages without the field
     expect(
-      await ids([{ attribute: 'appProvider', op: 'neq', values: ['ACME'] }]),
+      await ids([{ field: 'appProvider', op: 'notIn', values: ['ACME'] }]),
     ).toEqual(['a', 'ccc']);
     expect(
       await ids([
+        { field: 'appDId', op: 'notIn', values: ['appd-video'] },
+        { field: 'onboardingState', op: 'in', values: ['ONBOARDED'] },
+      ]),
+    ).toEqual(['ccc']);
+    expect(
+      await ids([
         {
-          attribute: 'appDId',
+          field: 'appDId',
           op: 'in',
           values: ['appd-video', 'appd-location'],
         },
       ]),
     ).toEqual(['bb', 'ccc']);
     expect(
-      await ids([{ attribute: 'appName', op: 'cont', values: ['Video'] }]),
+      await ids([{ field: 'appName', op: 'contains', values: ['Video'] }]),
     ).toContain('bb');
   });
 
   it('never narrows by what it cannot express exactly', async () => {
-    // wildcard characters, ordering operators and unknown attributes pass through
+    // LIKE wildcard characters pass through, for the caller's filter
     expect(
-      await ids([{ attribute: 'appName', op: 'cont', values: ['o_A'] }]),
+      await ids([{ field: 'appName', op: 'contains', values: ['o_A'] }]),
     ).toEqual(['a', 'bb', 'ccc']);
-    expect(
-      await ids([{ attribute: 'appName', op: 'gt', values: ['m'] }]),
-    ).toEqual(['a', 'bb', 'ccc']);
-    expect(
-      await ids([{ attribute: 'mecInfo', op: 'eq', values: ['3.1.1'] }]),
-    ).toEqual(['a', 'bb', 'ccc']);
+  });
+
+  it('reads onboarding failures stored with an HTTP status', async () => {
+    await store.insertAppPackage(record('failed'));
+    for (const [status, cause] of [
+      [422, 'content'],
+      [502, 'unobtainable'],
+    ] as const) {
+      await store.updateAppPackage('failed', {
+        onboardingFailure: { title: 'T', status, detail: 'D' } as any,
+      });
+      expect((await store.getAppPackage('failed'))?.onboardingFailure).toEqual({
+        cause,
+        title: 'T',
+        detail: 'D',
+      });
+    }
+    await store.deleteAppPackage('failed', {});
   });
 
   it('takes an onboarding lease once, and lets a stale holder write nothing', async () => {

@@ -1,79 +1,17 @@
 import { Knex } from 'knex';
 
-/** Onboarding state of a package (ETSI GS MEC 010-2 Annex A). */
-export type OnboardingState =
-  | 'CREATED'
-  | 'UPLOADING'
-  | 'PROCESSING'
-  | 'ONBOARDED';
-/** Whether a package may be used to instantiate new application instances. */
-export type OperationalState = 'ENABLED' | 'DISABLED';
-/** Whether application instances of the package exist. */
-export type UsageState = 'IN_USE' | 'NOT_IN_USE';
-
-/** A MEC application package as the MEO stores it. */
-export interface AppPackageRecord {
-  id: string;
-  appPkgName: string;
-  appPkgVersion: string;
-  appPkgPath?: string;
-  /** Known once the AppD has been read, that is from PROCESSING on. */
-  appDId?: string;
-  appName?: string;
-  appProvider?: string;
-  appSoftwareVersion?: string;
-  appDVersion?: string;
-  checksum: { algorithm: string; hash: string };
-  onboardingState: OnboardingState;
-  operationalState: OperationalState;
-  usageState: UsageState;
-  mecInfo: string[];
-  userDefinedData?: Record<string, unknown>;
-  onboardingFailure?: {
-    title: string;
-    status: number;
-    detail: string;
-  };
-  /** Lease held by the backend replica that is onboarding the package. */
-  onboardingClaimedUntil?: Date;
-  /** The AppD (ETSI wire names), once onboarded. */
-  appd?: Record<string, unknown>;
-  /** AppD attributes derived from the chart (no AppD file), and where from. */
-  appdDerivation?: Array<{ attribute: string; source: string }>;
-  chartName?: string;
-  chartVersion?: string;
-  /** SHA-256 (hex) of the chart archive. */
-  chartDigest?: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** The stored archives of a package. */
-export interface AppPackageContentRecord {
-  appPkgId: string;
-  /** The package as uploaded or fetched; once onboarded, a MEC package ZIP. */
-  packageArchive: Buffer;
-  packageMediaType: string;
-  appdText?: string;
-  appdFileName?: string;
-  chartArchive?: Buffer;
-}
-
-/** Attributes of a package that change after creation. */
-export type AppPackageUpdate = Partial<
-  Omit<
-    AppPackageRecord,
-    | 'id'
-    | 'appPkgName'
-    | 'appPkgVersion'
-    | 'createdAt'
-    | 'onboardingFailure'
-    | 'onboardingClaimedUntil'
-  >
-> & {
-  onboardingFailure?: AppPackageRecord['onboardingFailure'] | null;
-  onboardingClaimedUntil?: Date | null;
-};
+import {
+  AppPackage,
+  AppPackageCondition,
+  AppPackageContent,
+  AppPackageField,
+  AppPackageStates,
+  AppPackageUpdate,
+  OnboardingFailure,
+  OnboardingState,
+  OperationalState,
+  UsageState,
+} from '../packages/model';
 
 type AppPackageRow = {
   id: string;
@@ -115,22 +53,15 @@ type AppPackageContentRow = {
 
 const TABLE = 'app_packages';
 
-/** A filter condition the store can apply in SQL (see listAppPackages). */
-export interface PackageListCondition {
-  attribute: string;
-  op: string;
-  values: string[];
-}
-
-// Package attributes by their AppPkgInfo names, as SQL expressions that give
-// the same value AppPkgInfo shows (names stand in until the AppD is read).
-const FILTER_COLUMNS: Record<string, string> = {
+// Package fields as SQL expressions; a package is known by the name and
+// version given at creation until its AppD has been read.
+const FIELD_COLUMNS: Record<AppPackageField, string> = {
   id: 'id',
-  appDId: "COALESCE(app_d_id, '')",
+  appDId: 'app_d_id',
   appProvider: 'app_provider',
   appName: 'COALESCE(app_name, app_pkg_name)',
   appSoftwareVersion: 'COALESCE(app_software_version, app_pkg_version)',
-  appDVersion: "COALESCE(app_d_version, '')",
+  appDVersion: 'app_d_version',
   onboardingState: 'onboarding_state',
   operationalState: 'operational_state',
   usageState: 'usage_state',
@@ -188,14 +119,14 @@ export class AppPackageStore {
 
   /**
    * Lists packages, oldest first. `narrowBy` conditions are applied in SQL
-   * where a column holds the attribute; the result may still contain
-   * packages that do not match (callers apply the full filter), never fewer.
-   * The AppD is left out: lists do not show it.
+   * where SQL can express them exactly; the result may still contain
+   * packages that do not match (callers apply their full filter), never
+   * fewer. The AppD is left out: lists do not show it.
    */
   async listAppPackages(options?: {
     onboardedOnly?: boolean;
-    narrowBy?: PackageListCondition[];
-  }): Promise<AppPackageRecord[]> {
+    narrowBy?: AppPackageCondition[];
+  }): Promise<AppPackage[]> {
     const query = this.knex<AppPackageRow>(TABLE)
       .select(LIST_COLUMNS)
       .orderBy('created_at', 'asc')
@@ -204,24 +135,18 @@ export class AppPackageStore {
       query.where({ onboarding_state: 'ONBOARDED' });
     }
     for (const condition of options?.narrowBy ?? []) {
-      const column = FILTER_COLUMNS[condition.attribute];
-      if (!column) {
-        continue;
-      }
-      const expr = this.knex.raw(column);
+      const expr = this.knex.raw(FIELD_COLUMNS[condition.field]);
       const { values } = condition;
       switch (condition.op) {
-        case 'eq':
         case 'in':
           query.whereIn(expr as any, values);
           break;
-        case 'neq':
-        case 'nin':
+        case 'notIn':
           query.where(q =>
             q.whereNull(expr as any).orWhereNotIn(expr as any, values),
           );
           break;
-        case 'cont':
+        case 'contains':
           // LIKE has no portable escape character: values with wildcards
           // are left to the caller's filter.
           if (values.every(v => !/[\\%_]/.test(v))) {
@@ -232,28 +157,26 @@ export class AppPackageStore {
             });
           }
           break;
-        default:
-        // ordering operators depend on collation: left to the caller
       }
     }
     return (await query).map(row => toRecord(row as unknown as AppPackageRow));
   }
 
-  async getAppPackage(id: string): Promise<AppPackageRecord | undefined> {
+  async getAppPackage(id: string): Promise<AppPackage | undefined> {
     const row = await this.knex<AppPackageRow>(TABLE).where({ id }).first();
     return row ? toRecord(row) : undefined;
   }
 
   async getOnboardedAppPackage(
     appDId: string,
-  ): Promise<AppPackageRecord | undefined> {
+  ): Promise<AppPackage | undefined> {
     const row = await this.knex<AppPackageRow>(TABLE)
       .where({ app_d_id: appDId, onboarding_state: 'ONBOARDED' })
       .first();
     return row ? toRecord(row) : undefined;
   }
 
-  async insertAppPackage(record: AppPackageRecord): Promise<void> {
+  async insertAppPackage(record: AppPackage): Promise<void> {
     await this.knex<AppPackageRow>(TABLE).insert(toRow(record));
   }
 
@@ -265,12 +188,7 @@ export class AppPackageStore {
   async updateAppPackage(
     id: string,
     update: AppPackageUpdate,
-    expected?: Partial<
-      Pick<
-        AppPackageRecord,
-        'onboardingState' | 'operationalState' | 'usageState'
-      >
-    >,
+    expected?: AppPackageStates,
   ): Promise<boolean> {
     const query = this.knex<AppPackageRow>(TABLE).where({ id });
     if (expected?.onboardingState) {
@@ -348,12 +266,7 @@ export class AppPackageStore {
    */
   async deleteAppPackage(
     id: string,
-    expected: Partial<
-      Pick<
-        AppPackageRecord,
-        'onboardingState' | 'operationalState' | 'usageState'
-      >
-    >,
+    expected: AppPackageStates,
   ): Promise<boolean> {
     const query = this.knex<AppPackageRow>(TABLE).where({ id });
     if (expected.onboardingState) {
@@ -371,7 +284,7 @@ export class AppPackageStore {
     return (await query.delete()) > 0;
   }
 
-  async putContent(content: AppPackageContentRecord): Promise<void> {
+  async putContent(content: AppPackageContent): Promise<void> {
     const row: AppPackageContentRow = {
       app_pkg_id: content.appPkgId,
       package_archive: content.packageArchive,
@@ -386,9 +299,7 @@ export class AppPackageStore {
       .merge();
   }
 
-  async getContent(
-    appPkgId: string,
-  ): Promise<AppPackageContentRecord | undefined> {
+  async getContent(appPkgId: string): Promise<AppPackageContent | undefined> {
     const row = await this.knex<AppPackageContentRow>(CONTENTS)
       .where({ app_pkg_id: appPkgId })
       .first();
@@ -470,7 +381,7 @@ function toPartialRow(update: AppPackageUpdate): Partial<AppPackageRow> {
   return row;
 }
 
-function toRow(record: AppPackageRecord): AppPackageRow {
+function toRow(record: AppPackage): AppPackageRow {
   return {
     id: record.id,
     app_pkg_name: record.appPkgName,
@@ -505,7 +416,7 @@ function toRow(record: AppPackageRecord): AppPackageRow {
   };
 }
 
-function toRecord(row: AppPackageRow): AppPackageRecord {
+function toRecord(row: AppPackageRow): AppPackage {
   return {
     id: row.id,
     appPkgName: row.app_pkg_name,
@@ -525,7 +436,7 @@ function toRecord(row: AppPackageRow): AppPackageRecord {
       ? JSON.parse(row.user_defined_data)
       : undefined,
     onboardingFailure: row.onboarding_failure
-      ? JSON.parse(row.onboarding_failure)
+      ? toOnboardingFailure(JSON.parse(row.onboarding_failure))
       : undefined,
     onboardingClaimedUntil: row.onboarding_claimed_until
       ? new Date(row.onboarding_claimed_until)
@@ -541,4 +452,17 @@ function toRecord(row: AppPackageRow): AppPackageRecord {
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
+}
+
+/**
+ * Failures stored before they had a cause carry the status they were shown
+ * with instead: 422 for refused content, 502 otherwise.
+ */
+function toOnboardingFailure(
+  stored: OnboardingFailure & { status?: number },
+): OnboardingFailure {
+  const { status, ...failure } = stored;
+  return failure.cause
+    ? failure
+    : { ...failure, cause: status === 422 ? 'content' : 'unobtainable' };
 }

@@ -3,10 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { AppInstanceStore } from '../database/AppInstanceStore';
 import { GrantRecord, GrantStore } from '../database/GrantStore';
 import { HostDirectory } from '../lifecycle/ports';
-import {
-  AppPackageRef,
-  AppPackageService,
-} from '../packages/AppPackageService';
+import { AppPackageService } from '../packages/AppPackageService';
+import { AppPackageRef } from '../packages/model';
 import {
   PlacementDecision,
   placeAppInstance,

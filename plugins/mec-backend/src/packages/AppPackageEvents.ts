@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { AppPackageRecord } from '../database/AppPackageStore';
+import { AppPackage } from './model';
 
 /** What happened to a package, as ETSI AppPkgNotification types name it. */
 export type AppPackageEventType =
@@ -16,6 +16,6 @@ export interface AppPackageEvents {
   publish(
     trx: Knex.Transaction,
     type: AppPackageEventType,
-    appPackage: AppPackageRecord,
+    appPackage: AppPackage,
   ): Promise<void>;
 }

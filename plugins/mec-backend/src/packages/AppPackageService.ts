@@ -5,31 +5,22 @@ import {
   NotFoundError,
 } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
-import {
-  AppPackageContentRecord,
-  AppPackageRecord,
-  AppPackageStore,
-  OperationalState,
-  PackageListCondition,
-} from '../database/AppPackageStore';
+import { AppPackageStore } from '../database/AppPackageStore';
 import { AppPackageEvents } from './AppPackageEvents';
-
-/** A request to create a package resource (ETSI CreateAppPkg). */
-export interface CreateAppPackageRequest {
-  appPkgName: string;
-  appPkgVersion: string;
-  appProvider?: string;
-  checksum: { algorithm: string; hash: string };
-  userDefinedData?: Record<string, unknown>;
-  appPkgPath?: string;
-}
-
-/** How a package is addressed: by the MEO's appPkgId or, once onboarded, by appDId. */
-export type AppPackageRef = { appPkgId: string } | { appDId: string };
+import {
+  AppPackage,
+  AppPackageCondition,
+  AppPackageContent,
+  AppPackageRef,
+  ChangeOperationalStateCommand,
+  Checksum,
+  CreateAppPackageCommand,
+  OperationalState,
+} from './model';
 
 /** Starts the onboarding of a package whose content is staged or fetchable. */
 export interface OnboardingTrigger {
-  (appPkgId: string): void;
+  trigger(appPkgId: string): void;
 }
 
 /**
@@ -38,35 +29,30 @@ export interface OnboardingTrigger {
  * state machine enforced here and persisted before any answer is given.
  */
 export class AppPackageService {
-  private onboard: OnboardingTrigger = () => {};
-
   constructor(
     private readonly store: AppPackageStore,
     private readonly events: AppPackageEvents,
     private readonly options: {
       /** Checks an appPkgPath against the outbound allow rules; throws InputError. */
       checkPackagePath: (path: string) => Promise<void>;
+      /** Onboards packages once their content is uploaded or fetchable. */
+      onboarding: OnboardingTrigger;
     },
   ) {}
 
-  /** Connects the onboarding worker (it depends on this service's store). */
-  setOnboardingTrigger(trigger: OnboardingTrigger) {
-    this.onboard = trigger;
-  }
-
   /**
-   * Lists packages; `narrowBy` conditions on top-level attributes are
-   * applied in the database where possible (the caller still applies its
-   * full filter).
+   * Lists packages; `narrowBy` conditions are applied in the database where
+   * possible, so the result may hold packages that do not match them (the
+   * caller still applies its full filter).
    */
   async listAppPackages(options?: {
     onboardedOnly?: boolean;
-    narrowBy?: PackageListCondition[];
-  }): Promise<AppPackageRecord[]> {
+    narrowBy?: AppPackageCondition[];
+  }): Promise<AppPackage[]> {
     return this.store.listAppPackages(options);
   }
 
-  async getAppPackage(ref: AppPackageRef): Promise<AppPackageRecord> {
+  async getAppPackage(ref: AppPackageRef): Promise<AppPackage> {
     const record =
       'appPkgId' in ref
         ? await this.store.getAppPackage(ref.appPkgId)
@@ -87,14 +73,14 @@ export class AppPackageService {
    * PUT package_content.
    */
   async createAppPackage(
-    request: CreateAppPackageRequest,
-  ): Promise<AppPackageRecord> {
+    request: CreateAppPackageCommand,
+  ): Promise<AppPackage> {
     AppPackageService.parseChecksum(request.checksum);
     if (request.appPkgPath) {
       await this.options.checkPackagePath(request.appPkgPath);
     }
     const now = new Date();
-    const record: AppPackageRecord = {
+    const record: AppPackage = {
       id: randomUUID(),
       appPkgName: request.appPkgName,
       appPkgVersion: request.appPkgVersion,
@@ -111,7 +97,7 @@ export class AppPackageService {
     };
     await this.store.insertAppPackage(record);
     if (request.appPkgPath) {
-      this.onboard(record.id);
+      this.options.onboarding.trigger(record.id);
     }
     return record;
   }
@@ -153,14 +139,14 @@ export class AppPackageService {
         'The package changed state while the content was uploaded; it is no longer CREATED',
       );
     }
-    this.onboard(record.id);
+    this.options.onboarding.trigger(record.id);
   }
 
   /** PATCH: enable or disable an onboarded package (409 for a wrong state). */
   async changeOperationalState(
     ref: AppPackageRef,
-    operationalState: OperationalState,
-  ): Promise<AppPackageRecord> {
+    { operationalState }: ChangeOperationalStateCommand,
+  ): Promise<AppPackage> {
     const record = await this.getAppPackage(ref);
     if (record.onboardingState !== 'ONBOARDED') {
       throw new ConflictError(
@@ -263,7 +249,7 @@ export class AppPackageService {
   /** The onboarded content of a package: the AppD file and archives. */
   async getOnboardedContent(
     ref: AppPackageRef,
-  ): Promise<{ record: AppPackageRecord; content: AppPackageContentRecord }> {
+  ): Promise<{ record: AppPackage; content: AppPackageContent }> {
     const record = await this.getAppPackage(ref);
     if (record.onboardingState !== 'ONBOARDED') {
       throw new ConflictError(
@@ -281,7 +267,7 @@ export class AppPackageService {
    * The charts of onboarded packages, for the MEO's Helm repository (edge
    * clusters pull charts from the MEO, as in the HelmMEC design).
    */
-  async listCharts(): Promise<AppPackageRecord[]> {
+  async listCharts(): Promise<AppPackage[]> {
     return (await this.store.listAppPackages({ onboardedOnly: true })).filter(
       p => p.chartName && p.chartVersion && p.chartDigest,
     );
@@ -297,7 +283,7 @@ export class AppPackageService {
   }
 
   /** Parses an ETSI Checksum, refusing algorithms the MEO cannot verify. */
-  static parseChecksum(checksum: { algorithm: string; hash: string }) {
+  static parseChecksum(checksum: Checksum): Checksum {
     const algorithm = checksum.algorithm.toUpperCase().replace(/_/g, '-');
     if (!/^SHA-?(256|384|512)$/.test(algorithm)) {
       throw new InputError(

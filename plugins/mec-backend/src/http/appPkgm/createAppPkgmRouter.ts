@@ -3,13 +3,11 @@ import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { SubscriptionStore } from '../../notifications';
 import { OutboundUrlPolicy } from '../../outbound';
 import { addAppPkgmSubscriptionRoutes } from './subscriptionRoutes';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { NotAllowedError } from '@backstage/errors';
 import express, { Request, Response } from 'express';
-import {
-  AppPackageRef,
-  AppPackageService,
-} from '../../packages/AppPackageService';
+import { AppPackageService } from '../../packages/AppPackageService';
 import { APPD_ATTRIBUTES } from '../../packages/content';
+import { AppPackageRef } from '../../packages/model';
 import { writeStoredZip } from '../../packages/onboarding/buildMecPackageZip';
 import { spec } from '../../schema/openapi/generated/app_pkgm';
 import { MethodNotAllowedError, methodNotAllowed } from '../methodNotAllowed';
@@ -24,6 +22,11 @@ import {
   createAttributeSelector,
 } from '../query/attributeSelector';
 import { readRequestBody } from '../readRequestBody';
+import {
+  parseAppPkgInfoModifications,
+  parseCreateAppPkg,
+} from './appPkgRequests';
+import { toPackageListConditions } from './packageListConditions';
 import { toAppPkgInfo } from './toAppPkgInfo';
 
 /** Top-level attributes of AppPkgInfo, the names a filter may use. */
@@ -85,13 +88,7 @@ export async function createAppPkgmRouter(options: {
         attributes: APP_PKG_INFO_ATTRIBUTES,
       });
       const apiBase = await options.apiBase();
-      const narrowBy = parsedFilter
-        .filter(term => term.path.length === 1)
-        .map(term => ({
-          attribute: term.path[0],
-          op: term.op,
-          values: term.values,
-        }));
+      const narrowBy = toPackageListConditions(parsedFilter);
       const packages = (
         await appPackages.listAppPackages({ onboardedOnly, narrowBy })
       )
@@ -107,16 +104,9 @@ export async function createAppPkgmRouter(options: {
   };
 
   const patchPackage = async (req: Request, res: Response) => {
-    const body = req.body as {
-      operationalState?: 'ENABLED' | 'DISABLED';
-      operationState?: 'ENABLED' | 'DISABLED';
-    };
-    const operationalState = body.operationalState ?? body.operationState;
-    if (!operationalState) {
-      throw new InputError('operationalState is required');
-    }
-    await appPackages.changeOperationalState(refOf(req), operationalState);
-    res.json({ operationalState });
+    const command = parseAppPkgInfoModifications(req.body);
+    await appPackages.changeOperationalState(refOf(req), command);
+    res.json({ operationalState: command.operationalState });
   };
 
   const deletePackage = async (req: Request, res: Response) => {
@@ -224,7 +214,9 @@ export async function createAppPkgmRouter(options: {
   };
 
   router.post('/app_packages', async (req, res) => {
-    const record = await appPackages.createAppPackage(req.body);
+    const record = await appPackages.createAppPackage(
+      parseCreateAppPkg(req.body),
+    );
     const info = toAppPkgInfo(record, await options.apiBase());
     res.status(201).setHeader('Location', info._links.self.href).json(info);
   });

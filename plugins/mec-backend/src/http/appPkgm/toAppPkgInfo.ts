@@ -1,15 +1,33 @@
-import type { AppPkgInfo } from '@helmmec/plugin-mec-common';
-import { AppPackageRecord } from '../../database/AppPackageStore';
+import type { AppPkgInfo, ProblemDetails } from '@helmmec/plugin-mec-common';
+import { AppPackage, OnboardingFailure } from '../../packages/model';
 
 /**
- * Translates a stored package into the ETSI AppPkgInfo wire format.
+ * Status codes of onboarding failures: refused content is unprocessable, a
+ * package that could not be obtained a failure of its source (bad gateway).
+ */
+const FAILURE_STATUS: Record<OnboardingFailure['cause'], number> = {
+  content: 422,
+  unobtainable: 502,
+};
+
+/** An onboarding failure as the ProblemDetails of `onboardingFailureDetails`. */
+export function toOnboardingFailureDetails(
+  failure: OnboardingFailure,
+): ProblemDetails {
+  return {
+    type: 'about:blank',
+    title: failure.title,
+    status: FAILURE_STATUS[failure.cause],
+    detail: failure.detail,
+  };
+}
+
+/**
+ * Translates a package into the ETSI AppPkgInfo wire format.
  *
  * @param apiBase - the externally visible `{apiRoot}/app_pkgm/v1`
  */
-export function toAppPkgInfo(
-  record: AppPackageRecord,
-  apiBase: string,
-): AppPkgInfo {
+export function toAppPkgInfo(record: AppPackage, apiBase: string): AppPkgInfo {
   const self = `${apiBase}/app_packages/${encodeURIComponent(record.id)}`;
   return {
     id: record.id,
@@ -39,10 +57,9 @@ export function toAppPkgInfo(
       : {}),
     ...(record.onboardingFailure
       ? {
-          onboardingFailureDetails: {
-            type: 'about:blank',
-            ...record.onboardingFailure,
-          },
+          onboardingFailureDetails: toOnboardingFailureDetails(
+            record.onboardingFailure,
+          ),
         }
       : {}),
     ...(record.appdDerivation ? { appDDerivation: record.appdDerivation } : {}),

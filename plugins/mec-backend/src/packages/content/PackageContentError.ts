@@ -1,5 +1,4 @@
 import { CustomErrorBase } from '@backstage/errors';
-import { ProblemDetails } from '@helmmec/plugin-mec-common';
 
 /**
  * What was wrong with a package's content:
@@ -21,7 +20,7 @@ export type PackageContentErrorKind =
 
 /**
  * A package's content cannot be onboarded. `title` and `detail` are meant
- * for the MEO operator and become the package's `onboardingFailureDetails`.
+ * for the MEO operator and become the package's onboarding failure.
  */
 export class PackageContentError extends CustomErrorBase {
   name = 'PackageContentError' as const;
@@ -43,10 +42,5 @@ export class PackageContentError extends CustomErrorBase {
     this.title = options.title;
     this.detail = options.detail;
     this.problems = options.problems ?? [options.detail];
-  }
-
-  /** The error as ETSI MEC 009 ProblemDetails; `status` defaults to 422. */
-  toProblemDetails(status: number = 422): ProblemDetails {
-    return { title: this.title, status, detail: this.detail };
   }
 }

@@ -46,11 +46,7 @@ describe('verifyChecksum', () => {
     expect(error.title).toBe('Checksum mismatch');
     expect(error.detail).toContain(digest('sha256'));
     expect(error.detail).toContain('ab'.repeat(32));
-    expect(error.toProblemDetails()).toEqual({
-      title: 'Checksum mismatch',
-      status: 422,
-      detail: error.detail,
-    });
+    expect(error.problems).toEqual([error.detail]);
   });
 
   it('rejects an unknown algorithm', () => {

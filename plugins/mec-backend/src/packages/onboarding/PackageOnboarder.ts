@@ -1,10 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { isError } from '@backstage/errors';
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  AppPackageRecord,
-  AppPackageStore,
-} from '../../database/AppPackageStore';
+import { AppPackageStore } from '../../database/AppPackageStore';
 import { AppPackageEvents } from '../AppPackageEvents';
 import {
   PackageContentError,
@@ -12,6 +9,7 @@ import {
   readMecPackageArchive,
   verifyChecksum,
 } from '../content';
+import { AppDDerivationEntry, AppPackage, OnboardingFailure } from '../model';
 import { buildMecPackageZip } from './buildMecPackageZip';
 
 /** Fetches a package from its appPkgPath (http(s) or oci://). */
@@ -114,10 +112,7 @@ export class PackageOnboarder {
     }
   }
 
-  private async process(
-    record: AppPackageRecord,
-    claim: string,
-  ): Promise<void> {
+  private async process(record: AppPackage, claim: string): Promise<void> {
     let content = await this.store.getContent(record.id);
     if (record.onboardingState === 'UPLOADING') {
       if (!content) {
@@ -160,7 +155,7 @@ export class PackageOnboarder {
     let chartArchive: Buffer;
     let chartName: string;
     let chartVersion: string;
-    let derivation: Array<{ attribute: string; source: string }> | undefined;
+    let derivation: AppDDerivationEntry[] | undefined;
     let packageArchive: Buffer;
     if (isZip(archive)) {
       const pkg = await readMecPackageArchive(archive);
@@ -258,16 +253,16 @@ export class PackageOnboarder {
 
   /** Back to CREATED with the reason, and nothing half-onboarded left behind. */
   private async fail(
-    record: AppPackageRecord,
+    record: AppPackage,
     claim: string,
     error: unknown,
   ): Promise<void> {
-    const failure =
-      isError(error) && error instanceof PackageContentError
-        ? { title: error.title, status: 422, detail: error.detail }
+    const failure: OnboardingFailure =
+      error instanceof PackageContentError
+        ? { cause: 'content', title: error.title, detail: error.detail }
         : {
+            cause: 'unobtainable',
             title: 'Package could not be obtained',
-            status: 502,
             detail: isError(error) ? error.message : String(error),
           };
     this.options.logger.warn(
