@@ -23,8 +23,6 @@ export {
   appPkgmNotifications,
   publishPackageEvent,
   matchesAppPkgFilters,
-  normalizeAppPkgSubscription,
-  toAppPkgSubscriptionInfo,
   APP_PKG_SUBSCRIPTION_TYPES,
   type AppPackageEvent,
   type AppPkgFilter,

@@ -5,16 +5,15 @@ import {
 } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import { Request } from 'express';
-import {
-  AppPkgFilter,
-  normalizeAppPkgSubscription,
-  subscriptionHref,
-  toAppPkgSubscriptionInfo,
-} from '../../notifications/appPkgm';
+import { AppPkgFilter, subscriptionHref } from '../../notifications/appPkgm';
 import { validateSubscriptionAuthentication } from '../../notifications/CallbackAuthenticator';
 import { SubscriptionStore } from '../../notifications/SubscriptionStore';
 import { OutboundUrlPolicy } from '../../outbound/OutboundUrlPolicy';
 import { spec } from '../../schema/openapi/generated/app_pkgm';
+import {
+  normalizeAppPkgSubscription,
+  toAppPkgSubscriptionInfo,
+} from './appPkgSubscriptions';
 
 /** The validated app_pkgm router that the subscription routes are added to. */
 export type AppPkgmApiRouter = ReturnType<

@@ -1,0 +1,51 @@
+import { normalizeAppPkgSubscription } from './appPkgSubscriptions';
+
+describe('normalizeAppPkgSubscription', () => {
+  it('maps v2.1.1 names and keeps V3.1.1 ones', () => {
+    expect(
+      normalizeAppPkgSubscription({
+        callbackUri: 'https://oss.example.com/n',
+        subsctiptionType: 'AppPacakgeOperationChange',
+        appPkgFilter: [{ usageState: 'IN_USE' }],
+      }),
+    ).toEqual({
+      callbackUri: 'https://oss.example.com/n',
+      subscriptionType: 'AppPackageChangeSubscription',
+      appPkgFilter: [{ usageState: 'IN_USE' }],
+    });
+    expect(
+      normalizeAppPkgSubscription({
+        callbackUri: 'https://oss.example.com/n',
+        subscriptionType: 'AppPackageDeletionSubscription',
+        appPkgFilter: [],
+      }),
+    ).toEqual({
+      callbackUri: 'https://oss.example.com/n',
+      subscriptionType: 'AppPackageDeletionSubscription',
+    });
+  });
+
+  it.each(['toString', '__proto__', 'AppPackageEnabled', 42])(
+    'refuses the subscription type %p',
+    type => {
+      expect(() =>
+        normalizeAppPkgSubscription({
+          callbackUri: 'https://oss.example.com/n',
+          subscriptionType: type,
+        }),
+      ).toThrow(/subscriptionType must be one of/);
+    },
+  );
+
+  it('refuses usageState outside change subscriptions', () => {
+    expect(() =>
+      normalizeAppPkgSubscription({
+        callbackUri: 'https://oss.example.com/n',
+        subscriptionType: 'AppPackageOnBoarding',
+        appPkgFilter: [{ usageState: 'IN_USE' }],
+      }),
+    ).toThrow(
+      'appPkgFilter[0].usageState is only allowed with subscriptionType AppPackageChangeSubscription',
+    );
+  });
+});
