@@ -1,0 +1,102 @@
+import { InputError } from '@backstage/errors';
+import {
+  AttributeSelectorQuery,
+  createAttributeSelector,
+} from './attributeSelector';
+
+const resource = {
+  id: 'pkg-1',
+  appName: 'video',
+  mecInfo: ['3.1.1'],
+  checksum: { algorithm: 'SHA-256', hash: 'abc' },
+  softwareImages: [{ name: 'video' }],
+  additionalArtifacts: [],
+};
+const options = {
+  defaultExcluded: ['checksum', 'softwareImages', 'additionalArtifacts'],
+  attributes: Object.keys(resource),
+};
+
+const keysAfter = (query: AttributeSelectorQuery) =>
+  Object.keys(createAttributeSelector(query, options)(resource));
+
+describe('createAttributeSelector', () => {
+  it.each<[AttributeSelectorQuery, string[]]>([
+    [{}, ['id', 'appName', 'mecInfo']],
+    [{ exclude_default: '' }, ['id', 'appName', 'mecInfo']],
+    [{ all_fields: '' }, Object.keys(resource)],
+    [{ all_fields: 'true' }, Object.keys(resource)],
+    // fields adds attributes back to the default set
+    [{ fields: 'checksum' }, ['id', 'appName', 'mecInfo', 'checksum']],
+    [
+      { fields: 'checksum,softwareImages' },
+      ['id', 'appName', 'mecInfo', 'checksum', 'softwareImages'],
+    ],
+    // a nested path keeps its whole top-level attribute
+    [{ fields: 'checksum/hash' }, ['id', 'appName', 'mecInfo', 'checksum']],
+    [
+      { fields: 'checksum', exclude_default: '' },
+      ['id', 'appName', 'mecInfo', 'checksum'],
+    ],
+    // exclude_fields removes just what it names
+    [
+      { exclude_fields: 'mecInfo' },
+      ['id', 'appName', 'checksum', 'softwareImages', 'additionalArtifacts'],
+    ],
+    [
+      { exclude_fields: 'mecInfo, appName' },
+      ['id', 'checksum', 'softwareImages', 'additionalArtifacts'],
+    ],
+    [{ exclude_fields: 'mecInfo', exclude_default: '' }, ['id', 'appName']],
+  ])('%p keeps %p', (query, kept) => {
+    expect(keysAfter(query)).toEqual(kept);
+  });
+
+  it('leaves the resource itself unchanged', () => {
+    createAttributeSelector({}, options)(resource);
+    expect(resource.checksum).toBeDefined();
+  });
+
+  it.each<[AttributeSelectorQuery, string]>([
+    [
+      { all_fields: '', fields: 'checksum' },
+      'all_fields cannot be combined with fields, exclude_fields or exclude_default',
+    ],
+    [
+      { all_fields: '', exclude_fields: 'mecInfo' },
+      'all_fields cannot be combined with fields, exclude_fields or exclude_default',
+    ],
+    [
+      { all_fields: '', exclude_default: '' },
+      'all_fields cannot be combined with fields, exclude_fields or exclude_default',
+    ],
+    [
+      { fields: 'checksum', exclude_fields: 'mecInfo' },
+      'fields and exclude_fields cannot be combined',
+    ],
+    [{ all_fields: 'yes' }, 'all_fields takes no value'],
+    [{ fields: '' }, 'fields must list attribute names'],
+    [{ fields: 'checksum,,mecInfo' }, 'fields must list attribute names'],
+    [
+      { exclude_fields: 'mecInfo,' },
+      'exclude_fields must list attribute names',
+    ],
+    [{ fields: 'signature' }, "unknown attribute 'signature' in fields"],
+    [
+      { exclude_fields: 'nested/hash' },
+      "unknown attribute 'nested/hash' in exclude_fields",
+    ],
+  ])('refuses %p with a 400', (query, reason) => {
+    let error: unknown;
+    try {
+      createAttributeSelector(query, options);
+    } catch (e) {
+      error = e;
+    }
+    // InputError is answered with 400 by http/problemDetails.ts
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe(
+      `Invalid attribute selector: ${reason}`,
+    );
+  });
+});
