@@ -183,10 +183,13 @@ export class LeasedJobRunner<TRow = Record<string, unknown>, TResult = void> {
     } finally {
       this.claiming -= count;
     }
-    return leases.map(lease => ({
+    const started = leases.map(lease => ({
       id: lease.id,
       done: this.start(lease, claimedAt),
     }));
+    // Slots reserved for rows that were not there go to waiting jobs.
+    this.startWaiting();
+    return started;
   }
 
   /**
@@ -276,12 +279,9 @@ export class LeasedJobRunner<TRow = Record<string, unknown>, TResult = void> {
       lease = await this.options.table.claim(id, this.timing.leaseMs);
     } finally {
       this.claiming--;
+      if (!lease) this.startWaiting();
     }
-    if (!lease) {
-      this.startWaiting();
-      return undefined;
-    }
-    return this.start(lease, claimedAt);
+    return lease ? this.start(lease, claimedAt) : undefined;
   }
 
   /** Gives free slots to triggered jobs that wait for one. */
