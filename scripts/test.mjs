@@ -1,7 +1,8 @@
 // `npm test`: installs what is missing, then runs every tier: OpenAPI
-// documents in sync, type check, lint, unit/API/database tests (jest, on
-// better-sqlite3 and a throwaway PostgreSQL), and browser end-to-end tests
-// (Playwright driving Debian's Chromium against a started portal).
+// documents and the wire types generated from them in sync, type check,
+// lint, unit/API/database tests (jest, on better-sqlite3 and a throwaway
+// PostgreSQL), and browser end-to-end tests (Playwright driving Debian's
+// Chromium against a started portal).
 import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,7 @@ try {
     ensureDebianPackages(['postgresql', 'chromium', 'docker-registry']),
   );
   step('npm dependencies', () => ensureNodeModules());
-  step('OpenAPI documents in sync', () =>
+  step('OpenAPI documents and wire types in sync', () =>
     run('node', [
       'plugins/mec-backend/scripts/generate-openapi.mjs',
       '--check',
