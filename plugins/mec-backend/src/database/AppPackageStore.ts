@@ -157,6 +157,8 @@ export class AppPackageStore {
             });
           }
           break;
+        default:
+          throw new Error(`Unknown package condition '${condition.op}'`);
       }
     }
     return (await query).map(row => toRecord(row as unknown as AppPackageRow));

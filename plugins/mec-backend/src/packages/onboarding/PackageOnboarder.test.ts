@@ -232,7 +232,7 @@ describe.each(databases.eachSupportedId())('PackageOnboarder on %p', id => {
     expect(committed).toBe(1);
   });
 
-  it.each<[string, string, () => Buffer, string | RegExp]>([
+  it.each<[string, string, () => Buffer, string]>([
     [
       'archive',
       'Unknown package format',
@@ -255,7 +255,7 @@ describe.each(databases.eachSupportedId())('PackageOnboarder on %p', id => {
         mecPackageZip({
           extra: [{ name: 'bomb.bin', content: 'x', declaredSize: 0xfffffff0 }],
         }),
-      /./,
+      'reached at "bomb.bin"',
     ],
     [
       'structure',
@@ -282,10 +282,7 @@ describe.each(databases.eachSupportedId())('PackageOnboarder on %p', id => {
       expect(pkg?.onboardingFailure).toEqual({
         cause: 'content',
         title,
-        detail:
-          typeof detail === 'string'
-            ? expect.stringContaining(detail)
-            : expect.stringMatching(detail),
+        detail: expect.stringContaining(detail),
       });
       expect(events).toEqual([]);
     },
