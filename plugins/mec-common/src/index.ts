@@ -5,8 +5,11 @@
  */
 
 export * from './etsi';
+export * from './appPkgm';
+export * from './appLcm';
+export * from './granting';
+export * from './hosts';
 export * from './permissions';
 export * from './appd';
-export * from './lcm';
 export * from './catalog';
 export * from './entityNames';
