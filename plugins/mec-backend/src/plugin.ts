@@ -20,8 +20,8 @@ import { GrantStore } from './database/GrantStore';
 import { createDefaultDrivers, DriverRegistry } from './drivers';
 import { GrantingService } from './granting/GrantingService';
 import { EdgeHostHealthChecker, EdgeHostService } from './hosts';
+import { edgeHostDirectory } from './hosts/HostDirectory';
 import { AppLifecycleService } from './lifecycle/AppLifecycleService';
-import { edgeHostDirectory } from './lifecycle/edgeHostDirectory';
 import { InstanceStateReconciler } from './lifecycle/InstanceStateReconciler';
 import { OpOccExecutor } from './lifecycle/OpOccExecutor';
 import { AppLcmNotifications } from './notifications/appLcm';
@@ -189,12 +189,6 @@ export const mecPlugin = createBackendPlugin({
           instances,
           appPackages,
         );
-        const lifecycle = new AppLifecycleService(
-          instances,
-          opOccs,
-          appPackages,
-          lcmNotifications,
-        );
         const lifecycleConfig = config.getOptionalConfig('mec.lifecycle');
         const executor = new OpOccExecutor({
           instances,
@@ -217,7 +211,13 @@ export const mecPlugin = createBackendPlugin({
             lifecycleConfig?.getOptionalNumber('operationTimeoutSeconds') ??
             300,
         });
-        lifecycle.setOperationTrigger(id => executor.trigger(id));
+        const lifecycle = new AppLifecycleService(
+          instances,
+          opOccs,
+          appPackages,
+          lcmNotifications,
+          executor,
+        );
         const reconciler = new InstanceStateReconciler({
           instances,
           hosts: directory,

@@ -1,29 +1,9 @@
 import { Knex } from 'knex';
-
-export type InstantiationState = 'NOT_INSTANTIATED' | 'INSTANTIATED';
-export type InstanceOperationalState = 'STARTED' | 'STOPPED';
-
-/** A MEC application instance as the MEPM stores it. */
-export interface AppInstanceRecord {
-  id: string;
-  appInstanceName?: string;
-  appInstanceDescription?: string;
-  appPkgId: string;
-  appDId: string;
-  appProvider: string;
-  appName: string;
-  appSoftVersion: string;
-  appDVersion: string;
-  instantiationState: InstantiationState;
-  operationalState?: InstanceOperationalState;
-  hostName?: string;
-  namespace?: string;
-  releaseName?: string;
-  /** The op occurrence currently holding the instance (one at a time). */
-  operationInProgress?: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import type {
+  AppInstance,
+  InstanceOperationalState,
+  InstantiationState,
+} from '../lifecycle/model';
 
 type Row = {
   id: string;
@@ -63,7 +43,7 @@ export class AppInstanceStore {
     return this.knex.transaction(fn);
   }
 
-  async list(): Promise<AppInstanceRecord[]> {
+  async list(): Promise<AppInstance[]> {
     const rows = await this.knex<Row>(TABLE)
       .select()
       .orderBy('created_at', 'asc')
@@ -71,7 +51,7 @@ export class AppInstanceStore {
     return rows.map(toRecord);
   }
 
-  async get(id: string): Promise<AppInstanceRecord | undefined> {
+  async get(id: string): Promise<AppInstance | undefined> {
     const row = await this.knex<Row>(TABLE).where({ id }).first();
     return row ? toRecord(row) : undefined;
   }
@@ -90,7 +70,7 @@ export class AppInstanceStore {
     return Number(count);
   }
 
-  async insert(record: AppInstanceRecord): Promise<void> {
+  async insert(record: AppInstance): Promise<void> {
     await this.knex<Row>(TABLE).insert({
       id: record.id,
       app_instance_name: record.appInstanceName ?? null,
@@ -134,7 +114,7 @@ export class AppInstanceStore {
     opOccId: string,
     result: Partial<
       Pick<
-        AppInstanceRecord,
+        AppInstance,
         | 'instantiationState'
         | 'operationalState'
         | 'hostName'
@@ -208,7 +188,7 @@ export class AppInstanceStore {
   }
 }
 
-function toRecord(row: Row): AppInstanceRecord {
+function toRecord(row: Row): AppInstance {
   return {
     id: row.id,
     appInstanceName: row.app_instance_name ?? undefined,

@@ -24,7 +24,7 @@ describe.each(databases.eachSupportedId())('AppLcmOpOccStore on %p', id => {
       operationState: 'STARTING',
       stateEnteredTime: now,
       startTime: now,
-      operationParams: {},
+      command: { lcmOperation: 'INSTANTIATE', values: {} },
       isCancelPending: false,
       startNotified: false,
     });

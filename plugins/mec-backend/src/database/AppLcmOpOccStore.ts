@@ -1,28 +1,12 @@
 import { Knex } from 'knex';
-
-export type LcmOperation = 'INSTANTIATE' | 'OPERATE' | 'TERMINATE';
-export type OperationState =
-  | 'STARTING'
-  | 'PROCESSING'
-  | 'COMPLETED'
-  | 'FAILED'
-  | 'FAILED_TEMP';
-
-/** A lifecycle operation occurrence (AppLcmOpOcc) as stored. */
-export interface AppLcmOpOccRecord {
-  id: string;
-  appInstanceId: string;
-  lcmOperation: LcmOperation;
-  operationState: OperationState;
-  stateEnteredTime: Date;
-  startTime: Date;
-  operationParams: Record<string, unknown>;
-  isCancelPending: boolean;
-  cancelMode?: 'GRACEFUL' | 'FORCED';
-  error?: { title: string; status: number; detail: string };
-  grantId?: string;
-  startNotified: boolean;
-}
+import type {
+  AppLcmOpOcc,
+  CancelMode,
+  LcmCommand,
+  LcmOperation,
+  OperationError,
+  OperationState,
+} from '../lifecycle/model';
 
 type Row = {
   id: string;
@@ -31,9 +15,10 @@ type Row = {
   operation_state: OperationState;
   state_entered_time: Date | string;
   start_time: Date | string;
+  /** JSON LcmCommand. */
   operation_params: string;
   is_cancel_pending: boolean | number;
-  cancel_mode: 'GRACEFUL' | 'FORCED' | null;
+  cancel_mode: CancelMode | null;
   error: string | null;
   grant_id: string | null;
   start_notified: boolean | number;
@@ -60,9 +45,7 @@ export class AppLcmOpOccStore {
     return new AppLcmOpOccStore(trx);
   }
 
-  async list(options?: {
-    appInstanceId?: string;
-  }): Promise<AppLcmOpOccRecord[]> {
+  async list(options?: { appInstanceId?: string }): Promise<AppLcmOpOcc[]> {
     const query = this.knex<Row>(TABLE)
       .select()
       .orderBy('created_at', 'asc')
@@ -73,12 +56,12 @@ export class AppLcmOpOccStore {
     return (await query).map(toRecord);
   }
 
-  async get(id: string): Promise<AppLcmOpOccRecord | undefined> {
+  async get(id: string): Promise<AppLcmOpOcc | undefined> {
     const row = await this.knex<Row>(TABLE).where({ id }).first();
     return row ? toRecord(row) : undefined;
   }
 
-  async insert(record: AppLcmOpOccRecord): Promise<void> {
+  async insert(record: AppLcmOpOcc): Promise<void> {
     await this.knex<Row>(TABLE).insert({
       id: record.id,
       app_instance_id: record.appInstanceId,
@@ -86,7 +69,7 @@ export class AppLcmOpOccStore {
       operation_state: record.operationState,
       state_entered_time: record.stateEnteredTime,
       start_time: record.startTime,
-      operation_params: JSON.stringify(record.operationParams),
+      operation_params: JSON.stringify(record.command),
       is_cancel_pending: false,
       cancel_mode: null,
       error: null,
@@ -108,10 +91,10 @@ export class AppLcmOpOccStore {
     from: OperationState[],
     to: OperationState,
     extra: {
-      error?: AppLcmOpOccRecord['error'] | null;
+      error?: OperationError | null;
       grantId?: string;
       isCancelPending?: boolean;
-      cancelMode?: 'GRACEFUL' | 'FORCED' | null;
+      cancelMode?: CancelMode | null;
       claim?: string;
     } = {},
   ): Promise<boolean> {
@@ -137,10 +120,7 @@ export class AppLcmOpOccStore {
     await this.knex<Row>(TABLE).where({ id }).update({ start_notified: true });
   }
 
-  async requestCancel(
-    id: string,
-    mode: 'GRACEFUL' | 'FORCED',
-  ): Promise<boolean> {
+  async requestCancel(id: string, mode: CancelMode): Promise<boolean> {
     const count = await this.knex<Row>(TABLE)
       .where({ id, operation_state: 'PROCESSING' })
       .update({ is_cancel_pending: true, cancel_mode: mode });
@@ -191,7 +171,7 @@ export class AppLcmOpOccStore {
   }
 }
 
-function toRecord(row: Row): AppLcmOpOccRecord {
+function toRecord(row: Row): AppLcmOpOcc {
   return {
     id: row.id,
     appInstanceId: row.app_instance_id,
@@ -199,7 +179,7 @@ function toRecord(row: Row): AppLcmOpOccRecord {
     operationState: row.operation_state,
     stateEnteredTime: new Date(row.state_entered_time),
     startTime: new Date(row.start_time),
-    operationParams: JSON.parse(row.operation_params),
+    command: JSON.parse(row.operation_params) as LcmCommand,
     isCancelPending: Boolean(row.is_cancel_pending),
     cancelMode: row.cancel_mode ?? undefined,
     error: row.error ? JSON.parse(row.error) : undefined,

@@ -1,28 +1,23 @@
 import { Knex } from 'knex';
-
-/** A grant the MEO gave for one lifecycle operation. */
-export interface GrantRecord {
-  id: string;
-  appInstanceId: string;
-  appLcmOpOccId: string;
-  operation: string;
-  hostName: string;
-  containerNamespace: string;
-  /** The Grant as returned on granting/v1. */
-  grant: Record<string, unknown>;
-  createdAt: Date;
-}
+import type {
+  Grant,
+  GrantedOperation,
+  GrantedResource,
+} from '../granting/model';
 
 type Row = {
   id: string;
   app_instance_id: string;
   app_lcm_op_occ_id: string;
-  operation: string;
+  operation: GrantedOperation;
   host_name: string;
   container_namespace: string;
+  /** JSON: what the grant adds besides its host and namespace. */
   grant: string;
   created_at: Date | string;
 };
+
+type GrantDetails = { addedResources: GrantedResource[] };
 
 /** Persistence of grants (table `grants`). */
 export class GrantStore {
@@ -32,32 +27,33 @@ export class GrantStore {
 
   private constructor(private readonly knex: Knex) {}
 
-  async insert(record: GrantRecord): Promise<void> {
+  async insert(grant: Grant): Promise<void> {
+    const details: GrantDetails = { addedResources: grant.addedResources };
     await this.knex<Row>('grants').insert({
-      id: record.id,
-      app_instance_id: record.appInstanceId,
-      app_lcm_op_occ_id: record.appLcmOpOccId,
-      operation: record.operation,
-      host_name: record.hostName,
-      container_namespace: record.containerNamespace,
-      grant: JSON.stringify(record.grant),
-      created_at: record.createdAt,
+      id: grant.id,
+      app_instance_id: grant.appInstanceId,
+      app_lcm_op_occ_id: grant.appLcmOpOccId,
+      operation: grant.operation,
+      host_name: grant.hostName,
+      container_namespace: grant.containerNamespace,
+      grant: JSON.stringify(details),
+      created_at: grant.createdAt,
     });
   }
 
-  async get(id: string): Promise<GrantRecord | undefined> {
+  async get(id: string): Promise<Grant | undefined> {
     const row = await this.knex<Row>('grants').where({ id }).first();
-    return row
-      ? {
-          id: row.id,
-          appInstanceId: row.app_instance_id,
-          appLcmOpOccId: row.app_lcm_op_occ_id,
-          operation: row.operation,
-          hostName: row.host_name,
-          containerNamespace: row.container_namespace,
-          grant: JSON.parse(row.grant),
-          createdAt: new Date(row.created_at),
-        }
-      : undefined;
+    if (!row) return undefined;
+    const details: GrantDetails = JSON.parse(row.grant);
+    return {
+      id: row.id,
+      appInstanceId: row.app_instance_id,
+      appLcmOpOccId: row.app_lcm_op_occ_id,
+      operation: row.operation,
+      hostName: row.host_name,
+      containerNamespace: row.container_namespace,
+      addedResources: details.addedResources ?? [],
+      createdAt: new Date(row.created_at),
+    };
   }
 }

@@ -1,47 +1,17 @@
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
 import { AppInstanceStore } from '../database/AppInstanceStore';
-import { GrantRecord, GrantStore } from '../database/GrantStore';
-import { HostDirectory } from '../lifecycle/ports';
+import { GrantStore } from '../database/GrantStore';
+import { HostDirectory } from '../hosts/HostDirectory';
 import { AppPackageService } from '../packages/AppPackageService';
 import { AppPackageRef } from '../packages/model';
+import { Grant, GrantRequest, PlacementPreview } from './model';
 import {
   PlacementDecision,
   placeAppInstance,
   PlacementRequirements,
   requirementsOfAppD,
 } from './placement';
-
-/** A request for a grant (ETSI GrantRequest, in domain terms). */
-export interface GrantRequestInput {
-  appInstanceId: string;
-  appLcmOpOccId: string;
-  appDId: string;
-  operation: 'INSTANTIATE' | 'OPERATE' | 'TERMINATE';
-  /** From InstantiateAppRequest.selectedMECHostInfo. */
-  selectedMECHostInfo?: Array<{ hostName?: string; hostId: unknown }>;
-  locationConstraints?: {
-    countryCode?: string;
-    area?: { coordinates: number[][][] };
-  };
-}
-
-/**
- * What placement would decide for an application now, without granting
- * anything: the host it would choose and every registered host's verdict.
- */
-export interface PlacementPreview {
-  appPkgId: string;
-  appDId: string;
-  appInstanceId?: string;
-  /** The host placement chooses; absent when no host fits. */
-  suggestedHost?: string;
-  /**
-   * Every registered host: the fitting ones best first (the suggested host
-   * leads), then the rejected ones with their reasons.
-   */
-  hosts: Array<{ name: string; fits: boolean; reasons: string[] }>;
-}
 
 /** No host fits: the grant is refused, with each host's reasons. */
 export class PlacementError extends NotAllowedError {
@@ -67,10 +37,13 @@ export class GrantingService {
     private readonly hosts: HostDirectory,
     private readonly grants: GrantStore,
     private readonly instances: AppInstanceStore,
-    private readonly packages: AppPackageService,
+    private readonly packages: Pick<
+      AppPackageService,
+      'getAppPackage' | 'getOnboardedContent'
+    >,
   ) {}
 
-  async grant(request: GrantRequestInput): Promise<GrantRecord> {
+  async grant(request: GrantRequest): Promise<Grant> {
     const instance = await this.instances.get(request.appInstanceId);
     if (!instance) {
       throw new NotFoundError(
@@ -80,16 +53,13 @@ export class GrantingService {
     let hostName: string;
     let namespace: string;
     if (request.operation === 'INSTANTIATE') {
-      const selected = (request.selectedMECHostInfo ?? []).map(parseHostInfo);
       const { decision } = await this.place(
         { appDId: request.appDId },
         {
-          candidates: selected.some(s => s.name)
-            ? selected.map(s => s.name).filter((n): n is string => !!n)
-            : undefined,
-          requiredLabels: Object.assign({}, ...selected.map(s => s.labels)),
+          candidates: request.hostSelection?.candidates,
+          requiredLabels: request.hostSelection?.requiredLabels,
           countryCode: request.locationConstraints?.countryCode,
-          area: request.locationConstraints?.area?.coordinates,
+          area: request.locationConstraints?.area,
         },
       );
       if (!decision.host) {
@@ -106,44 +76,22 @@ export class GrantingService {
       hostName = instance.hostName;
       namespace = instance.namespace;
     }
-    const id = randomUUID();
-    const record: GrantRecord = {
-      id,
+    const grant: Grant = {
+      id: randomUUID(),
       appInstanceId: request.appInstanceId,
       appLcmOpOccId: request.appLcmOpOccId,
       operation: request.operation,
       hostName,
       containerNamespace: namespace,
-      grant: {
-        id,
-        appInstanceId: request.appInstanceId,
-        appLcmOpOccId: request.appLcmOpOccId,
-        vimConnections: {
-          [hostName]: { id: hostName, vimId: hostName, vimType: 'KUBERNETES' },
-        },
-        zones: [
-          {
-            id: `zone-${hostName}`,
-            zoneId: hostName,
-            vimConnectionId: hostName,
-          },
-        ],
-        addResources:
-          request.operation === 'INSTANTIATE'
-            ? [
-                {
-                  resourceDefinitionId: 'mciop',
-                  vimConnectionId: hostName,
-                  zoneId: hostName,
-                  containerNamespace: namespace,
-                },
-              ]
-            : [],
-      },
+      // The chart's workloads (the AppD's MCIOP) go into the namespace.
+      addedResources:
+        request.operation === 'INSTANTIATE'
+          ? [{ resourceDefinitionId: 'mciop', containerNamespace: namespace }]
+          : [],
       createdAt: new Date(),
     };
-    await this.grants.insert(record);
-    return record;
+    await this.grants.insert(grant);
+    return grant;
   }
 
   /**
@@ -207,32 +155,11 @@ export class GrantingService {
     return { record, decision };
   }
 
-  async getGrant(id: string): Promise<GrantRecord> {
+  async getGrant(id: string): Promise<Grant> {
     const grant = await this.grants.get(id);
     if (!grant) {
       throw new NotFoundError(`No grant ${id}`);
     }
     return grant;
   }
-}
-
-/**
- * selectedMECHostInfo's hostId is KeyValuePairs: its `name` key (or a plain
- * string, or hostName) names a registered host; other keys are labels the
- * host must carry, e.g. topology.kubernetes.io/zone.
- */
-function parseHostInfo(info: { hostName?: string; hostId: unknown }): {
-  name?: string;
-  labels: Record<string, string>;
-} {
-  if (typeof info.hostId === 'string') {
-    return { name: info.hostId, labels: {} };
-  }
-  const { name, ...labels } = (info.hostId ?? {}) as Record<string, unknown>;
-  return {
-    name: typeof name === 'string' ? name : info.hostName,
-    labels: Object.fromEntries(
-      Object.entries(labels).map(([k, v]) => [k, String(v)]),
-    ),
-  };
 }

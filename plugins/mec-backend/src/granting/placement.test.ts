@@ -1,4 +1,5 @@
-import { placeAppInstance, PlacementHost } from './placement';
+import type { PlacementHost } from '../hosts/HostDirectory';
+import { placeAppInstance } from './placement';
 
 const host = (
   name: string,

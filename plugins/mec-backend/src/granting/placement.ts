@@ -1,15 +1,4 @@
-/** An edge host as placement sees it. */
-export interface PlacementHost {
-  name: string;
-  labels: Record<string, string>;
-  /** Reachable at its last health check, with Ready nodes. */
-  healthy: boolean;
-  /** Why it is not healthy, if it is not. */
-  healthDetail?: string;
-  /** Allocatable minus requested, from the last health check. */
-  freeCpuMillis?: number;
-  freeMemoryBytes?: number;
-}
+import type { PlacementHost } from '../hosts/HostDirectory';
 
 /** What an application instance needs from a host. */
 export interface PlacementRequirements {

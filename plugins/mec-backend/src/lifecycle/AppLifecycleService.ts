@@ -1,19 +1,19 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
-import {
-  AppInstanceRecord,
-  AppInstanceStore,
-} from '../database/AppInstanceStore';
-import {
-  AppLcmOpOccRecord,
-  AppLcmOpOccStore,
-  LcmOperation,
-} from '../database/AppLcmOpOccStore';
+import { AppInstanceStore } from '../database/AppInstanceStore';
+import { AppLcmOpOccStore } from '../database/AppLcmOpOccStore';
 import { AppLcmNotifications } from '../notifications/appLcm';
 import { AppPackageService } from '../packages/AppPackageService';
-
-/** Starts executing an op occurrence (after its 202 went out). */
-export type OperationTrigger = (appLcmOpOccId: string) => void;
+import {
+  AppInstance,
+  AppLcmOpOcc,
+  CancelMode,
+  CreateInstanceCommand,
+  LcmCommand,
+  LcmOperation,
+  OperateCommand,
+} from './model';
+import { OperationTrigger } from './ports';
 
 const REQUIRED_STATE: Record<
   LcmOperation,
@@ -31,29 +31,28 @@ const REQUIRED_STATE: Record<
  * before the 202 goes out; the executor carries it on from there.
  */
 export class AppLifecycleService {
-  private execute: OperationTrigger = () => {};
-
   constructor(
     private readonly instances: AppInstanceStore,
     private readonly opOccs: AppLcmOpOccStore,
-    private readonly packages: AppPackageService,
+    private readonly packages: Pick<
+      AppPackageService,
+      'getAppPackage' | 'markUsage'
+    >,
     private readonly notifications: AppLcmNotifications,
+    /** The executor of op occurrences. */
+    private readonly operations: OperationTrigger,
   ) {}
-
-  setOperationTrigger(trigger: OperationTrigger) {
-    this.execute = trigger;
-  }
 
   /** Runs the op occurrence; call once the client has its 202. */
   run(appLcmOpOccId: string) {
-    this.execute(appLcmOpOccId);
+    this.operations.trigger(appLcmOpOccId);
   }
 
-  async listInstances(): Promise<AppInstanceRecord[]> {
+  async listInstances(): Promise<AppInstance[]> {
     return this.instances.list();
   }
 
-  async getInstance(id: string): Promise<AppInstanceRecord> {
+  async getInstance(id: string): Promise<AppInstance> {
     const instance = await this.instances.get(id);
     if (!instance) {
       throw new NotFoundError(`No application instance ${id}`);
@@ -62,11 +61,7 @@ export class AppLifecycleService {
   }
 
   /** POST /app_instances: from an ENABLED, ONBOARDED package (by appDId). */
-  async createInstance(request: {
-    appDId: string;
-    appInstanceName?: string;
-    appInstanceDescription?: string;
-  }): Promise<AppInstanceRecord> {
+  async createInstance(request: CreateInstanceCommand): Promise<AppInstance> {
     const pkg = await this.packages
       .getAppPackage({ appDId: request.appDId })
       .catch(() => {
@@ -80,7 +75,7 @@ export class AppLifecycleService {
       );
     }
     const now = new Date();
-    const instance: AppInstanceRecord = {
+    const instance: AppInstance = {
       id: randomUUID(),
       appInstanceName: request.appInstanceName,
       appInstanceDescription: request.appInstanceDescription,
@@ -135,12 +130,12 @@ export class AppLifecycleService {
    */
   async startOperation(
     appInstanceId: string,
-    lcmOperation: LcmOperation,
-    params: Record<string, unknown>,
-  ): Promise<AppLcmOpOccRecord> {
+    command: LcmCommand,
+  ): Promise<AppLcmOpOcc> {
+    const { lcmOperation } = command;
     const instance = await this.getInstance(appInstanceId);
-    if (lcmOperation === 'OPERATE') {
-      validateOperate(params, instance);
+    if (command.lcmOperation === 'OPERATE') {
+      validateOperate(command, instance);
     }
     if (lcmOperation === 'INSTANTIATE') {
       const pkg = await this.packages.getAppPackage({
@@ -153,14 +148,14 @@ export class AppLifecycleService {
       }
     }
     const now = new Date();
-    const opOcc: AppLcmOpOccRecord = {
+    const opOcc: AppLcmOpOcc = {
       id: randomUUID(),
       appInstanceId,
       lcmOperation,
       operationState: 'STARTING',
       stateEnteredTime: now,
       startTime: now,
-      operationParams: params,
+      command,
       isCancelPending: false,
       startNotified: false,
     };
@@ -183,11 +178,11 @@ export class AppLifecycleService {
     return opOcc;
   }
 
-  async listOpOccs(): Promise<AppLcmOpOccRecord[]> {
+  async listOpOccs(): Promise<AppLcmOpOcc[]> {
     return this.opOccs.list();
   }
 
-  async getOpOcc(id: string): Promise<AppLcmOpOccRecord> {
+  async getOpOcc(id: string): Promise<AppLcmOpOcc> {
     const opOcc = await this.opOccs.get(id);
     if (!opOcc) {
       throw new NotFoundError(`No lifecycle operation occurrence ${id}`);
@@ -196,7 +191,7 @@ export class AppLifecycleService {
   }
 
   /** cancel: only while PROCESSING (409); the executor ends it in FAILED_TEMP. */
-  async cancel(id: string, mode: 'GRACEFUL' | 'FORCED'): Promise<void> {
+  async cancel(id: string, mode: CancelMode): Promise<void> {
     const opOcc = await this.getOpOcc(id);
     if (!(await this.opOccs.requestCancel(id, mode))) {
       throw new ConflictError(
@@ -233,7 +228,7 @@ export class AppLifecycleService {
   }
 
   /** fail: FAILED_TEMP → FAILED, final; the instance is free again (409 otherwise). */
-  async fail(id: string): Promise<AppLcmOpOccRecord> {
+  async fail(id: string): Promise<AppLcmOpOcc> {
     const opOcc = await this.getOpOcc(id);
     const instance = await this.getInstance(opOcc.appInstanceId);
     const moved = await this.instances.transaction(async trx => {
@@ -260,11 +255,8 @@ export class AppLifecycleService {
   }
 }
 
-function validateOperate(
-  params: Record<string, unknown>,
-  instance: AppInstanceRecord,
-) {
-  const { changeStateTo, stopType, gracefulStopTimeout } = params;
+function validateOperate(command: OperateCommand, instance: AppInstance) {
+  const { changeStateTo, stopType, gracefulStopTimeout } = command;
   if (
     changeStateTo === 'STARTED' &&
     (stopType || gracefulStopTimeout !== undefined)

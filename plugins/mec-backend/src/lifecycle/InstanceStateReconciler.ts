@@ -1,7 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AppInstanceStore } from '../database/AppInstanceStore';
+import { HostDirectory } from '../hosts/HostDirectory';
 import { AppLcmNotifications } from '../notifications/appLcm';
-import { DriverLookup, HostDirectory } from './ports';
+import { DriverLookup } from './ports';
 
 /**
  * Keeps each instance's operationalState true to what its cluster runs: a

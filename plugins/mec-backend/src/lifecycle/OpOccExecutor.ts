@@ -2,19 +2,19 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { isError } from '@backstage/errors';
 import type { ReleaseRef } from '@helmmec/plugin-mec-node';
 import { randomUUID } from 'node:crypto';
-import {
-  AppInstanceRecord,
-  AppInstanceStore,
-} from '../database/AppInstanceStore';
-import {
-  AppLcmOpOccRecord,
-  AppLcmOpOccStore,
-  OperationState,
-} from '../database/AppLcmOpOccStore';
+import { AppInstanceStore } from '../database/AppInstanceStore';
+import { AppLcmOpOccStore } from '../database/AppLcmOpOccStore';
 import { GrantingService, PlacementError } from '../granting/GrantingService';
+import { HostDirectory } from '../hosts/HostDirectory';
 import { AppLcmNotifications } from '../notifications/appLcm';
 import { AppPackageService } from '../packages/AppPackageService';
-import { DriverLookup, HostDirectory } from './ports';
+import {
+  AppInstance,
+  AppLcmOpOcc,
+  InstanceOperationalState,
+  OperationState,
+} from './model';
+import { DriverLookup, OperationTrigger } from './ports';
 
 /** The lease ran out and another replica took the operation over. */
 class LeaseLostError extends Error {
@@ -41,14 +41,14 @@ export interface ChartRepositoryAccess {
  * operation and lets another resume it after a crash. Drivers are
  * idempotent, so a resumed operation converges instead of duplicating.
  */
-export class OpOccExecutor {
+export class OpOccExecutor implements OperationTrigger {
   private readonly running = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: {
       instances: AppInstanceStore;
       opOccs: AppLcmOpOccStore;
-      packages: AppPackageService;
+      packages: Pick<AppPackageService, 'getAppPackage' | 'getChartArchive'>;
       granting: GrantingService;
       hosts: HostDirectory;
       drivers: DriverLookup;
@@ -132,13 +132,18 @@ export class OpOccExecutor {
 
     try {
       if (opOcc.operationState === 'STARTING' || !opOcc.grantId) {
+        const { command } = opOcc;
         const grant = await this.deps.granting.grant({
           appInstanceId: instance.id,
           appLcmOpOccId: id,
           appDId: instance.appDId,
-          operation: opOcc.lcmOperation,
-          selectedMECHostInfo: opOcc.operationParams.selectedMECHostInfo as any,
-          locationConstraints: opOcc.operationParams.locationConstraints as any,
+          operation: command.lcmOperation,
+          ...(command.lcmOperation === 'INSTANTIATE'
+            ? {
+                hostSelection: command.hostSelection,
+                locationConstraints: command.locationConstraints,
+              }
+            : {}),
         });
         if (opOcc.lcmOperation === 'INSTANTIATE') {
           await instances.setPlacement(instance.id, {
@@ -202,8 +207,8 @@ export class OpOccExecutor {
   }
 
   private async runDriver(
-    opOcc: AppLcmOpOccRecord,
-    instance: AppInstanceRecord,
+    opOcc: AppLcmOpOcc,
+    instance: AppInstance,
     signal: AbortSignal,
   ) {
     const { hosts, drivers, packages } = this.deps;
@@ -216,11 +221,11 @@ export class OpOccExecutor {
       releaseName: instance.releaseName,
       namespace: instance.namespace,
     };
-    const params = opOcc.operationParams as Record<string, any>;
+    const { command } = opOcc;
     const timeoutSeconds = this.deps.operationTimeoutSeconds ?? 300;
     const onProgress = (message: string) =>
       this.deps.logger.info(`${opOcc.lcmOperation} ${instance.id}: ${message}`);
-    switch (opOcc.lcmOperation) {
+    switch (command.lcmOperation) {
       case 'INSTANTIATE': {
         const pkg = await packages.getAppPackage({
           appPkgId: instance.appPkgId,
@@ -240,7 +245,7 @@ export class OpOccExecutor {
                 password: this.deps.chartRepository.password,
               },
             },
-            values: (params.additionalParams ?? {}) as Record<string, unknown>,
+            values: command.values,
             labels: {
               'mec.etsi.org/app-instance-id': instance.id,
               'app.kubernetes.io/managed-by': 'helmmec',
@@ -250,44 +255,48 @@ export class OpOccExecutor {
         );
       }
       case 'OPERATE':
-        return driver.operate(host, ref, params.changeStateTo, {
+        return driver.operate(host, ref, command.changeStateTo, {
           timeoutSeconds:
-            params.stopType === 'GRACEFUL' && params.gracefulStopTimeout
-              ? Number(params.gracefulStopTimeout)
+            command.stopType === 'GRACEFUL' && command.gracefulStopTimeout
+              ? command.gracefulStopTimeout
               : timeoutSeconds,
           signal,
           onProgress,
         });
       case 'TERMINATE':
         await driver.uninstall(host, ref, {
-          mode: params.terminationType === 'GRACEFUL' ? 'GRACEFUL' : 'FORCEFUL',
+          mode: command.terminationType,
           timeoutSeconds:
-            params.terminationType === 'GRACEFUL' &&
-            params.gracefulTerminationTimeout
-              ? Number(params.gracefulTerminationTimeout)
+            command.terminationType === 'GRACEFUL' &&
+            command.gracefulTerminationTimeout
+              ? command.gracefulTerminationTimeout
               : timeoutSeconds,
           signal,
           onProgress,
         });
         return undefined;
       default:
-        throw new Error(`Unknown operation ${opOcc.lcmOperation}`);
+        throw new Error(
+          `Unknown operation ${
+            (command as { lcmOperation: string }).lcmOperation
+          }`,
+        );
     }
   }
 
   /** COMPLETED, with the instance's new state, in one transaction. */
   private async complete(
-    opOcc: AppLcmOpOccRecord,
-    instance: AppInstanceRecord,
+    opOcc: AppLcmOpOcc,
+    instance: AppInstance,
     claim: string,
-    status: { operationalState?: 'STARTED' | 'STOPPED' } | undefined,
+    status: { operationalState?: InstanceOperationalState } | undefined,
   ) {
     const { instances, opOccs, notifications } = this.deps;
-    const params = opOcc.operationParams as Record<string, any>;
-    let appInstanceState: 'NOT_INSTANTIATED' | 'STARTED' | 'STOPPED';
+    const { command } = opOcc;
+    let appInstanceState: 'NOT_INSTANTIATED' | InstanceOperationalState;
     await instances.transaction(async trx => {
       const store = instances.withTransaction(trx);
-      if (opOcc.lcmOperation === 'TERMINATE') {
+      if (command.lcmOperation === 'TERMINATE') {
         appInstanceState = 'NOT_INSTANTIATED';
         await store.release(instance.id, opOcc.id, {
           instantiationState: 'NOT_INSTANTIATED',
@@ -297,13 +306,14 @@ export class OpOccExecutor {
           releaseName: undefined,
         });
       } else {
-        appInstanceState =
-          opOcc.lcmOperation === 'OPERATE'
-            ? params.changeStateTo
+        const operationalState =
+          command.lcmOperation === 'OPERATE'
+            ? command.changeStateTo
             : status?.operationalState ?? 'STARTED';
+        appInstanceState = operationalState;
         await store.release(instance.id, opOcc.id, {
           instantiationState: 'INSTANTIATED',
-          operationalState: appInstanceState as 'STARTED' | 'STOPPED',
+          operationalState,
         });
       }
       const moved = await opOccs
@@ -326,8 +336,8 @@ export class OpOccExecutor {
   }
 
   private async enter(
-    opOcc: AppLcmOpOccRecord,
-    instance: AppInstanceRecord,
+    opOcc: AppLcmOpOcc,
+    instance: AppInstance,
     from: OperationState[],
     to: OperationState,
     claim: string,

@@ -2,8 +2,8 @@ import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import { Request, Response } from 'express';
-import { LcmOperation } from '../../database/AppLcmOpOccStore';
 import { AppLifecycleService } from '../../lifecycle/AppLifecycleService';
+import { AppLcmOpOcc } from '../../lifecycle/model';
 import {
   AppLcmFilter,
   normalizeAppLcmSubscription,
@@ -21,6 +21,12 @@ import {
   parseAttributeFilter,
 } from '../query/attributeFilter';
 import { createAttributeSelector } from '../query/attributeSelector';
+import {
+  parseCreateAppInstanceRequest,
+  parseInstantiateAppRequest,
+  parseOperateAppRequest,
+  parseTerminateAppRequest,
+} from './fromAppLcmWire';
 import { toAppInstanceInfo, toAppLcmOpOcc } from './toAppLcmWire';
 
 const INSTANCE_ATTRIBUTES = Object.keys(
@@ -65,7 +71,9 @@ export async function createAppLcmRouter(options: {
   };
 
   router.post('/app_instances', async (req, res) => {
-    const instance = await lifecycle.createInstance(req.body);
+    const instance = await lifecycle.createInstance(
+      parseCreateAppInstanceRequest(req.body),
+    );
     const info = toAppInstanceInfo(instance, await apiBase());
     res.status(201).location(info._links.self.href).json(info);
   });
@@ -89,28 +97,36 @@ export async function createAppLcmRouter(options: {
     res.status(204).end();
   });
 
-  const task =
-    (operation: LcmOperation) => async (req: Request, res: Response) => {
-      const opOcc = await lifecycle.startOperation(
-        req.params.appInstanceId,
-        operation,
-        req.body ?? {},
-      );
-      res.once('finish', () => lifecycle.run(opOcc.id));
-      res
-        .status(202)
-        .location(`${await apiBase()}/app_lcm_op_occs/${opOcc.id}`)
-        .end();
-    };
-  router.post(
-    '/app_instances/:appInstanceId/instantiate',
-    task('INSTANTIATE') as any,
-  );
-  router.post(
-    '/app_instances/:appInstanceId/terminate',
-    task('TERMINATE') as any,
-  );
-  router.post('/app_instances/:appInstanceId/operate', task('OPERATE') as any);
+  // The operation runs once the 202 is out, so the client has its Location
+  // before the "start" notification.
+  const accepted = async (res: Response, opOcc: AppLcmOpOcc) => {
+    res.once('finish', () => lifecycle.run(opOcc.id));
+    res
+      .status(202)
+      .location(`${await apiBase()}/app_lcm_op_occs/${opOcc.id}`)
+      .end();
+  };
+  router.post('/app_instances/:appInstanceId/instantiate', async (req, res) => {
+    const command = parseInstantiateAppRequest(req.body);
+    await accepted(
+      res,
+      await lifecycle.startOperation(req.params.appInstanceId, command),
+    );
+  });
+  router.post('/app_instances/:appInstanceId/terminate', async (req, res) => {
+    const command = parseTerminateAppRequest(req.body);
+    await accepted(
+      res,
+      await lifecycle.startOperation(req.params.appInstanceId, command),
+    );
+  });
+  router.post('/app_instances/:appInstanceId/operate', async (req, res) => {
+    const command = parseOperateAppRequest(req.body);
+    await accepted(
+      res,
+      await lifecycle.startOperation(req.params.appInstanceId, command),
+    );
+  });
 
   router.get('/app_lcm_op_occs', async (req, res) => {
     const base = await apiBase();
@@ -124,7 +140,7 @@ export async function createAppLcmRouter(options: {
   });
   router.get('/app_lcm_op_occs/:appLcmOpOccId', async (req, res) => {
     const opOcc = await lifecycle.getOpOcc(req.params.appLcmOpOccId);
-    res.json(toAppLcmOpOcc(opOcc, await apiBase()) as any);
+    res.json(toAppLcmOpOcc(opOcc, await apiBase()));
   });
   router.post('/app_lcm_op_occs/:appLcmOpOccId/cancel', async (req, res) => {
     const mode = req.body.CancelMode === 'GRACEFUL' ? 'GRACEFUL' : 'FORCED';
@@ -139,7 +155,7 @@ export async function createAppLcmRouter(options: {
   });
   router.post('/app_lcm_op_occs/:appLcmOpOccId/fail', async (req, res) => {
     const opOcc = await lifecycle.fail(req.params.appLcmOpOccId);
-    res.json(toAppLcmOpOcc(opOcc, await apiBase()) as any);
+    res.json(toAppLcmOpOcc(opOcc, await apiBase()));
   });
 
   const owner = async (req: unknown) =>

@@ -1,5 +1,9 @@
-import { AppInstanceRecord } from '../../database/AppInstanceStore';
-import { AppLcmOpOccRecord } from '../../database/AppLcmOpOccStore';
+import type { HostSelection } from '../../granting/model';
+import type {
+  AppInstance,
+  AppLcmOpOcc,
+  LcmCommand,
+} from '../../lifecycle/model';
 
 const timeStamp = (date: Date) => ({
   seconds: Math.floor(date.getTime() / 1000),
@@ -7,10 +11,7 @@ const timeStamp = (date: Date) => ({
 });
 
 /** An instance as ETSI AppInstanceInfo (clause 6.2.2.3). */
-export function toAppInstanceInfo(
-  instance: AppInstanceRecord,
-  apiBase: string,
-) {
+export function toAppInstanceInfo(instance: AppInstance, apiBase: string) {
   const self = `${apiBase}/app_instances/${instance.id}`;
   const instantiated = instance.instantiationState === 'INSTANTIATED';
   return {
@@ -59,14 +60,14 @@ export function toAppInstanceInfo(
 }
 
 /** An op occurrence as ETSI AppLcmOpOcc (clause 6.2.2.12). */
-export function toAppLcmOpOcc(opOcc: AppLcmOpOccRecord, apiBase: string) {
+export function toAppLcmOpOcc(opOcc: AppLcmOpOcc, apiBase: string) {
   return {
     id: opOcc.id,
     operationState: opOcc.operationState,
     stateEnteredTime: timeStamp(opOcc.stateEnteredTime),
     startTime: timeStamp(opOcc.startTime),
     lcmOperation: opOcc.lcmOperation,
-    operationParams: opOcc.operationParams,
+    operationParams: toOperationParams(opOcc.command),
     ...(opOcc.isCancelPending
       ? { isCancelPending: true, cancelMode: opOcc.cancelMode }
       : {}),
@@ -76,4 +77,64 @@ export function toAppLcmOpOcc(opOcc: AppLcmOpOccRecord, apiBase: string) {
       appInstance: { href: `${apiBase}/app_instances/${opOcc.appInstanceId}` },
     },
   };
+}
+
+/** A host selection as MECHostInformation entries, one per candidate. */
+export function toSelectedMECHostInfo(
+  selection: HostSelection,
+): Array<{ hostId: Record<string, string> }> {
+  const labels = selection.requiredLabels ?? {};
+  if (selection.candidates) {
+    return selection.candidates.map(name => ({ hostId: { name, ...labels } }));
+  }
+  return Object.keys(labels).length ? [{ hostId: { ...labels } }] : [];
+}
+
+/**
+ * operationParams: the command as the request that started it
+ * (InstantiateAppRequest, OperateAppRequest or TerminateAppRequest), with the
+ * attributes HelmMEC acts on.
+ */
+export function toOperationParams(
+  command: LcmCommand,
+): Record<string, unknown> {
+  switch (command.lcmOperation) {
+    case 'INSTANTIATE': {
+      const { hostSelection, locationConstraints, values } = command;
+      const selected = hostSelection
+        ? toSelectedMECHostInfo(hostSelection)
+        : [];
+      return {
+        ...(selected.length ? { selectedMECHostInfo: selected } : {}),
+        ...(locationConstraints
+          ? {
+              locationConstraints: {
+                ...(locationConstraints.countryCode !== undefined
+                  ? { countryCode: locationConstraints.countryCode }
+                  : {}),
+                ...(locationConstraints.area
+                  ? {
+                      area: {
+                        type: 'Polygon',
+                        coordinates: locationConstraints.area,
+                      },
+                    }
+                  : {}),
+              },
+            }
+          : {}),
+        ...(Object.keys(values).length ? { additionalParams: values } : {}),
+      };
+    }
+    case 'OPERATE': {
+      const { lcmOperation, ...request } = command;
+      return request;
+    }
+    case 'TERMINATE': {
+      const { lcmOperation, ...request } = command;
+      return request;
+    }
+    default:
+      return {};
+  }
 }

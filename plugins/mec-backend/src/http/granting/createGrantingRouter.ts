@@ -1,8 +1,9 @@
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
-import { GrantRecord } from '../../database/GrantStore';
 import { GrantingService } from '../../granting/GrantingService';
 import { spec } from '../../schema/openapi/generated/granting';
 import { methodNotAllowed } from '../methodNotAllowed';
+import { parseGrantRequest } from './fromGrantingWire';
+import { toGrant } from './toGrantingWire';
 
 /**
  * The ETSI GS MEC 010-2 granting/v1 API (clause 7.5), for an external MEPM.
@@ -19,39 +20,17 @@ export async function createGrantingRouter(options: {
   const router = await createValidatedOpenApiRouter<typeof spec>(spec, {
     validatorOptions: { validateSecurity: false },
   });
-  const toGrant = async (record: GrantRecord) => {
-    const lcm = await options.appLcmBase();
-    return {
-      ...record.grant,
-      _links: {
-        appLcmOpOcc: { href: `${lcm}/app_lcm_op_occs/${record.appLcmOpOccId}` },
-        appInstance: { href: `${lcm}/app_instances/${record.appInstanceId}` },
-      },
-    };
-  };
 
   router.post('/grants', async (req, res) => {
-    const record = await options.granting.grant({
-      appInstanceId: req.body.appInstanceId,
-      appLcmOpOccId: req.body.appLcmOpOccId,
-      appDId: req.body.appDId,
-      operation: req.body.operation,
-      selectedMECHostInfo: (req.body.additionalParams as any)
-        ?.selectedMECHostInfo,
-      locationConstraints: (req.body.additionalParams as any)
-        ?.locationConstraints,
-    });
+    const grant = await options.granting.grant(parseGrantRequest(req.body));
     res
       .status(201)
-      .location(`${await options.apiBase()}/grants/${record.id}`)
-      .json((await toGrant(record)) as any);
+      .location(`${await options.apiBase()}/grants/${grant.id}`)
+      .json(toGrant(grant, await options.appLcmBase()));
   });
   router.get('/grants/:grantId', async (req, res) => {
-    res.json(
-      (await toGrant(
-        await options.granting.getGrant(req.params.grantId),
-      )) as any,
-    );
+    const grant = await options.granting.getGrant(req.params.grantId);
+    res.json(toGrant(grant, await options.appLcmBase()));
   });
   router.use(methodNotAllowed(spec));
   return router;

@@ -1,5 +1,30 @@
-import { EdgeHostService } from '../hosts';
-import { HostDirectory } from './ports';
+import type { EdgeHostConnection } from '@helmmec/plugin-mec-node';
+import { EdgeHostService } from './EdgeHostService';
+
+/** An edge host as placement sees it. */
+export interface PlacementHost {
+  name: string;
+  labels: Record<string, string>;
+  /** Reachable at its last health check, with Ready nodes. */
+  healthy: boolean;
+  /** Why it is not healthy, if it is not. */
+  healthDetail?: string;
+  /** Allocatable minus requested, from the last health check. */
+  freeCpuMillis?: number;
+  freeMemoryBytes?: number;
+}
+
+/** What lifecycle management and granting need to know about edge hosts. */
+export interface HostDirectory {
+  /** Every registered host with its latest health and free capacity. */
+  listPlacementHosts(): Promise<PlacementHost[]>;
+  /** The namespace an instance gets on a host (its namespace policy). */
+  namespaceFor(hostName: string, appInstanceId: string): Promise<string>;
+  /** The decrypted connection, for a driver call only. */
+  connection(hostName: string): Promise<EdgeHostConnection>;
+  /** The driver id the host is registered with. */
+  driverOf(hostName: string): Promise<string>;
+}
 
 /**
  * The edge host registry as lifecycle management and placement see it:

@@ -1,0 +1,97 @@
+import { InputError } from '@backstage/errors';
+import { parseGrantRequest, GrantRequestBody } from './fromGrantingWire';
+import { toGrant } from './toGrantingWire';
+
+const body = (extra: object = {}) =>
+  ({
+    appInstanceId: 'i-1',
+    appLcmOpOccId: 'o-1',
+    appDId: 'd-1',
+    operation: 'INSTANTIATE',
+    _links: {
+      appLcmOpOcc: { href: 'http://mepm.test/app_lcm_op_occs/o-1' },
+      appInstance: { href: 'http://mepm.test/app_instances/i-1' },
+    },
+    ...extra,
+  } as GrantRequestBody);
+
+describe('granting wire format', () => {
+  it('reads host selection and location constraints from additionalParams', () => {
+    expect(
+      parseGrantRequest(
+        body({
+          additionalParams: {
+            selectedMECHostInfo: [{ hostId: { name: 'edge-a' } }],
+            locationConstraints: { countryCode: 'FI' },
+          },
+        }),
+      ),
+    ).toEqual({
+      appInstanceId: 'i-1',
+      appLcmOpOccId: 'o-1',
+      appDId: 'd-1',
+      operation: 'INSTANTIATE',
+      hostSelection: { candidates: ['edge-a'] },
+      locationConstraints: { countryCode: 'FI' },
+    });
+    expect(parseGrantRequest(body({ operation: 'TERMINATE' }))).toEqual({
+      appInstanceId: 'i-1',
+      appLcmOpOccId: 'o-1',
+      appDId: 'd-1',
+      operation: 'TERMINATE',
+    });
+  });
+
+  it.each([
+    { selectedMECHostInfo: 'edge-a' },
+    { selectedMECHostInfo: [null] },
+    { selectedMECHostInfo: [{ hostId: { zone: null } }] },
+    { locationConstraints: [] },
+  ])('refuses additionalParams %p with an InputError', additionalParams => {
+    expect(() => parseGrantRequest(body({ additionalParams }))).toThrow(
+      InputError,
+    );
+  });
+
+  it('writes a Grant with the host as VIM connection and zone', () => {
+    expect(
+      toGrant(
+        {
+          id: 'g-1',
+          appInstanceId: 'i-1',
+          appLcmOpOccId: 'o-1',
+          operation: 'INSTANTIATE',
+          hostName: 'edge-a',
+          containerNamespace: 'ns',
+          addedResources: [
+            { resourceDefinitionId: 'mciop', containerNamespace: 'ns' },
+          ],
+          createdAt: new Date(),
+        },
+        'http://meo.test/app_lcm/v1',
+      ),
+    ).toEqual({
+      id: 'g-1',
+      appInstanceId: 'i-1',
+      appLcmOpOccId: 'o-1',
+      vimConnections: {
+        'edge-a': { id: 'edge-a', vimId: 'edge-a', vimType: 'KUBERNETES' },
+      },
+      zones: [
+        { id: 'zone-edge-a', zoneId: 'edge-a', vimConnectionId: 'edge-a' },
+      ],
+      addResources: [
+        {
+          resourceDefinitionId: 'mciop',
+          vimConnectionId: 'edge-a',
+          zoneId: 'edge-a',
+          containerNamespace: 'ns',
+        },
+      ],
+      _links: {
+        appLcmOpOcc: { href: 'http://meo.test/app_lcm/v1/app_lcm_op_occs/o-1' },
+        appInstance: { href: 'http://meo.test/app_lcm/v1/app_instances/i-1' },
+      },
+    });
+  });
+});

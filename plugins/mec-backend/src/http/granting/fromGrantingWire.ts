@@ -1,0 +1,53 @@
+import type { Request as WireRequest } from '@backstage/backend-openapi-utils';
+import { InputError } from '@backstage/errors';
+import type { GrantRequest } from '../../granting/model';
+import { spec } from '../../schema/openapi/generated/granting';
+import {
+  parseLocationConstraints,
+  parseSelectedMECHostInfo,
+} from '../appLcm/fromAppLcmWire';
+
+export type GrantRequestBody = WireRequest<typeof spec, '/grants', 'post'>;
+
+/**
+ * A GrantRequest as the domain's: an external MEPM passes the
+ * InstantiateAppRequest's selectedMECHostInfo and locationConstraints in
+ * additionalParams (KeyValuePairs), so their shapes are checked here.
+ */
+export function parseGrantRequest(body: GrantRequestBody): GrantRequest {
+  const { appInstanceId, appLcmOpOccId, appDId, operation } = body;
+  const additionalParams: unknown = body.additionalParams;
+  if (
+    additionalParams !== undefined &&
+    (typeof additionalParams !== 'object' ||
+      additionalParams === null ||
+      Array.isArray(additionalParams))
+  ) {
+    throw new InputError('additionalParams must be KeyValuePairs');
+  }
+  const { selectedMECHostInfo, locationConstraints } = (additionalParams ??
+    {}) as Record<string, unknown>;
+  const hostSelection = parseSelectedMECHostInfo(
+    selectedMECHostInfo,
+    'additionalParams.selectedMECHostInfo',
+  );
+  const constraints = parseLocationConstraints(
+    locationConstraints,
+    'additionalParams.locationConstraints',
+  );
+  if (
+    operation !== 'INSTANTIATE' &&
+    operation !== 'OPERATE' &&
+    operation !== 'TERMINATE'
+  ) {
+    throw new InputError('operation must be INSTANTIATE, OPERATE or TERMINATE');
+  }
+  return {
+    appInstanceId,
+    appLcmOpOccId,
+    appDId,
+    operation,
+    ...(hostSelection ? { hostSelection } : {}),
+    ...(constraints ? { locationConstraints: constraints } : {}),
+  };
+}

@@ -1,0 +1,35 @@
+import type { Grant } from '../../granting/model';
+
+/**
+ * A grant as ETSI Grant (clause 6.2.4.3): the edge host is both the VIM
+ * connection (a Kubernetes cluster) and the zone, and INSTANTIATE adds the
+ * chart's workloads in the granted namespace.
+ *
+ * @param appLcmBase - externally visible `{apiRoot}/app_lcm/v1`, for `_links`
+ */
+export function toGrant(grant: Grant, appLcmBase: string) {
+  const host = grant.hostName;
+  return {
+    id: grant.id,
+    appInstanceId: grant.appInstanceId,
+    appLcmOpOccId: grant.appLcmOpOccId,
+    vimConnections: {
+      [host]: { id: host, vimId: host, vimType: 'KUBERNETES' },
+    },
+    zones: [{ id: `zone-${host}`, zoneId: host, vimConnectionId: host }],
+    addResources: grant.addedResources.map(resource => ({
+      resourceDefinitionId: resource.resourceDefinitionId,
+      vimConnectionId: host,
+      zoneId: host,
+      containerNamespace: resource.containerNamespace,
+    })),
+    _links: {
+      appLcmOpOcc: {
+        href: `${appLcmBase}/app_lcm_op_occs/${grant.appLcmOpOccId}`,
+      },
+      appInstance: {
+        href: `${appLcmBase}/app_instances/${grant.appInstanceId}`,
+      },
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import type {
+  DriverCallOptions,
+  EdgeHostConnection,
+  MecEdgeDriver,
+  ReleaseRef,
+  ReleaseSpec,
+  ReleaseStatus,
+} from '@helmmec/plugin-mec-node';
+import { Knex } from 'knex';
+import { AppInstanceStore } from '../../database/AppInstanceStore';
+import { AppLcmOpOccStore } from '../../database/AppLcmOpOccStore';
+import { GrantStore } from '../../database/GrantStore';
+import { applyDatabaseMigrations } from '../../database/migrations';
+import { GrantingService } from '../../granting/GrantingService';
+import {
+  createFakePackages,
+  createHostDirectory,
+  exampleHosts,
+} from '../../granting/__testUtils__/fakes';
+import { AppLcmNotifications } from '../../notifications/appLcm';
+import { NotificationOutbox } from '../../notifications/NotificationOutbox';
+import { AppLifecycleService } from '../AppLifecycleService';
+import { OpOccExecutor } from '../OpOccExecutor';
+import { OperationTrigger } from '../ports';
+
+/**
+ * A driver that keeps releases in memory. `failWith` makes calls fail;
+ * `hang` makes them wait until aborted, as a chart that never gets ready.
+ */
+export class InMemoryDriver implements MecEdgeDriver {
+  readonly id = 'in-memory';
+  readonly releases = new Map<
+    string,
+    { spec: ReleaseSpec; operationalState: 'STARTED' | 'STOPPED' }
+  >();
+  readonly calls: Array<{ call: string; host: string; options: object }> = [];
+  failWith?: Error;
+  hang = false;
+  private signalCall = () => {};
+  /** Resolves on the next driver call (to cancel while PROCESSING). */
+  called = this.nextCall();
+
+  private nextCall() {
+    return new Promise<void>(resolve => {
+      this.signalCall = resolve;
+    });
+  }
+
+  private async behave(
+    call: string,
+    host: EdgeHostConnection,
+    options: DriverCallOptions & { mode?: string },
+  ) {
+    this.calls.push({ call, host: host.name, options });
+    const signal = this.signalCall;
+    this.called = this.nextCall();
+    signal();
+    if (this.hang) {
+      await new Promise((_, reject) => {
+        options.signal?.addEventListener('abort', () =>
+          reject(new Error('aborted')),
+        );
+      });
+    }
+    if (this.failWith) throw this.failWith;
+  }
+
+  private key(host: EdgeHostConnection, ref: ReleaseRef) {
+    return `${host.name}/${ref.namespace}/${ref.releaseName}`;
+  }
+
+  async install(
+    host: EdgeHostConnection,
+    spec: ReleaseSpec,
+    options: DriverCallOptions,
+  ): Promise<ReleaseStatus> {
+    await this.behave('install', host, options);
+    this.releases.set(this.key(host, spec), {
+      spec,
+      operationalState: 'STARTED',
+    });
+    return { phase: 'deployed', operationalState: 'STARTED', workloads: [] };
+  }
+
+  async uninstall(
+    host: EdgeHostConnection,
+    ref: ReleaseRef,
+    options: DriverCallOptions & { mode: 'GRACEFUL' | 'FORCEFUL' },
+  ): Promise<void> {
+    await this.behave('uninstall', host, options);
+    this.releases.delete(this.key(host, ref));
+  }
+
+  async operate(
+    host: EdgeHostConnection,
+    ref: ReleaseRef,
+    changeStateTo: 'STARTED' | 'STOPPED',
+    options: DriverCallOptions,
+  ): Promise<ReleaseStatus> {
+    await this.behave(`operate ${changeStateTo}`, host, options);
+    const release = this.releases.get(this.key(host, ref));
+    if (!release) throw new Error(`No release ${ref.releaseName}`);
+    release.operationalState = changeStateTo;
+    return {
+      phase: 'deployed',
+      operationalState: changeStateTo,
+      workloads: [],
+    };
+  }
+
+  async status(
+    host: EdgeHostConnection,
+    ref: ReleaseRef,
+  ): Promise<ReleaseStatus> {
+    const release = this.releases.get(this.key(host, ref));
+    return release
+      ? {
+          phase: 'deployed',
+          operationalState: release.operationalState,
+          workloads: [],
+        }
+      : { phase: 'absent', workloads: [] };
+  }
+}
+
+/**
+ * Lifecycle management on real stores, with an in-memory driver, a fake
+ * package service and a host directory over a list.
+ */
+export async function createLifecycleFixture(
+  knex: Knex,
+  options: { trigger?: OperationTrigger } = {},
+) {
+  await applyDatabaseMigrations(knex);
+  const instances = AppInstanceStore.create({ knex });
+  const opOccs = AppLcmOpOccStore.create({ knex });
+  const grants = GrantStore.create({ knex });
+  const notifications = new AppLcmNotifications(
+    NotificationOutbox.create({ knex }),
+    async () => 'http://mec.example.test/api/mec/app_lcm/v1',
+  );
+  const opOccStates = jest.spyOn(notifications, 'opOccState');
+  const instanceStates = jest.spyOn(notifications, 'instanceState');
+  const hosts = exampleHosts();
+  const directory = createHostDirectory(hosts);
+  const packages = createFakePackages();
+  const driver = new InMemoryDriver();
+  const granting = new GrantingService(directory, grants, instances, packages);
+  const executor = new OpOccExecutor({
+    instances,
+    opOccs,
+    packages,
+    granting,
+    hosts: directory,
+    drivers: { get: () => driver },
+    notifications,
+    chartRepository: {
+      url: async () => 'http://mec.example.test/api/mec/helm',
+      username: 'edge',
+      password: 'pull',
+    },
+    logger: mockServices.logger.mock(),
+  });
+  const lifecycle = new AppLifecycleService(
+    instances,
+    opOccs,
+    packages,
+    notifications,
+    options.trigger ?? executor,
+  );
+  return {
+    instances,
+    opOccs,
+    grants,
+    hosts,
+    packages,
+    driver,
+    granting,
+    executor,
+    lifecycle,
+    notifications: { opOccStates, instanceStates },
+  };
+}
