@@ -102,13 +102,14 @@ function requestOf(command) {
   const { lcmOperation, ...rest } = command;
   if (lcmOperation !== 'INSTANTIATE') return rest;
   const { candidates, requiredLabels = {} } = command.hostSelection ?? {};
-  const selected = candidates
-    ? candidates.map((/** @type {string} */ name) => ({
-        hostId: { name, ...requiredLabels },
-      }))
-    : Object.keys(requiredLabels).length
-    ? [{ hostId: requiredLabels }]
-    : undefined;
+  let selected;
+  if (candidates) {
+    selected = candidates.map((/** @type {string} */ name) => ({
+      hostId: { name, ...requiredLabels },
+    }));
+  } else if (Object.keys(requiredLabels).length) {
+    selected = [{ hostId: requiredLabels }];
+  }
   const lc = command.locationConstraints;
   return {
     ...(selected ? { selectedMECHostInfo: selected } : {}),
