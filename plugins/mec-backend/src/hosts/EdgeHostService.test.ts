@@ -94,7 +94,12 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
       namespacePolicy: { mode: 'fixed', namespace: 'edge-apps' },
     };
     await new Promise(r => setTimeout(r, 10));
-    await EdgeHostService.fromConfig(staticConfig([entry]), { knex, logger, drivers, usage });
+    await EdgeHostService.fromConfig(staticConfig([entry]), {
+      knex,
+      logger,
+      drivers,
+      usage,
+    });
     expect((await service.getHost('config-edge')).updatedAt).toEqual(
       before.updatedAt,
     );
@@ -110,7 +115,12 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
       certData: 'Y2VydA==',
       keyData: 'bmV3LWtleQ==',
     });
-    await EdgeHostService.fromConfig(staticConfig([entry]), { knex, logger, drivers, usage });
+    await EdgeHostService.fromConfig(staticConfig([entry]), {
+      knex,
+      logger,
+      drivers,
+      usage,
+    });
   });
 
   it('registers a host with defaults and gives drivers its connection', async () => {
@@ -377,7 +387,12 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
   });
 
   it('removes config hosts dropped from config at the next start', async () => {
-    await EdgeHostService.fromConfig(staticConfig([]), { knex, logger, drivers, usage });
+    await EdgeHostService.fromConfig(staticConfig([]), {
+      knex,
+      logger,
+      drivers,
+      usage,
+    });
     await expect(service.getHost('config-edge')).rejects.toMatchObject({
       name: 'NotFoundError',
     });
@@ -388,7 +403,12 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
 
   it('fails at startup when the key is missing or wrong', async () => {
     await expect(
-      EdgeHostService.fromConfig(new ConfigReader({}), { knex, logger, drivers, usage }),
+      EdgeHostService.fromConfig(new ConfigReader({}), {
+        knex,
+        logger,
+        drivers,
+        usage,
+      }),
     ).rejects.toThrow(
       /mec.hosts.encryptionKey is not configured, but 2 edge host\(s\)/,
     );

@@ -398,10 +398,7 @@ export class EdgeHostService {
     validateHostName(request.name);
     validateServerUrl(request.url);
     validateCredential(request.credential);
-    const driver = validateDriver(
-      request.driver ?? 'helm',
-      this.drivers.ids(),
-    );
+    const driver = validateDriver(request.driver ?? 'helm', this.drivers.ids());
     const labels = request.labels ?? {};
     validateLabels(labels);
     const location = compact(request.location ?? {});
