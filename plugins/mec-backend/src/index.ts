@@ -5,3 +5,10 @@
  */
 
 export { mecPlugin as default } from './plugin';
+// For backend modules whose edge driver builds on a built-in one.
+export { HelmDriver, FluxDriver, EdgeDriverError } from './drivers';
+export type {
+  HelmDriverOptions,
+  FluxDriverOptions,
+  DriverErrorReason,
+} from './drivers';
