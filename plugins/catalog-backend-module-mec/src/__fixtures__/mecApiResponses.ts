@@ -3,9 +3,15 @@
  * backend (ids shortened), served by the provider tests' local HTTP server.
  */
 
+import type {
+  AppInstanceInfo,
+  AppPkgInfo,
+  EdgeHostList,
+} from '@helmmec/plugin-mec-common';
+
 const apiRoot = 'http://127.0.0.1/api/mec';
 
-export const recordedPackages = [
+export const recordedPackages: AppPkgInfo[] = [
   {
     id: '5f2c1a9e-7d43-4b8e-9a61-0c2f4e8b1d77',
     appDId: 'appd-video-analytics',
@@ -62,7 +68,7 @@ export const recordedPackages = [
   },
 ];
 
-export const recordedInstances = [
+export const recordedInstances: AppInstanceInfo[] = [
   {
     id: 'c3d9a0f1-2b7e-4c6d-8e5f-9a1b2c3d4e5f',
     appInstanceName: 'video-analytics-edge-1',
@@ -111,7 +117,7 @@ export const recordedInstances = [
   },
 ];
 
-export const recordedHosts = {
+export const recordedHosts: EdgeHostList = {
   items: [
     {
       name: 'edge-1',

@@ -1,45 +1,20 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { AppPkgInfo, MEC_API_ROOTS } from '@helmmec/plugin-mec-common';
-
-/** An application instance as the app_lcm API lists it (AppInstanceInfo). */
-export interface MecAppInstanceInfo {
-  id: string;
-  appInstanceName?: string;
-  appInstanceDescription?: string;
-  appDId: string;
-  appProvider?: string;
-  appName: string;
-  appSoftVersion: string;
-  appDVersion?: string;
-  appPkgId: string;
-  instantiationState: string;
-  instantiatedAppState?: { operationalState: string };
-  edgeHost?: { name: string; namespace?: string; releaseName?: string };
-  _links?: { self?: { href: string } };
-}
-
-/** An edge host as the portal's hosts API lists it; never a credential. */
-export interface MecEdgeHostInfo {
-  name: string;
-  title?: string;
-  description?: string;
-  url: string;
-  hasCaData?: boolean;
-  driver?: string;
-  labels?: Record<string, string>;
-  location?: { zone?: string; site?: string };
-  source?: string;
-  status?: { reachable: boolean; kubernetesVersion?: string };
-}
+import {
+  AppInstanceInfo,
+  AppPkgInfo,
+  EdgeHost,
+  EdgeHostList,
+  MEC_API_ROOTS,
+} from '@helmmec/plugin-mec-common';
 
 /** Everything the provider mirrors, read at one point in time. */
 export interface MecSnapshot {
   /** The mec plugin's base URL, `{apiRoot}` of the ETSI APIs. */
   apiRoot: string;
   packages: AppPkgInfo[];
-  instances: MecAppInstanceInfo[];
-  hosts: MecEdgeHostInfo[];
+  instances: AppInstanceInfo[];
+  hosts: EdgeHost[];
 }
 
 /** Which resources to read again, after the mec plugin announced changes. */
@@ -67,11 +42,11 @@ export class MecApiClient {
         `${apiRoot}/${MEC_API_ROOTS.appPkgm}/app_packages?all_fields`,
         token,
       ),
-      this.getAll<MecAppInstanceInfo>(
+      this.getAll<AppInstanceInfo>(
         `${apiRoot}/${MEC_API_ROOTS.appLcm}/app_instances`,
         token,
       ),
-      this.get<{ items: MecEdgeHostInfo[] }>(`${apiRoot}/hosts`, token),
+      this.get<EdgeHostList>(`${apiRoot}/hosts`, token),
     ]);
     return { apiRoot, packages, instances, hosts: hostList.body.items };
   }
@@ -93,13 +68,13 @@ export class MecApiClient {
             `/${MEC_API_ROOTS.appPkgm}/app_packages/${encodeURIComponent(id)}`,
         ),
       ),
-      readEach<MecAppInstanceInfo>(
+      readEach<AppInstanceInfo>(
         ids.appInstanceIds.map(
           id =>
             `/${MEC_API_ROOTS.appLcm}/app_instances/${encodeURIComponent(id)}`,
         ),
       ),
-      readEach<MecEdgeHostInfo>(
+      readEach<EdgeHost>(
         ids.hostNames.map(name => `/hosts/${encodeURIComponent(name)}`),
       ),
     ]);

@@ -17,9 +17,9 @@ import { MecEntityProvider } from './MecEntityProvider';
  */
 async function startRecordedMecApi() {
   const state = {
-    packages: structuredClone(recordedPackages) as any[],
-    instances: structuredClone(recordedInstances) as any[],
-    hosts: structuredClone(recordedHosts) as { items: any[] },
+    packages: structuredClone(recordedPackages),
+    instances: structuredClone(recordedInstances),
+    hosts: structuredClone(recordedHosts),
     requests: [] as Array<{ url: string; authorization?: string }>,
     failWith: undefined as number | undefined,
   };
@@ -247,7 +247,7 @@ describe('MecEntityProvider against a local HTTP server', () => {
     expect(applyMutation).not.toHaveBeenCalled();
 
     // One instance stopped, one terminated and deleted, one package added.
-    api.state.instances[0].instantiatedAppState.operationalState = 'STOPPED';
+    api.state.instances[0].instantiatedAppState!.operationalState = 'STOPPED';
     api.state.instances.splice(1, 1);
     api.state.packages.push({
       ...recordedPackages[0],
@@ -322,7 +322,7 @@ describe('MecEntityProvider against a local HTTP server', () => {
 
   it('reads only what an announcement names, a burst together', async () => {
     const { provider, applyMutation } = await connectProvider();
-    const gone = api.state.instances.pop();
+    const gone = api.state.instances.pop()!;
     const changed = api.state.packages[0];
     changed.operationalState = 'DISABLED';
     api.state.requests.length = 0;

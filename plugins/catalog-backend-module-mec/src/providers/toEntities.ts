@@ -6,7 +6,9 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import {
+  AppInstanceInfo,
   AppPkgInfo,
+  EdgeHost,
   MEC_ANNOTATION_APP_INSTANCE_ID,
   MEC_ANNOTATION_APP_PKG_ID,
   MEC_ANNOTATION_EDGE_HOST,
@@ -21,11 +23,7 @@ import {
   packageEntityName,
   sanitizeName,
 } from '@helmmec/plugin-mec-common';
-import {
-  MecAppInstanceInfo,
-  MecEdgeHostInfo,
-  MecSnapshot,
-} from './MecApiClient';
+import { MecSnapshot } from './MecApiClient';
 
 /** What the translation into entities needs besides the snapshot. */
 export interface ToEntitiesOptions {
@@ -175,7 +173,7 @@ function packageEntity(
 }
 
 function instanceEntity(
-  instance: MecAppInstanceInfo,
+  instance: AppInstanceInfo,
   annotations: Record<string, string>,
   options: ToEntitiesOptions,
   refs: { packageRef: string },
@@ -185,7 +183,7 @@ function instanceEntity(
     appInstanceId: instance.id,
     appDId: instance.appDId,
     package: refs.packageRef,
-    ...(edge
+    ...(edge?.name
       ? {
           host: stringifyEntityRef({
             kind: 'Resource',
@@ -223,7 +221,7 @@ function instanceEntity(
       description:
         instance.appInstanceDescription ||
         `Instance of ${instance.appName} ${instance.appSoftVersion}${
-          edge ? ` on edge host ${edge.name}` : ''
+          edge?.name ? ` on edge host ${edge.name}` : ''
         } (${state.toLocaleLowerCase('en-US').replace(/_/g, ' ')}).`,
       annotations: {
         ...annotations,
@@ -246,7 +244,7 @@ function instanceEntity(
 }
 
 function hostEntity(
-  host: MecEdgeHostInfo,
+  host: EdgeHost,
   annotations: Record<string, string>,
   options: ToEntitiesOptions,
 ): Entity {
