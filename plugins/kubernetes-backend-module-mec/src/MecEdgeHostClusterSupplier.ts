@@ -8,6 +8,7 @@ import type {
   ClusterDetails,
   KubernetesClustersSupplier,
 } from '@backstage/plugin-kubernetes-node';
+import type { EdgeHostList } from '@helmmec/plugin-mec-common';
 
 /** Path of the mec plugin's Kubernetes proxy, beside its ETSI APIs. */
 const PROXY_PATH = 'kubernetes-proxy';
@@ -27,11 +28,6 @@ export interface MecEdgeHostClusterSupplierOptions {
    * whose clusters are listed after the edge hosts.
    */
   otherClusters?: KubernetesClustersSupplier;
-}
-
-interface EdgeHostSummary {
-  name: string;
-  title?: string;
 }
 
 /**
@@ -91,7 +87,7 @@ export class MecEdgeHostClusterSupplier implements KubernetesClustersSupplier {
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    const { items } = (await response.json()) as { items: EdgeHostSummary[] };
+    const { items } = (await response.json()) as EdgeHostList;
     return items.map(host => ({
       name: host.name,
       title: host.title ?? host.name,
