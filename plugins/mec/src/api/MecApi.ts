@@ -7,9 +7,11 @@ import type {
   CreateAppPkg,
   EdgeHost,
   InstantiateAppRequest,
+  OperateAppRequest,
   OperationalState,
   PlacementPreview,
   RegisterEdgeHost,
+  TerminateAppRequest,
 } from '@helmmec/plugin-mec-common';
 
 /**
@@ -46,11 +48,11 @@ export interface MecApi {
   ): Promise<string>;
   operateAppInstance(
     appInstanceId: string,
-    changeStateTo: 'STARTED' | 'STOPPED',
+    changeStateTo: OperateAppRequest['changeStateTo'],
   ): Promise<string>;
   terminateAppInstance(
     appInstanceId: string,
-    terminationType: 'GRACEFUL' | 'FORCEFUL',
+    terminationType: TerminateAppRequest['terminationType'],
   ): Promise<string>;
   /** All op occurrences, with their links (to tell their instance). */
   listOpOccs(): Promise<AppLcmOpOcc[]>;

@@ -4,13 +4,17 @@ import {
   type AppInstanceInfo,
   type AppLcmOpOcc,
   type AppPkgInfo,
+  type AppPkgInfoModifications,
   type CreateAppInstanceRequest,
   type CreateAppPkg,
   type EdgeHost,
+  type EdgeHostList,
   type InstantiateAppRequest,
+  type OperateAppRequest,
   type OperationalState,
   type PlacementPreview,
   type RegisterEdgeHost,
+  type TerminateAppRequest,
 } from '@helmmec/plugin-mec-common';
 import { MecApi } from './MecApi';
 import { MecApiError } from './MecApiError';
@@ -51,9 +55,10 @@ export class MecClient implements MecApi {
   }
 
   async setAppPackageState(appPkgId: string, state: OperationalState) {
+    const body: AppPkgInfoModifications = { operationalState: state };
     await this.call(
       `${PKGM}/app_packages/${enc(appPkgId)}`,
-      jsonBody('PATCH', { operationalState: state }),
+      jsonBody('PATCH', body),
     );
   }
 
@@ -95,12 +100,20 @@ export class MecClient implements MecApi {
     return this.lifecycle(id, 'instantiate', request);
   }
 
-  operateAppInstance(id: string, changeStateTo: 'STARTED' | 'STOPPED') {
-    return this.lifecycle(id, 'operate', { changeStateTo });
+  operateAppInstance(
+    id: string,
+    changeStateTo: OperateAppRequest['changeStateTo'],
+  ) {
+    const body: OperateAppRequest = { changeStateTo };
+    return this.lifecycle(id, 'operate', body);
   }
 
-  terminateAppInstance(id: string, terminationType: 'GRACEFUL' | 'FORCEFUL') {
-    return this.lifecycle(id, 'terminate', { terminationType });
+  terminateAppInstance(
+    id: string,
+    terminationType: TerminateAppRequest['terminationType'],
+  ) {
+    const body: TerminateAppRequest = { terminationType };
+    return this.lifecycle(id, 'terminate', body);
   }
 
   listOpOccs(): Promise<AppLcmOpOcc[]> {
@@ -125,7 +138,7 @@ export class MecClient implements MecApi {
   }
 
   async listEdgeHosts(): Promise<EdgeHost[]> {
-    const list = await this.json<{ items: EdgeHost[] }>('hosts');
+    const list = await this.json<EdgeHostList>('hosts');
     return list.items;
   }
 
