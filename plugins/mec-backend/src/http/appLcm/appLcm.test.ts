@@ -1,0 +1,270 @@
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mecDriversExtensionPoint } from '@helmmec/plugin-mec-node';
+import request from 'supertest';
+import { EdgeHostStore } from '../../database/EdgeHostStore';
+import { InMemoryDriver } from '../../lifecycle/__testUtils__/lifecycleFixture';
+import { mecPlugin } from '../../plugin';
+import { spec as appLcmSpec } from '../../schema/openapi/generated/app_lcm';
+import { spec as grantingSpec } from '../../schema/openapi/generated/granting';
+import { createTestDatabases } from '../../__testUtils__/databases';
+import { expectConformingResponse } from '../../__testUtils__/openApiConformance';
+import { buildExamplePackage, sha256 } from '../../__testUtils__/packages';
+
+jest.setTimeout(120_000);
+
+const databases = createTestDatabases();
+const MEC = '/api/mec';
+const LCM = `${MEC}/app_lcm/v1`;
+const MiB = 2 ** 20;
+
+/**
+ * app_lcm/v1 and granting/v1 over HTTP with an in-memory driver: the wire
+ * format in, commands and grants in the domain, the wire format out.
+ */
+describe.each(databases.eachSupportedId())('app_lcm/v1 on %p', databaseId => {
+  let server: Parameters<typeof request>[0];
+  let appDId: string;
+
+  async function lcm(
+    method: 'get' | 'post',
+    path: string,
+    template: string,
+    body?: unknown,
+  ) {
+    let r = request(server)[method](`${LCM}${path}`);
+    if (body !== undefined) r = r.send(body as object);
+    const res = await r;
+    expectConformingResponse(appLcmSpec, { method, path: template }, res);
+    return res;
+  }
+
+  async function settled(location: string) {
+    const path = new URL(location).pathname.replace(LCM, '');
+    for (let i = 0; i < 200; i++) {
+      const res = await lcm('get', path, '/app_lcm_op_occs/{appLcmOpOccId}');
+      if (['COMPLETED', 'FAILED_TEMP'].includes(res.body.operationState)) {
+        return res.body;
+      }
+      await new Promise(r => setTimeout(r, 50));
+    }
+    throw new Error('operation did not settle');
+  }
+
+  beforeAll(async () => {
+    const knex = await databases.init(databaseId);
+    const driver = new InMemoryDriver();
+    const backend = await startTestBackend({
+      features: [
+        mecPlugin,
+        createBackendModule({
+          pluginId: 'mec',
+          moduleId: 'in-memory-driver',
+          register(env) {
+            env.registerInit({
+              deps: { drivers: mecDriversExtensionPoint },
+              async init({ drivers }) {
+                drivers.addDriver(driver);
+              },
+            });
+          },
+        }),
+        mockServices.database.factory({ knex }),
+        mockServices.scheduler.mock().factory,
+        mockServices.rootConfig.factory({
+          data: {
+            mec: {
+              outbound: { allow: [{ host: '127.0.0.1' }] },
+              hosts: { encryptionKey: 'app-lcm-http-passphrase-0123456789' },
+            },
+          },
+        }),
+      ],
+    });
+    server = backend.server;
+
+    const zip = await buildExamplePackage('location-service');
+    const pkg = await request(server)
+      .post(`${MEC}/app_pkgm/v1/app_packages`)
+      .send({
+        appPkgName: 'location-service',
+        appPkgVersion: '0.1.0',
+        checksum: { algorithm: 'SHA-256', hash: sha256(zip) },
+      });
+    await request(server)
+      .put(`${MEC}/app_pkgm/v1/app_packages/${pkg.body.id}/package_content`)
+      .set('Content-Type', 'application/zip')
+      .send(zip)
+      .expect(202);
+    for (let i = 0; i < 200 && !appDId; i++) {
+      const { body } = await request(server).get(
+        `${MEC}/app_pkgm/v1/app_packages/${pkg.body.id}`,
+      );
+      if (body.onboardingState === 'ONBOARDED') appDId = body.appDId;
+      else await new Promise(r => setTimeout(r, 100));
+    }
+
+    const registered = await request(server)
+      .post(`${MEC}/hosts`)
+      .send({
+        name: 'edge-a',
+        url: 'https://edge-a.example.com:6443',
+        credential: { type: 'serviceAccountToken', token: 'not-used' },
+        driver: driver.id,
+      });
+    if (registered.status !== 201) {
+      throw new Error(`edge-a not registered: ${registered.text}`);
+    }
+    await EdgeHostStore.create({ knex }).setStatus('edge-a', {
+      reachable: true,
+      readyNodes: 1,
+      totalNodes: 1,
+      allocatable: { cpuMillicores: 8000, memoryBytes: 8192 * MiB },
+      requested: { cpuMillicores: 0, memoryBytes: 0 },
+      checkedAt: new Date(),
+    });
+  });
+
+  async function newInstance() {
+    const res = await lcm('post', '/app_instances', '/app_instances', {
+      appDId,
+    });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  }
+
+  it('answers 400 for malformed host selections', async () => {
+    const id = await newInstance();
+    for (const selectedMECHostInfo of ['edge-a', [null], [{ hostId: 7 }]]) {
+      const res = await lcm(
+        'post',
+        `/app_instances/${id}/instantiate`,
+        '/app_instances/{appInstanceId}/instantiate',
+        { selectedMECHostInfo },
+      );
+      expect(res.status).toBe(400);
+    }
+    const grant = await request(server)
+      .post(`${MEC}/granting/v1/grants`)
+      .send({
+        appInstanceId: id,
+        appLcmOpOccId: 'op-1',
+        appDId,
+        operation: 'INSTANTIATE',
+        additionalParams: { selectedMECHostInfo: 'edge-a' },
+        _links: {
+          appLcmOpOcc: { href: 'http://mepm.example.com/op-1' },
+          appInstance: { href: `http://mepm.example.com/${id}` },
+        },
+      });
+    expect(grant.status).toBe(400);
+    expect(grant.body.detail).toMatch(/additionalParams.selectedMECHostInfo/);
+  });
+
+  it('instantiates, stops and terminates, echoing each request as operationParams', async () => {
+    const id = await newInstance();
+    const instantiate = {
+      selectedMECHostInfo: [{ hostId: { name: 'edge-a' } }],
+      additionalParams: { replicaCount: 2 },
+    };
+    const started = await lcm(
+      'post',
+      `/app_instances/${id}/instantiate`,
+      '/app_instances/{appInstanceId}/instantiate',
+      instantiate,
+    );
+    expect(started.status).toBe(202);
+    const opOcc = await settled(started.headers.location);
+    expect(opOcc).toMatchObject({
+      operationState: 'COMPLETED',
+      lcmOperation: 'INSTANTIATE',
+      operationParams: instantiate,
+    });
+    const instance = await lcm(
+      'get',
+      `/app_instances/${id}`,
+      '/app_instances/{appInstanceId}',
+    );
+    expect(instance.body).toMatchObject({
+      instantiationState: 'INSTANTIATED',
+      instantiatedAppState: { operationalState: 'STARTED' },
+      edgeHost: { name: 'edge-a' },
+    });
+
+    const stop = {
+      changeStateTo: 'STOPPED',
+      stopType: 'GRACEFUL',
+      gracefulStopTimeout: 5,
+    };
+    const stopped = await lcm(
+      'post',
+      `/app_instances/${id}/operate`,
+      '/app_instances/{appInstanceId}/operate',
+      stop,
+    );
+    expect(await settled(stopped.headers.location)).toMatchObject({
+      operationState: 'COMPLETED',
+      operationParams: stop,
+    });
+    const again = await lcm(
+      'post',
+      `/app_instances/${id}/operate`,
+      '/app_instances/{appInstanceId}/operate',
+      { changeStateTo: 'STOPPED' },
+    );
+    expect(again.status).toBe(409);
+
+    // an external MEPM's grant for the running instance: where it runs
+    const grant = await request(server)
+      .post(`${MEC}/granting/v1/grants`)
+      .send({
+        appInstanceId: id,
+        appLcmOpOccId: 'op-external',
+        appDId,
+        operation: 'TERMINATE',
+        _links: {
+          appLcmOpOcc: { href: 'http://mepm.example.com/op-external' },
+          appInstance: { href: `http://mepm.example.com/${id}` },
+        },
+      });
+    expectConformingResponse(
+      grantingSpec,
+      { method: 'post', path: '/grants' },
+      grant,
+    );
+    expect(grant.status).toBe(201);
+    expect(grant.body).toMatchObject({
+      appInstanceId: id,
+      vimConnections: { 'edge-a': { vimType: 'KUBERNETES' } },
+      zones: [{ zoneId: 'edge-a' }],
+      addResources: [],
+    });
+    const read = await request(server).get(
+      new URL(grant.headers.location).pathname,
+    );
+    expect(read.body).toEqual(grant.body);
+
+    const terminate = { terminationType: 'FORCEFUL' };
+    const terminated = await lcm(
+      'post',
+      `/app_instances/${id}/terminate`,
+      '/app_instances/{appInstanceId}/terminate',
+      terminate,
+    );
+    expect(await settled(terminated.headers.location)).toMatchObject({
+      operationState: 'COMPLETED',
+      operationParams: terminate,
+    });
+    const list = await lcm('get', '/app_lcm_op_occs', '/app_lcm_op_occs');
+    expect(list.body.filter((o: any) => o.operationParams)).toEqual([]);
+    expect(
+      (
+        await lcm(
+          'get',
+          `/app_instances/${id}`,
+          '/app_instances/{appInstanceId}',
+        )
+      ).body.instantiationState,
+    ).toBe('NOT_INSTANTIATED');
+  });
+});
