@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Checksum } from '@helmmec/plugin-mec-common';
+import type { Checksum } from '../model';
 import { PackageContentError } from './PackageContentError';
 
 // ETSI (NFV-SOL 004) spells them "SHA-256"; clients also send "sha256".
@@ -37,12 +37,12 @@ export function computeChecksum(content: Buffer, algorithm: string): string {
  *   malformed hash or a mismatch.
  */
 export function verifyChecksum(content: Buffer, checksum: Checksum): void {
-  const canonical = normaliseChecksumAlgorithm(String(checksum.algorithm));
+  const canonical = normaliseChecksumAlgorithm(checksum.algorithm);
   if (!canonical) {
-    throw unsupportedAlgorithm(String(checksum.algorithm));
+    throw unsupportedAlgorithm(checksum.algorithm);
   }
   const { hexLength } = ALGORITHMS[canonical.replace('-', '')];
-  const declared = String(checksum.hash).trim().toLowerCase();
+  const declared = checksum.hash.trim().toLowerCase();
   if (!new RegExp(`^[0-9a-f]{${hexLength}}$`).test(declared)) {
     throw new PackageContentError({
       kind: 'checksum',
