@@ -36,34 +36,39 @@ describe.each(databases.eachSupportedId())('AppLcmOpOccStore on %p', id => {
 
   it('lets exactly one of many racing replicas take an operation', async () => {
     await insert('race');
-    const until = new Date(Date.now() + 60_000);
     const wins = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        store.claim('race', `replica-${i}`, until),
-      ),
+      Array.from({ length: 10 }, () => store.leases.claim('race', 60_000)),
     );
     expect(wins.filter(Boolean)).toHaveLength(1);
-    expect(await store.listUnclaimed()).not.toContain('race');
+    expect(await store.leases.listClaimable()).not.toContain('race');
   });
 
   it('lets another replica resume once the lease ran out, and fences the old one', async () => {
     await insert('lease');
-    const soon = new Date(Date.now() + 60_000);
-    expect(await store.claim('lease', 'dead', soon)).toBe(true);
-    const later = new Date(Date.now() + 120_000);
-    expect(await store.listUnclaimed(later)).toContain('lease');
-    expect(await store.claim('lease', 'alive', soon, later)).toBe(true);
-    expect(await store.renew('lease', 'dead', soon)).toBe(false);
+    const dead = (await store.leases.claim('lease', 1))!;
+    expect(dead).toBeDefined();
+    await new Promise(resolve => setTimeout(resolve, 50));
+    expect(await store.leases.listClaimable()).toContain('lease');
+    const alive = (await store.leases.claim('lease', 60_000))!;
+    expect(alive).toBeDefined();
+    expect(await store.leases.renew(dead, 60_000)).toBe(false);
     expect(
       await store.transition('lease', ['STARTING'], 'PROCESSING', {
-        claim: 'dead',
+        claim: dead.token,
       }),
     ).toBe(false);
     expect(
       await store.transition('lease', ['STARTING'], 'PROCESSING', {
-        claim: 'alive',
+        claim: alive.token,
       }),
     ).toBe(true);
+  });
+
+  it('leases only occurrences in flight', async () => {
+    await insert('settled');
+    await store.transition('settled', ['STARTING'], 'FAILED_TEMP');
+    expect(await store.leases.claim('settled', 60_000)).toBeUndefined();
+    expect(await store.leases.listClaimable()).not.toContain('settled');
   });
 
   it('moves only from the expected states', async () => {

@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { LeaseTable } from '../jobs';
 import type {
   AppLcmOpOcc,
   CancelMode,
@@ -36,13 +37,29 @@ const TABLE = 'app_lcm_op_occs';
  */
 export class AppLcmOpOccStore {
   static create(options: { knex: Knex }): AppLcmOpOccStore {
-    return new AppLcmOpOccStore(options.knex);
+    const leases = LeaseTable.create(options.knex, {
+      table: TABLE,
+      tokenColumn: 'claim',
+      untilColumn: 'claimed_until',
+      runnable: query =>
+        query.whereIn('operation_state', ['STARTING', 'PROCESSING']),
+      orderBy: 'created_at',
+    });
+    return new AppLcmOpOccStore(options.knex, leases);
   }
 
-  private constructor(private readonly knex: Knex) {}
+  private constructor(
+    private readonly knex: Knex,
+    /**
+     * The leases of occurrences in flight (STARTING, PROCESSING): one
+     * replica executes each; writes are conditional on the claim's token
+     * (see {@link AppLcmOpOccStore.transition}).
+     */
+    readonly leases: LeaseTable,
+  ) {}
 
   withTransaction(trx: Knex.Transaction): AppLcmOpOccStore {
-    return new AppLcmOpOccStore(trx);
+    return new AppLcmOpOccStore(trx, this.leases);
   }
 
   async list(options?: { appInstanceId?: string }): Promise<AppLcmOpOcc[]> {
@@ -82,7 +99,8 @@ export class AppLcmOpOccStore {
   }
 
   /**
-   * Moves an occurrence between states if it is in one of `from`.
+   * Moves an occurrence between states if it is in one of `from` (and,
+   * with `claim`, still held by that claim's token).
    *
    * @returns whether it moved
    */
@@ -125,49 +143,6 @@ export class AppLcmOpOccStore {
       .where({ id, operation_state: 'PROCESSING' })
       .update({ is_cancel_pending: true, cancel_mode: mode });
     return count > 0;
-  }
-
-  /** Takes the lease of an occurrence in STARTING or PROCESSING that nobody holds. */
-  async claim(
-    id: string,
-    claim: string,
-    until: Date,
-    now: Date = new Date(),
-  ): Promise<boolean> {
-    const count = await this.knex<Row>(TABLE)
-      .where({ id })
-      .whereIn('operation_state', ['STARTING', 'PROCESSING'])
-      .andWhere(q =>
-        q.whereNull('claimed_until').orWhere('claimed_until', '<', now),
-      )
-      .update({ claimed_until: until, claim });
-    return count > 0;
-  }
-
-  /** Extends a lease; false when another replica has taken over. */
-  async renew(id: string, claim: string, until: Date): Promise<boolean> {
-    const count = await this.knex<Row>(TABLE)
-      .where({ id, claim })
-      .update({ claimed_until: until });
-    return count > 0;
-  }
-
-  async releaseClaim(id: string, claim: string): Promise<void> {
-    await this.knex<Row>(TABLE)
-      .where({ id, claim })
-      .update({ claimed_until: null, claim: null });
-  }
-
-  /** Occurrences in flight that nobody holds (after a restart or a crash). */
-  async listUnclaimed(now: Date = new Date()): Promise<string[]> {
-    const rows = await this.knex<Row>(TABLE)
-      .select('id')
-      .whereIn('operation_state', ['STARTING', 'PROCESSING'])
-      .andWhere(q =>
-        q.whereNull('claimed_until').orWhere('claimed_until', '<', now),
-      )
-      .orderBy('created_at', 'asc');
-    return rows.map(r => r.id);
   }
 }
 

@@ -253,4 +253,93 @@ describe.each(databases.eachSupportedId())('OpOccExecutor on %p', id => {
       'edge-b',
     );
   });
+
+  const claimOf = async (opOccId: string) =>
+    (await knex('app_lcm_op_occs').where({ id: opOccId }).first()).claim;
+
+  it('runs an operation once when two replicas race for it', async () => {
+    const instance = await fx.lifecycle.createInstance({
+      appDId: 'appd-location',
+    });
+    const opOcc = await fx.lifecycle.startOperation(instance.id, {
+      lcmOperation: 'INSTANTIATE',
+      values: {},
+    });
+    const replicas = [fx.executor, fx.createExecutor()];
+
+    await Promise.all(replicas.map(replica => replica.execute(opOcc.id)));
+
+    expect(fx.driver.calls.map(c => c.call)).toEqual(['install']);
+    expect(statesOf(opOcc.id)).toEqual(['STARTING', 'PROCESSING', 'COMPLETED']);
+    expect(await claimOf(opOcc.id)).toBeNull();
+  });
+
+  it('resumes an operation whose holder stopped renewing its lease, not one still held', async () => {
+    const startInstantiate = async () => {
+      const instance = await fx.lifecycle.createInstance({
+        appDId: 'appd-location',
+      });
+      return fx.lifecycle.startOperation(instance.id, {
+        lcmOperation: 'INSTANTIATE',
+        values: {},
+      });
+    };
+    const crashed = await startInstantiate();
+    const held = await startInstantiate();
+    // a replica that died after claiming, and one that is alive
+    await fx.opOccs.leases.claim(crashed.id, 1);
+    await fx.opOccs.leases.claim(held.id, 60_000);
+    await new Promise(resolve => setTimeout(resolve, 50));
+
+    await fx.executor.resumeUnclaimed();
+    await fx.executor.idle();
+
+    expect((await fx.lifecycle.getOpOcc(crashed.id)).operationState).toBe(
+      'COMPLETED',
+    );
+    expect((await fx.lifecycle.getOpOcc(held.id)).operationState).toBe(
+      'STARTING',
+    );
+    expect(statesOf(held.id)).toEqual([]);
+  });
+
+  it('runs no more operations at once than its concurrency; stop() hands them back', async () => {
+    const executor = fx.createExecutor({ concurrency: 1 });
+    fx.driver.hang = true;
+    const called = fx.driver.called;
+    const opOccIds: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const instance = await fx.lifecycle.createInstance({
+        appDId: 'appd-location',
+      });
+      const opOcc = await fx.lifecycle.startOperation(instance.id, {
+        lcmOperation: 'INSTANTIATE',
+        values: {},
+      });
+      opOccIds.push(opOcc.id);
+      executor.trigger(opOcc.id);
+    }
+    await called;
+    await new Promise(resolve => setTimeout(resolve, 200));
+    expect(fx.driver.calls).toHaveLength(1);
+
+    await executor.stop();
+
+    // nothing written for the aborted call: another replica resumes both at once
+    for (const opOccId of opOccIds) {
+      expect(await claimOf(opOccId)).toBeNull();
+    }
+    expect(
+      (await fx.lifecycle.getOpOcc(opOccIds[0])).operationState,
+    ).toBe('PROCESSING');
+    fx.driver.hang = false;
+    const other = fx.createExecutor();
+    await other.resumeUnclaimed();
+    await other.idle();
+    for (const opOccId of opOccIds) {
+      expect((await fx.lifecycle.getOpOcc(opOccId)).operationState).toBe(
+        'COMPLETED',
+      );
+    }
+  });
 });

@@ -1,11 +1,17 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
 import { isError } from '@backstage/errors';
 import type { ReleaseRef } from '@helmmec/plugin-mec-node';
-import { randomUUID } from 'node:crypto';
 import { AppInstanceStore } from '../database/AppInstanceStore';
 import { AppLcmOpOccStore } from '../database/AppLcmOpOccStore';
 import { GrantingService, PlacementError } from '../granting/GrantingService';
 import { HostDirectory } from '../hosts/HostDirectory';
+import {
+  JobCancelledError,
+  LeasedJob,
+  LeasedJobRunner,
+  LeaseLostError,
+} from '../jobs';
 import { AppLcmNotifications } from '../notifications/appLcm';
 import { AppPackageService } from '../packages/AppPackageService';
 import {
@@ -16,16 +22,6 @@ import {
 } from './model';
 import { DriverLookup, OperationTrigger } from './ports';
 
-/** The lease ran out and another replica took the operation over. */
-class LeaseLostError extends Error {
-  name = 'LeaseLostError';
-}
-
-/** The operation was cancelled (POST …/cancel). */
-class CancelledError extends Error {
-  name = 'CancelledError';
-}
-
 /** What the MEO's Helm repository looks like to an edge cluster (Flux). */
 export interface ChartRepositoryAccess {
   url: () => Promise<string>;
@@ -33,101 +29,138 @@ export interface ChartRepositoryAccess {
   password: string;
 }
 
+/** Dependencies of {@link OpOccExecutor}. */
+export interface OpOccExecutorDeps {
+  instances: AppInstanceStore;
+  opOccs: AppLcmOpOccStore;
+  packages: Pick<AppPackageService, 'getAppPackage' | 'getChartArchive'>;
+  granting: GrantingService;
+  hosts: HostDirectory;
+  drivers: DriverLookup;
+  notifications: AppLcmNotifications;
+  chartRepository: ChartRepositoryAccess;
+  logger: LoggerService;
+}
+
+/** Tunables of {@link OpOccExecutor} (`mec.lifecycle`). */
+export interface OpOccExecutorOptions {
+  /** How long a replica holds an operation without renewing it. */
+  leaseMs: number;
+  /** Deadline of one driver call, unless the request gives its own. */
+  operationTimeoutSeconds: number;
+  /** Operations executed at once by one replica. */
+  concurrency: number;
+}
+
+const DEFAULTS: OpOccExecutorOptions = {
+  leaseMs: 60_000,
+  operationTimeoutSeconds: 300,
+  concurrency: 10,
+};
+
 /**
  * Executes lifecycle op occurrences: STARTING (start notification, grant) →
  * PROCESSING (the driver on the granted host) → COMPLETED, or FAILED_TEMP
  * with a readable error, from where retry and fail go on. Every state is
- * persisted before it is announced; a lease makes one replica execute each
- * operation and lets another resume it after a crash. Drivers are
+ * persisted before it is announced. Each operation is a leased job: one
+ * replica executes it, another resumes it after a crash, and a cancel
+ * requested through any replica aborts the driver call. Drivers are
  * idempotent, so a resumed operation converges instead of duplicating.
  */
 export class OpOccExecutor implements OperationTrigger {
-  private readonly running = new Map<string, Promise<void>>();
+  /** Reads `mec.lifecycle` (leaseSeconds, operationTimeoutSeconds, concurrency). */
+  static fromConfig(config: Config, deps: OpOccExecutorDeps): OpOccExecutor {
+    const lifecycle = config.getOptionalConfig('mec.lifecycle');
+    const leaseSeconds = lifecycle?.getOptionalNumber('leaseSeconds');
+    return new OpOccExecutor(deps, {
+      leaseMs: leaseSeconds === undefined ? undefined : leaseSeconds * 1000,
+      operationTimeoutSeconds: lifecycle?.getOptionalNumber(
+        'operationTimeoutSeconds',
+      ),
+      concurrency: lifecycle?.getOptionalNumber('concurrency'),
+    });
+  }
+
+  private readonly runner: LeasedJobRunner;
+  private readonly options: OpOccExecutorOptions;
 
   constructor(
-    private readonly deps: {
-      instances: AppInstanceStore;
-      opOccs: AppLcmOpOccStore;
-      packages: Pick<AppPackageService, 'getAppPackage' | 'getChartArchive'>;
-      granting: GrantingService;
-      hosts: HostDirectory;
-      drivers: DriverLookup;
-      notifications: AppLcmNotifications;
-      chartRepository: ChartRepositoryAccess;
-      logger: LoggerService;
-      leaseMs?: number;
-      operationTimeoutSeconds?: number;
-    },
-  ) {}
+    private readonly deps: OpOccExecutorDeps,
+    options: Partial<OpOccExecutorOptions> = {},
+  ) {
+    this.options = {
+      leaseMs: options.leaseMs ?? DEFAULTS.leaseMs,
+      operationTimeoutSeconds:
+        options.operationTimeoutSeconds ?? DEFAULTS.operationTimeoutSeconds,
+      concurrency: options.concurrency ?? DEFAULTS.concurrency,
+    };
+    const { leaseMs, concurrency } = this.options;
+    const { opOccs, logger } = deps;
+    this.runner = LeasedJobRunner.create({
+      jobName: 'Lifecycle operation',
+      table: opOccs.leases,
+      logger,
+      handler: job => this.advance(job),
+      leaseMs,
+      // Each renewal also looks for a cancel: this is its latency.
+      renewIntervalMs: Math.min(1000, leaseMs / 4),
+      safetyMarginMs: leaseMs / 4,
+      concurrency,
+      watch: async job =>
+        (await opOccs.get(job.id))?.isCancelPending
+          ? new JobCancelledError(`Operation ${job.id} was cancelled`)
+          : undefined,
+    });
+  }
 
-  /** Executes an operation in the background of this process. */
+  /** Executes an operation in the background, once this replica has a free slot. */
   trigger(id: string): void {
-    if (this.running.has(id)) return;
-    const work = this.execute(id)
-      .catch(error =>
-        this.deps.logger.error(`Lifecycle operation ${id} failed`, error),
-      )
-      .finally(() => this.running.delete(id));
-    this.running.set(id, work);
+    this.runner.trigger(id);
   }
 
-  /** Resumes operations nobody holds (after a restart or a crashed replica). */
-  async resumeUnclaimed(): Promise<void> {
-    for (const id of await this.deps.opOccs.listUnclaimed()) {
-      this.trigger(id);
-    }
-  }
-
-  /** Waits for the operations this process runs (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.running.size) {
-      await Promise.all([...this.running.values()]);
-    }
-  }
-
-  private leaseEnd() {
-    return new Date(Date.now() + (this.deps.leaseMs ?? 60_000));
-  }
-
+  /** Executes an operation if it is in flight and nobody holds it. */
   async execute(id: string): Promise<void> {
-    const { opOccs } = this.deps;
-    const claim = randomUUID();
-    if (!(await opOccs.claim(id, claim, this.leaseEnd()))) return;
-    const abort = new AbortController();
-    // Keeps the lease while the driver works, and watches for a cancel.
-    const heartbeat = setInterval(async () => {
-      try {
-        if (!(await opOccs.renew(id, claim, this.leaseEnd()))) {
-          abort.abort(new LeaseLostError());
-          return;
-        }
-        const current = await opOccs.get(id);
-        if (current?.isCancelPending) abort.abort(new CancelledError());
-      } catch (error) {
-        this.deps.logger.warn(`Lease renewal of ${id} failed: ${error}`);
-      }
-    }, 1000);
-    try {
-      await this.advance(id, claim, abort.signal);
-    } finally {
-      clearInterval(heartbeat);
-      await opOccs.releaseClaim(id, claim).catch(() => {});
-    }
+    await this.runner.run(id);
   }
 
-  private async advance(id: string, claim: string, signal: AbortSignal) {
+  /**
+   * Resumes operations nobody holds (after a restart or a crashed replica),
+   * as many as this replica has free slots for.
+   */
+  async resumeUnclaimed(): Promise<void> {
+    await this.runner.claimDue();
+  }
+
+  /** Waits for the operations this process runs or is about to run (tests). */
+  async idle(): Promise<void> {
+    await this.runner.idle();
+  }
+
+  /**
+   * Stops executing: aborts the operations running here and releases their
+   * leases, so that another replica resumes them at once. For shutdown.
+   */
+  async stop(): Promise<void> {
+    await this.runner.stop();
+  }
+
+  private async advance(job: LeasedJob<unknown>) {
+    const { id, token: claim, signal } = job;
     const { opOccs, instances, notifications } = this.deps;
     let opOcc = (await opOccs.get(id))!;
     const instance = (await instances.get(opOcc.appInstanceId))!;
 
     if (!opOcc.startNotified) {
       // The "start" notification: after the 202, before anything else.
-      await notifications.opOccState(undefined, instance, {
-        id,
-        operationType: opOcc.lcmOperation,
-        operationState: opOcc.operationState,
+      await instances.transaction(async trx => {
+        await job.hold(trx);
+        await notifications.opOccState(trx, instance, {
+          id,
+          operationType: opOcc.lcmOperation,
+          operationState: opOcc.operationState,
+        });
+        await opOccs.withTransaction(trx).markStartNotified(id);
       });
-      await opOccs.markStartNotified(id);
     }
 
     try {
@@ -146,28 +179,36 @@ export class OpOccExecutor implements OperationTrigger {
             : {}),
         });
         if (opOcc.lcmOperation === 'INSTANTIATE') {
-          await instances.setPlacement(instance.id, {
-            hostName: grant.hostName,
-            namespace: grant.containerNamespace,
-            releaseName: releaseNameOf(instance.id),
+          await instances.transaction(async trx => {
+            await job.hold(trx);
+            await instances.withTransaction(trx).setPlacement(instance.id, {
+              hostName: grant.hostName,
+              namespace: grant.containerNamespace,
+              releaseName: releaseNameOf(instance.id),
+            });
           });
         }
         if (opOcc.operationState === 'STARTING') {
           await this.enter(opOcc, instance, ['STARTING'], 'PROCESSING', claim, {
             grantId: grant.id,
           });
-        } else {
-          await opOccs.transition(id, ['PROCESSING'], 'PROCESSING', {
+        } else if (
+          !(await opOccs.transition(id, ['PROCESSING'], 'PROCESSING', {
             grantId: grant.id,
             claim,
-          });
+          }))
+        ) {
+          throw new LeaseLostError(`Operation ${id} was taken over`);
         }
         opOcc = (await opOccs.get(id))!;
       }
       const placed = (await instances.get(instance.id))!;
+      // A cancel seen before the driver starts ends here, not in the driver.
+      signal.throwIfAborted();
       const result = await this.runDriver(opOcc, placed, signal);
       await this.complete(opOcc, placed, claim, result);
     } catch (error) {
+      // Lost, taken over or stopping: whoever holds the lease next resumes.
       if (
         error instanceof LeaseLostError ||
         signal.reason instanceof LeaseLostError
@@ -175,8 +216,8 @@ export class OpOccExecutor implements OperationTrigger {
         return;
       }
       const cancelled =
-        error instanceof CancelledError ||
-        signal.reason instanceof CancelledError;
+        error instanceof JobCancelledError ||
+        signal.reason instanceof JobCancelledError;
       const problem = cancelled
         ? {
             title: 'Cancelled',
@@ -222,7 +263,7 @@ export class OpOccExecutor implements OperationTrigger {
       namespace: instance.namespace,
     };
     const { command } = opOcc;
-    const timeoutSeconds = this.deps.operationTimeoutSeconds ?? 300;
+    const { operationTimeoutSeconds: timeoutSeconds } = this.options;
     const onProgress = (message: string) =>
       this.deps.logger.info(`${opOcc.lcmOperation} ${instance.id}: ${message}`);
     switch (command.lcmOperation) {
@@ -322,7 +363,9 @@ export class OpOccExecutor implements OperationTrigger {
           claim,
           error: null,
         });
-      if (!moved) throw new LeaseLostError();
+      if (!moved) {
+        throw new LeaseLostError(`Operation ${opOcc.id} was taken over`);
+      }
       await notifications.opOccState(trx, instance, {
         id: opOcc.id,
         operationType: opOcc.lcmOperation,
@@ -347,7 +390,9 @@ export class OpOccExecutor implements OperationTrigger {
       const moved = await this.deps.opOccs
         .withTransaction(trx)
         .transition(opOcc.id, from, to, { ...extra, claim });
-      if (!moved) throw new LeaseLostError();
+      if (!moved) {
+        throw new LeaseLostError(`Operation ${opOcc.id} was taken over`);
+      }
       await this.deps.notifications.opOccState(trx, instance, {
         id: opOcc.id,
         operationType: opOcc.lcmOperation,

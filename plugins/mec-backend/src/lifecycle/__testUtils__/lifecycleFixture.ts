@@ -21,7 +21,11 @@ import {
 import { AppLcmNotifications } from '../../notifications/appLcm';
 import { NotificationOutbox } from '../../notifications/NotificationOutbox';
 import { AppLifecycleService } from '../AppLifecycleService';
-import { OpOccExecutor } from '../OpOccExecutor';
+import {
+  OpOccExecutor,
+  OpOccExecutorDeps,
+  OpOccExecutorOptions,
+} from '../OpOccExecutor';
 import { OperationTrigger } from '../ports';
 
 /**
@@ -130,7 +134,10 @@ export class InMemoryDriver implements MecEdgeDriver {
  */
 export async function createLifecycleFixture(
   knex: Knex,
-  options: { trigger?: OperationTrigger } = {},
+  options: {
+    trigger?: OperationTrigger;
+    executor?: Partial<OpOccExecutorOptions>;
+  } = {},
 ) {
   await applyDatabaseMigrations(knex);
   const instances = AppInstanceStore.create({ knex });
@@ -147,7 +154,7 @@ export async function createLifecycleFixture(
   const packages = createFakePackages();
   const driver = new InMemoryDriver();
   const granting = new GrantingService(directory, grants, instances, packages);
-  const executor = new OpOccExecutor({
+  const executorDeps: OpOccExecutorDeps = {
     instances,
     opOccs,
     packages,
@@ -161,7 +168,11 @@ export async function createLifecycleFixture(
       password: 'pull',
     },
     logger: mockServices.logger.mock(),
-  });
+  };
+  /** Another executor on the same database, as on another replica. */
+  const createExecutor = (executorOptions = options.executor) =>
+    new OpOccExecutor(executorDeps, executorOptions);
+  const executor = createExecutor();
   const lifecycle = new AppLifecycleService(
     instances,
     opOccs,
@@ -178,6 +189,7 @@ export async function createLifecycleFixture(
     driver,
     granting,
     executor,
+    createExecutor,
     lifecycle,
     notifications: { opOccStates, instanceStates },
   };
