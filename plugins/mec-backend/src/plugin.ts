@@ -190,7 +190,7 @@ export const mecPlugin = createBackendPlugin({
           appPackages,
         );
         const lifecycleConfig = config.getOptionalConfig('mec.lifecycle');
-        const executor = new OpOccExecutor({
+        const executor = OpOccExecutor.fromConfig(config, {
           instances,
           opOccs,
           packages: appPackages,
@@ -205,11 +205,6 @@ export const mecPlugin = createBackendPlugin({
             password:
               config.getOptionalString('mec.helmRepository.pullToken') ?? '',
           },
-          leaseMs:
-            (lifecycleConfig?.getOptionalNumber('leaseSeconds') ?? 60) * 1000,
-          operationTimeoutSeconds:
-            lifecycleConfig?.getOptionalNumber('operationTimeoutSeconds') ??
-            300,
         });
         const lifecycle = new AppLifecycleService(
           instances,
