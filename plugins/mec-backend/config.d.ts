@@ -66,6 +66,11 @@ export interface Config {
        */
       leaseSeconds?: number;
       /**
+       * Operations one backend replica executes at once; more wait for a
+       * free slot (or for another replica). Default 10.
+       */
+      concurrency?: number;
+      /**
        * How often instances' operational state is compared with what their
        * clusters run (a release scaled behind the MEPM's back), in seconds; default 30.
        */
@@ -88,6 +93,12 @@ export interface Config {
        * another may take it over (after a crash), in seconds; default 300.
        */
       onboardingLeaseSeconds?: number;
+      /**
+       * Packages one backend replica onboards at once (each holds its
+       * archive in memory and unpacks it); more wait for a free slot (or for
+       * another replica). Default 2.
+       */
+      onboardingConcurrency?: number;
     };
 
     /** Notifications to ETSI subscribers (app_pkgm, app_lcm). */

@@ -36,7 +36,6 @@ import {
 import { OutboundUrlPolicy } from './outbound';
 import { notifyingAppPackageEvents } from './packages/notifyingAppPackageEvents';
 import { AppPackageService } from './packages/AppPackageService';
-import { createPackageFetcher } from './packages/onboarding/createPackageFetcher';
 import { PackageOnboarder } from './packages/onboarding/PackageOnboarder';
 
 /**
@@ -121,33 +120,16 @@ export const mecPlugin = createBackendPlugin({
         });
         await deliveryWorker.start(scheduler);
 
-        const packagesConfig = config.getOptionalConfig('mec.packages');
-        const maxPackageBytes =
-          packagesConfig?.getOptionalNumber('maxBytes') ?? 50 * 1024 * 1024;
-
         const appPackageStore = AppPackageStore.create({ knex });
         const packageEvents = notifyingAppPackageEvents(
           outbox,
           async () => `${await apiRoot()}/${MEC_API_ROOTS.appPkgm}`,
         );
-        const onboarder = new PackageOnboarder(appPackageStore, packageEvents, {
+        const onboarder = PackageOnboarder.fromConfig(config, {
+          store: appPackageStore,
+          events: packageEvents,
+          outboundPolicy,
           logger,
-          leaseMs:
-            (packagesConfig?.getOptionalNumber('onboardingLeaseSeconds') ??
-              300) * 1000,
-          fetchPackage: createPackageFetcher({
-            policy: outboundPolicy,
-            maxBytes: maxPackageBytes,
-            timeoutMs:
-              packagesConfig?.getOptionalNumber('fetchTimeoutSeconds') !==
-              undefined
-                ? packagesConfig.getNumber('fetchTimeoutSeconds') * 1000
-                : 60_000,
-            ociPlainHttpRegistries:
-              packagesConfig?.getOptionalStringArray(
-                'ociPlainHttpRegistries',
-              ) ?? [],
-          }),
         });
         const appPackages = new AppPackageService(
           appPackageStore,
@@ -257,7 +239,7 @@ export const mecPlugin = createBackendPlugin({
             logger,
             appPackages,
             apiRoot,
-            maxUploadBytes: maxPackageBytes,
+            maxUploadBytes: onboarder.maxPackageBytes,
             subscriptions,
             outboundPolicy,
             lifecycle,

@@ -111,19 +111,24 @@ describe.each(databases.eachSupportedId())('AppPackageStore on %p', id => {
     await store.deleteAppPackage('failed', {});
   });
 
-  it('takes an onboarding lease once, and lets a stale holder write nothing', async () => {
+  it('leases an onboarding in flight once, and again once the lease ran out', async () => {
     await store.insertAppPackage(
       record('lease', { onboardingState: 'UPLOADING' }),
     );
-    const soon = new Date(Date.now() + 60_000);
-    expect(await store.claimOnboarding('lease', 'first', soon)).toBe(true);
-    expect(await store.claimOnboarding('lease', 'second', soon)).toBe(false);
+    const leases = store.onboardingLeases;
+    const first = await leases.claim('lease', 1);
+    expect(first).toBeDefined();
     // after the lease ran out, another replica takes over
-    const later = new Date(Date.now() + 120_000);
-    expect(await store.claimOnboarding('lease', 'second', soon, later)).toBe(
-      true,
-    );
-    expect(await store.holdsOnboarding('lease', 'first', soon)).toBe(false);
-    expect(await store.holdsOnboarding('lease', 'second', soon)).toBe(true);
+    await new Promise(resolve => setTimeout(resolve, 50));
+    const second = await leases.claim('lease', 60_000);
+    expect(second).toBeDefined();
+    expect(await leases.claim('lease', 60_000)).toBeUndefined();
+    expect(await leases.renew(first!, 60_000)).toBe(false);
+    expect(await leases.renew(second!, 60_000)).toBe(true);
+
+    await store.updateAppPackage('lease', { onboardingState: 'CREATED' });
+    await leases.release(second!);
+    expect(await leases.claim('lease', 60_000)).toBeUndefined();
+    await store.deleteAppPackage('lease', {});
   });
 });

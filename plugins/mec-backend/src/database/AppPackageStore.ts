@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { LeaseTable } from '../jobs';
 
 import {
   AppPackage,
@@ -102,10 +103,26 @@ const LIST_COLUMNS = [
  */
 export class AppPackageStore {
   static create(options: { knex: Knex }): AppPackageStore {
-    return new AppPackageStore(options.knex);
+    const onboardingLeases = LeaseTable.create(options.knex, {
+      table: TABLE,
+      tokenColumn: 'onboarding_claim',
+      untilColumn: 'onboarding_claimed_until',
+      runnable: query =>
+        query.whereIn('onboarding_state', ['UPLOADING', 'PROCESSING']),
+      orderBy: 'created_at',
+    });
+    return new AppPackageStore(options.knex, onboardingLeases);
   }
 
-  private constructor(private readonly knex: Knex) {}
+  private constructor(
+    private readonly knex: Knex,
+    /**
+     * The leases of onboardings in flight (UPLOADING, PROCESSING), so that
+     * one replica onboards each package and another resumes a crashed
+     * one's work once its lease runs out.
+     */
+    readonly onboardingLeases: LeaseTable,
+  ) {}
 
   /** Runs `fn` in one transaction; stores created from `trx` join it. */
   async transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
@@ -114,7 +131,7 @@ export class AppPackageStore {
 
   /** A store bound to a transaction. */
   withTransaction(trx: Knex.Transaction): AppPackageStore {
-    return new AppPackageStore(trx);
+    return new AppPackageStore(trx, this.onboardingLeases);
   }
 
   /**
@@ -207,58 +224,6 @@ export class AppPackageStore {
       updated_at: update.updatedAt ?? new Date(),
     });
     return count > 0;
-  }
-
-  /**
-   * Takes the onboarding lease of a package in UPLOADING or PROCESSING when
-   * nobody holds it, so one replica onboards it and a crashed one's work is
-   * resumed once its lease runs out.
-   */
-  async claimOnboarding(
-    id: string,
-    claim: string,
-    until: Date,
-    now: Date = new Date(),
-  ): Promise<boolean> {
-    const count = await this.knex<AppPackageRow>(TABLE)
-      .where({ id })
-      .whereIn('onboarding_state', ['UPLOADING', 'PROCESSING'])
-      .andWhere(q =>
-        q
-          .whereNull('onboarding_claimed_until')
-          .orWhere('onboarding_claimed_until', '<', now),
-      )
-      .update({ onboarding_claimed_until: until, onboarding_claim: claim });
-    return count > 0;
-  }
-
-  /**
-   * Confirms (and extends) a lease before a write; false when another
-   * replica has taken the package over, so a stale holder writes nothing.
-   */
-  async holdsOnboarding(
-    id: string,
-    claim: string,
-    until: Date,
-  ): Promise<boolean> {
-    const count = await this.knex<AppPackageRow>(TABLE)
-      .where({ id, onboarding_claim: claim })
-      .whereIn('onboarding_state', ['UPLOADING', 'PROCESSING'])
-      .update({ onboarding_claimed_until: until });
-    return count > 0;
-  }
-
-  /** Packages whose onboarding is in flight and not leased by anyone. */
-  async listUnclaimedOnboardings(now: Date = new Date()): Promise<string[]> {
-    const rows = await this.knex<AppPackageRow>(TABLE)
-      .select('id')
-      .whereIn('onboarding_state', ['UPLOADING', 'PROCESSING'])
-      .andWhere(q =>
-        q
-          .whereNull('onboarding_claimed_until')
-          .orWhere('onboarding_claimed_until', '<', now),
-      );
-    return rows.map(r => r.id);
   }
 
   /**

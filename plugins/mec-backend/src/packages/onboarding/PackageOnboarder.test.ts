@@ -13,7 +13,11 @@ import {
   validAppD,
 } from '../content/__testUtils__/archives';
 import { AppPackage } from '../model';
-import { PackageFetcher, PackageOnboarder } from './PackageOnboarder';
+import {
+  PackageFetcher,
+  PackageOnboarder,
+  PackageOnboarderOptions,
+} from './PackageOnboarder';
 
 jest.setTimeout(60_000);
 
@@ -58,11 +62,14 @@ describe.each(databases.eachSupportedId())('PackageOnboarder on %p', id => {
   };
 
   function onboarderFetching(
-    packages: Record<string, Buffer | Error> = {},
+    packages: Record<string, Buffer | Error | Promise<Buffer>> = {},
+    options: Partial<PackageOnboarderOptions> & {
+      store?: AppPackageStore;
+    } = {},
   ): PackageOnboarder {
     const fetchPackage: PackageFetcher = async path => {
       fetched.push(path);
-      const found = packages[path];
+      const found = await packages[path];
       if (found instanceof Error) throw found;
       if (!found) throw new Error(`${path} answered 404 Not Found`);
       return {
@@ -70,12 +77,32 @@ describe.each(databases.eachSupportedId())('PackageOnboarder on %p', id => {
         mediaType: isZip(found) ? 'application/zip' : 'application/gzip',
       };
     };
-    return new PackageOnboarder(store, recordingEvents, {
+    return new PackageOnboarder(options.store ?? store, recordingEvents, {
       fetchPackage,
       logger: mockServices.logger.mock(),
       onCommitted: () => committed++,
+      ...options,
     });
   }
+
+  /** A fetch that answers when `settle` is called. */
+  function pendingFetch() {
+    let settle: (archive: Buffer) => void = () => {};
+    const archive = new Promise<Buffer>(resolve => {
+      settle = resolve;
+    });
+    return { archive, settle: (buffer: Buffer) => settle(buffer) };
+  }
+
+  const until = async (condition: () => boolean) => {
+    while (!condition()) {
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+  };
+
+  const claimOf = async (appPkgId: string) =>
+    (await knex('app_packages').where({ id: appPkgId }).first())
+      .onboarding_claim;
 
   /** A package in UPLOADING, with `archive` uploaded or else an appPkgPath. */
   async function aPackage(options: {
@@ -374,5 +401,100 @@ describe.each(databases.eachSupportedId())('PackageOnboarder on %p', id => {
     expect(events.map(e => e.appPackage.id).sort()).toEqual(
       [first, second].sort(),
     );
+  });
+
+  it('is resumed by another replica once the first one could not renew its lease, and the first writes nothing', async () => {
+    const chart = chartTgz();
+    const path = 'https://charts.example.com/slow-0.1.0.tgz';
+    const appPkgId = await aPackage({ appPkgPath: path, checksumOf: chart });
+    // the first replica loses its database connection while it fetches
+    const firstStore = AppPackageStore.create({ knex });
+    jest
+      .spyOn(firstStore.onboardingLeases, 'renew')
+      .mockRejectedValue(new Error('connection terminated'));
+    const slow = pendingFetch();
+    const firstLogger = mockServices.logger.mock();
+    const first = onboarderFetching(
+      { [path]: slow.archive },
+      { store: firstStore, leaseMs: 400, logger: firstLogger },
+    );
+    first.trigger(appPkgId);
+    await until(() => fetched.length === 1);
+    const second = onboarderFetching({ [path]: chart });
+    await second.resumeUnclaimed();
+    expect(fetched).toHaveLength(1); // still held
+
+    await new Promise(resolve => setTimeout(resolve, 600));
+    await second.resumeUnclaimed();
+    expect(await store.getAppPackage(appPkgId)).toMatchObject({
+      onboardingState: 'ONBOARDED',
+      appDId: 'demo-0.1.0',
+    });
+
+    // the first replica's fetch ends, with other content: it is not written
+    slow.settle(Buffer.from('stale'));
+    await first.idle();
+    expect(await store.getAppPackage(appPkgId)).toMatchObject({
+      onboardingState: 'ONBOARDED',
+      appDId: 'demo-0.1.0',
+    });
+    expect((await store.getAppPackage(appPkgId))?.onboardingFailure).toBe(
+      undefined,
+    );
+    expect(
+      (await store.getContent(appPkgId))?.chartArchive?.equals(chart),
+    ).toBe(true);
+    expect(fetched).toEqual([path, path]);
+    expect(events.map(e => e.type)).toEqual(['AppPackageOnBoarded']);
+    expect(await claimOf(appPkgId)).toBeNull();
+    expect(firstLogger.info).toHaveBeenCalledWith(
+      expect.stringMatching(/stopped here: .*could not be renewed in time/),
+    );
+  });
+
+  it('onboards no more packages at once than its concurrency; stop() hands them back', async () => {
+    const charts = ['a', 'b'].map(name => ({
+      path: `https://charts.example.com/${name}-0.1.0.tgz`,
+      archive: chartTgz({ name }),
+    }));
+    const appPkgIds: string[] = [];
+    for (const chart of charts) {
+      appPkgIds.push(
+        await aPackage({ appPkgPath: chart.path, checksumOf: chart.archive }),
+      );
+    }
+    const slow = pendingFetch();
+    const onboarder = onboarderFetching(
+      Object.fromEntries(charts.map(chart => [chart.path, slow.archive])),
+      { concurrency: 1 },
+    );
+    appPkgIds.forEach(appPkgId => onboarder.trigger(appPkgId));
+    await until(() => fetched.length === 1);
+    await new Promise(resolve => setTimeout(resolve, 200));
+    expect(fetched).toHaveLength(1);
+
+    const stopped = onboarder.stop();
+    slow.settle(charts[0].archive);
+    await stopped;
+
+    // nothing written, nothing held: another replica onboards both at once
+    for (const appPkgId of appPkgIds) {
+      expect(await claimOf(appPkgId)).toBeNull();
+      expect((await store.getAppPackage(appPkgId))?.onboardingState).toBe(
+        'UPLOADING',
+      );
+      expect(await store.getContent(appPkgId)).toBeUndefined();
+    }
+    expect(events).toEqual([]);
+    expect(committed).toBe(0);
+    const other = onboarderFetching(
+      Object.fromEntries(charts.map(chart => [chart.path, chart.archive])),
+    );
+    await other.resumeUnclaimed();
+    for (const appPkgId of appPkgIds) {
+      expect((await store.getAppPackage(appPkgId))?.onboardingState).toBe(
+        'ONBOARDED',
+      );
+    }
   });
 });

@@ -1,7 +1,11 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { isError } from '@backstage/errors';
-import { createHash, randomUUID } from 'node:crypto';
+import { Config } from '@backstage/config';
+import { isError, stringifyError } from '@backstage/errors';
+import { Knex } from 'knex';
+import { createHash } from 'node:crypto';
 import { AppPackageStore } from '../../database/AppPackageStore';
+import { LeasedJob, LeasedJobRunner, LeaseLostError } from '../../jobs';
+import { OutboundUrlPolicy } from '../../outbound';
 import { AppPackageEvents } from '../AppPackageEvents';
 import {
   PackageContentError,
@@ -11,16 +15,44 @@ import {
 } from '../content';
 import { AppDDerivationEntry, AppPackage, OnboardingFailure } from '../model';
 import { buildMecPackageZip } from './buildMecPackageZip';
+import { createPackageFetcher } from './createPackageFetcher';
 
-/** Fetches a package from its appPkgPath (http(s) or oci://). */
+/**
+ * Fetches a package from its appPkgPath (http(s) or oci://); `signal` is
+ * aborted when the onboarding must stop (lease lost, backend stopping).
+ */
 export type PackageFetcher = (
   appPkgPath: string,
+  options?: { signal?: AbortSignal },
 ) => Promise<{ archive: Buffer; mediaType: string }>;
 
-/** The lease ran out and another replica took the package over. */
-class LeaseLostError extends Error {
-  name = 'LeaseLostError';
+/** Options of {@link PackageOnboarder}. */
+export interface PackageOnboarderOptions {
+  fetchPackage: PackageFetcher;
+  logger: LoggerService;
+  /**
+   * How long a replica holds an onboarding without renewing it before
+   * another may take it over; default 5 minutes.
+   */
+  leaseMs?: number;
+  /** Onboardings run at once by this replica; default 2. */
+  concurrency?: number;
+  /**
+   * The largest package archive, uploaded or fetched, in bytes; default
+   * 50 MiB. Enforced by `fetchPackage` and by the upload endpoint.
+   */
+  maxPackageBytes?: number;
+  /** Called after a package's onboarding was committed (e.g. to wake notification delivery). */
+  onCommitted?: () => void;
 }
+
+const DEFAULTS = {
+  leaseMs: 5 * 60_000,
+  // Each onboarding holds a whole archive in memory and unpacks it.
+  concurrency: 2,
+  maxPackageBytes: 50 * 1024 * 1024,
+  fetchTimeoutMs: 60_000,
+};
 
 const isZip = (b: Buffer) => b.length >= 4 && b.readUInt32LE(0) === 0x04034b50;
 const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
@@ -28,91 +60,143 @@ const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 /**
  * Onboards packages: UPLOADING (fetch from appPkgPath unless uploaded) →
  * PROCESSING (checksum, archive, AppD) → ONBOARDED and ENABLED, or back to
- * CREATED with onboardingFailureDetails. Every step is persisted; a lease in
- * the database makes one backend replica do the work and lets another resume
- * it after a crash.
+ * CREATED with onboardingFailureDetails. Every step is persisted. Each
+ * onboarding is a leased job: one backend replica does the work, another
+ * resumes it after a crash, and a replica whose lease was taken over
+ * writes nothing.
  */
 export class PackageOnboarder {
-  private readonly running = new Set<Promise<void>>();
+  /**
+   * Reads `mec.packages` (maxBytes, fetchTimeoutSeconds,
+   * ociPlainHttpRegistries, onboardingLeaseSeconds, onboardingConcurrency)
+   * and fetches packages through the outbound policy.
+   */
+  static fromConfig(
+    config: Config,
+    deps: {
+      store: AppPackageStore;
+      events: AppPackageEvents;
+      outboundPolicy: OutboundUrlPolicy;
+      logger: LoggerService;
+      onCommitted?: () => void;
+    },
+  ): PackageOnboarder {
+    const packages = config.getOptionalConfig('mec.packages');
+    const seconds = (key: string) => {
+      const value = packages?.getOptionalNumber(key);
+      return value === undefined ? undefined : value * 1000;
+    };
+    const maxPackageBytes =
+      packages?.getOptionalNumber('maxBytes') ?? DEFAULTS.maxPackageBytes;
+    return new PackageOnboarder(deps.store, deps.events, {
+      logger: deps.logger,
+      onCommitted: deps.onCommitted,
+      leaseMs: seconds('onboardingLeaseSeconds'),
+      concurrency: packages?.getOptionalNumber('onboardingConcurrency'),
+      maxPackageBytes,
+      fetchPackage: createPackageFetcher({
+        policy: deps.outboundPolicy,
+        maxBytes: maxPackageBytes,
+        timeoutMs: seconds('fetchTimeoutSeconds') ?? DEFAULTS.fetchTimeoutMs,
+        ociPlainHttpRegistries:
+          packages?.getOptionalStringArray('ociPlainHttpRegistries') ?? [],
+      }),
+    });
+  }
+
+  /** The largest package archive, uploaded or fetched, in bytes. */
+  readonly maxPackageBytes: number;
+  private readonly runner: LeasedJobRunner;
 
   constructor(
     private readonly store: AppPackageStore,
     private readonly events: AppPackageEvents,
-    private readonly options: {
-      fetchPackage: PackageFetcher;
-      logger: LoggerService;
-      /** How long one attempt may hold a package before others may take over. */
-      leaseMs?: number;
-      /** Called after a package's onboarding was committed (e.g. to wake notification delivery). */
-      onCommitted?: () => void;
-    },
-  ) {}
+    private readonly options: PackageOnboarderOptions,
+  ) {
+    this.maxPackageBytes = options.maxPackageBytes ?? DEFAULTS.maxPackageBytes;
+    this.runner = LeasedJobRunner.create({
+      jobName: 'Onboarding of package',
+      table: store.onboardingLeases,
+      logger: options.logger,
+      handler: job => this.onboardClaimed(job),
+      // Renewed while a long fetch or unpacking runs.
+      leaseMs: options.leaseMs ?? DEFAULTS.leaseMs,
+      concurrency: options.concurrency ?? DEFAULTS.concurrency,
+    });
+  }
 
-  /** Starts onboarding a package in the background of this process. */
+  /** Starts onboarding a package in the background, once this replica has a free slot. */
   trigger(appPkgId: string): void {
-    const work = this.onboard(appPkgId)
-      .catch(error =>
-        this.options.logger.error(`Onboarding of ${appPkgId} failed`, error),
-      )
-      .finally(() => this.running.delete(work));
-    this.running.add(work);
+    this.runner.trigger(appPkgId);
   }
 
-  /** Resumes every onboarding that nobody holds (after a restart, or a crashed replica). */
+  /**
+   * Resumes onboardings that nobody holds (after a restart, or a crashed
+   * replica), as many as this replica has free slots for, and waits for them.
+   */
   async resumeUnclaimed(): Promise<void> {
-    const ids = await this.store.listUnclaimedOnboardings();
-    for (const id of ids) {
-      await this.onboard(id);
-    }
+    const started = await this.runner.claimDue();
+    await Promise.all(started.map(job => job.done));
   }
 
-  /** Waits for the onboardings this process runs (tests, shutdown). */
+  /** Waits for the onboardings this process runs or is about to run (tests). */
   async idle(): Promise<void> {
-    while (this.running.size) {
-      await Promise.all([...this.running]);
-    }
+    await this.runner.idle();
   }
 
-  /** Onboards one package, if this process can take its lease. */
+  /**
+   * Stops onboarding: the running onboardings stop at their next step and
+   * their leases are released, so that another replica resumes them at
+   * once. For shutdown.
+   */
+  async stop(): Promise<void> {
+    await this.runner.stop();
+  }
+
+  /** Onboards one package, if it is being onboarded and nobody else holds it. */
   async onboard(appPkgId: string): Promise<void> {
-    const claim = randomUUID();
-    if (!(await this.store.claimOnboarding(appPkgId, claim, this.leaseEnd()))) {
-      return;
-    }
-    const record = await this.store.getAppPackage(appPkgId);
+    await this.runner.run(appPkgId);
+  }
+
+  private async onboardClaimed(job: LeasedJob<unknown>): Promise<void> {
+    const record = await this.store.getAppPackage(job.id);
     if (!record) {
       return;
     }
     try {
-      await this.process(record, claim);
+      await this.process(record, job);
     } catch (error) {
-      if (error instanceof LeaseLostError) {
+      if (error instanceof LeaseLostError || job.signal.aborted) {
+        // Taken over or stopping: nothing is written; the next holder resumes.
         this.options.logger.info(
-          `Onboarding of ${appPkgId} was taken over by another backend replica`,
+          `Onboarding of ${job.id} stopped here: ${stringifyError(
+            job.signal.reason ?? error,
+          )}`,
         );
         return;
       }
-      await this.fail(record, claim, error);
+      await this.fail(record, job, error);
     }
     this.options.onCommitted?.();
   }
 
-  private leaseEnd(): Date {
-    return new Date(Date.now() + (this.options.leaseMs ?? 5 * 60_000));
-  }
-
-  /** Confirms the lease inside a write's transaction, or gives up. */
+  /**
+   * Confirms the lease inside a write's transaction (throws
+   * LeaseLostError when it is gone), and stops at this step when the
+   * runner is stopping.
+   */
   private async hold(
-    store: AppPackageStore,
-    appPkgId: string,
-    claim: string,
+    job: LeasedJob<unknown>,
+    trx: Knex.Transaction,
   ): Promise<void> {
-    if (!(await store.holdsOnboarding(appPkgId, claim, this.leaseEnd()))) {
-      throw new LeaseLostError();
-    }
+    job.signal.throwIfAborted();
+    await job.hold(trx);
   }
 
-  private async process(record: AppPackage, claim: string): Promise<void> {
+  private async process(
+    record: AppPackage,
+    job: LeasedJob<unknown>,
+  ): Promise<void> {
     let content = await this.store.getContent(record.id);
     if (record.onboardingState === 'UPLOADING') {
       if (!content) {
@@ -124,10 +208,12 @@ export class PackageOnboarder {
               'The package has neither uploaded content nor an appPkgPath',
           });
         }
-        const fetched = await this.options.fetchPackage(record.appPkgPath);
+        const fetched = await this.options.fetchPackage(record.appPkgPath, {
+          signal: job.signal,
+        });
         await this.store.transaction(async trx => {
           const store = this.store.withTransaction(trx);
-          await this.hold(store, record.id, claim);
+          await this.hold(job, trx);
           await store.putContent({
             appPkgId: record.id,
             packageArchive: fetched.archive,
@@ -138,7 +224,7 @@ export class PackageOnboarder {
       }
       await this.store.transaction(async trx => {
         const store = this.store.withTransaction(trx);
-        await this.hold(store, record.id, claim);
+        await this.hold(job, trx);
         await store.updateAppPackage(
           record.id,
           { onboardingState: 'PROCESSING' },
@@ -193,7 +279,7 @@ export class PackageOnboarder {
     const appDId = String(appd.appDId);
     await this.store.transaction(async trx => {
       const store = this.store.withTransaction(trx);
-      await this.hold(store, record.id, claim);
+      await this.hold(job, trx);
       const existing = await store.getOnboardedAppPackage(appDId);
       if (existing && existing.id !== record.id) {
         throw new PackageContentError({
@@ -233,7 +319,6 @@ export class PackageOnboarder {
           chartVersion,
           chartDigest: createHash('sha256').update(chartArchive).digest('hex'),
           onboardingFailure: null,
-          onboardingClaimedUntil: null,
         },
         { onboardingState: 'PROCESSING' },
       );
@@ -254,7 +339,7 @@ export class PackageOnboarder {
   /** Back to CREATED with the reason, and nothing half-onboarded left behind. */
   private async fail(
     record: AppPackage,
-    claim: string,
+    job: LeasedJob<unknown>,
     error: unknown,
   ): Promise<void> {
     const failure: OnboardingFailure =
@@ -269,17 +354,14 @@ export class PackageOnboarder {
       `Onboarding of package ${record.id} failed: ${failure.title}: ${failure.detail}`,
     );
     await this.store.transaction(async trx => {
+      await this.hold(job, trx);
       const store = this.store.withTransaction(trx);
-      if (!(await store.holdsOnboarding(record.id, claim, this.leaseEnd()))) {
-        return; // another replica owns the package now
-      }
       await store.deleteContent(record.id);
       await store.updateAppPackage(record.id, {
         onboardingState: 'CREATED',
         operationalState: 'DISABLED',
         appDId: undefined,
         onboardingFailure: failure,
-        onboardingClaimedUntil: null,
       });
     });
   }
