@@ -329,9 +329,9 @@ describe.each(databases.eachSupportedId())('OpOccExecutor on %p', id => {
     for (const opOccId of opOccIds) {
       expect(await claimOf(opOccId)).toBeNull();
     }
-    expect(
-      (await fx.lifecycle.getOpOcc(opOccIds[0])).operationState,
-    ).toBe('PROCESSING');
+    expect((await fx.lifecycle.getOpOcc(opOccIds[0])).operationState).toBe(
+      'PROCESSING',
+    );
     fx.driver.hang = false;
     const other = fx.createExecutor();
     await other.resumeUnclaimed();
