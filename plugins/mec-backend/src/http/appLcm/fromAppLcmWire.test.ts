@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
+import type { InstantiateAppRequest } from '@helmmec/plugin-mec-common';
 import {
-  InstantiateAppRequest,
   parseCreateAppInstanceRequest,
   parseInstantiateAppRequest,
   parseOperateAppRequest,

@@ -1,5 +1,10 @@
-import type { Request as WireRequest } from '@backstage/backend-openapi-utils';
 import { InputError } from '@backstage/errors';
+import type {
+  CreateAppInstanceRequest,
+  InstantiateAppRequest,
+  OperateAppRequest,
+  TerminateAppRequest,
+} from '@helmmec/plugin-mec-common';
 import type { HostSelection, LocationConstraints } from '../../granting/model';
 import type {
   CreateInstanceCommand,
@@ -8,29 +13,6 @@ import type {
   StopType,
   TerminateCommand,
 } from '../../lifecycle/model';
-import { spec } from '../../schema/openapi/generated/app_lcm';
-
-type Spec = typeof spec;
-export type CreateAppInstanceRequest = WireRequest<
-  Spec,
-  '/app_instances',
-  'post'
->;
-export type InstantiateAppRequest = WireRequest<
-  Spec,
-  '/app_instances/:appInstanceId/instantiate',
-  'post'
->;
-export type OperateAppRequest = WireRequest<
-  Spec,
-  '/app_instances/:appInstanceId/operate',
-  'post'
->;
-export type TerminateAppRequest = WireRequest<
-  Spec,
-  '/app_instances/:appInstanceId/terminate',
-  'post'
->;
 
 // The OpenAPI validator checks the app_lcm bodies first; these checks still
 // hold the domain's types for callers it does not cover (granting/v1's
@@ -174,7 +156,7 @@ export function parseCreateAppInstanceRequest(
 export function parseInstantiateAppRequest(
   body: InstantiateAppRequest,
 ): InstantiateCommand {
-  const { additionalParams } = body as { additionalParams?: unknown };
+  const additionalParams: unknown = body.additionalParams;
   if (additionalParams !== undefined && !isObject(additionalParams)) {
     throw new InputError('additionalParams must be KeyValuePairs');
   }
@@ -194,7 +176,7 @@ export function parseInstantiateAppRequest(
 export function parseOperateAppRequest(
   body: OperateAppRequest,
 ): OperateCommand {
-  const { changeStateTo, stopType } = body as Record<string, unknown>;
+  const { changeStateTo, stopType } = body;
   if (changeStateTo !== 'STARTED' && changeStateTo !== 'STOPPED') {
     throw new InputError('changeStateTo must be STARTED or STOPPED');
   }

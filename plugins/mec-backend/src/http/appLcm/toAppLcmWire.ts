@@ -1,17 +1,30 @@
+import type {
+  AppInstanceInfo,
+  AppLcmSchemas,
+  InstantiateAppRequest,
+  KeyValuePairs,
+  OperateAppRequest,
+  TerminateAppRequest,
+  TimeStamp,
+} from '@helmmec/plugin-mec-common';
 import type { HostSelection } from '../../granting/model';
 import type {
   AppInstance,
   AppLcmOpOcc,
+  InstantiateCommand,
   LcmCommand,
 } from '../../lifecycle/model';
 
-const timeStamp = (date: Date) => ({
+const timeStamp = (date: Date): TimeStamp => ({
   seconds: Math.floor(date.getTime() / 1000),
   nanoSeconds: (date.getTime() % 1000) * 1_000_000,
 });
 
 /** An instance as ETSI AppInstanceInfo (clause 6.2.2.3). */
-export function toAppInstanceInfo(instance: AppInstance, apiBase: string) {
+export function toAppInstanceInfo(
+  instance: AppInstance,
+  apiBase: string,
+): AppInstanceInfo {
   const self = `${apiBase}/app_instances/${instance.id}`;
   const instantiated = instance.instantiationState === 'INSTANTIATED';
   return {
@@ -60,7 +73,10 @@ export function toAppInstanceInfo(instance: AppInstance, apiBase: string) {
 }
 
 /** An op occurrence as ETSI AppLcmOpOcc (clause 6.2.2.12). */
-export function toAppLcmOpOcc(opOcc: AppLcmOpOcc, apiBase: string) {
+export function toAppLcmOpOcc(
+  opOcc: AppLcmOpOcc,
+  apiBase: string,
+): AppLcmSchemas['AppLcmOpOcc'] {
   return {
     id: opOcc.id,
     operationState: opOcc.operationState,
@@ -82,7 +98,7 @@ export function toAppLcmOpOcc(opOcc: AppLcmOpOcc, apiBase: string) {
 /** A host selection as MECHostInformation entries, one per candidate. */
 export function toSelectedMECHostInfo(
   selection: HostSelection,
-): Array<{ hostId: Record<string, string> }> {
+): AppLcmSchemas['MECHostInformation'][] {
   const labels = selection.requiredLabels ?? {};
   if (selection.candidates) {
     return selection.candidates.map(name => ({ hostId: { name, ...labels } }));
@@ -95,46 +111,47 @@ export function toSelectedMECHostInfo(
  * (InstantiateAppRequest, OperateAppRequest or TerminateAppRequest), with the
  * attributes HelmMEC acts on.
  */
-export function toOperationParams(
-  command: LcmCommand,
-): Record<string, unknown> {
+export function toOperationParams(command: LcmCommand): KeyValuePairs {
   switch (command.lcmOperation) {
-    case 'INSTANTIATE': {
-      const { hostSelection, locationConstraints, values } = command;
-      const selected = hostSelection
-        ? toSelectedMECHostInfo(hostSelection)
-        : [];
-      return {
-        ...(selected.length ? { selectedMECHostInfo: selected } : {}),
-        ...(locationConstraints
-          ? {
-              locationConstraints: {
-                ...(locationConstraints.countryCode !== undefined
-                  ? { countryCode: locationConstraints.countryCode }
-                  : {}),
-                ...(locationConstraints.area
-                  ? {
-                      area: {
-                        type: 'Polygon',
-                        coordinates: locationConstraints.area,
-                      },
-                    }
-                  : {}),
-              },
-            }
-          : {}),
-        ...(Object.keys(values).length ? { additionalParams: values } : {}),
-      };
-    }
+    case 'INSTANTIATE':
+      return toInstantiateAppRequest(command);
     case 'OPERATE': {
       const { lcmOperation, ...request } = command;
-      return request;
+      return request satisfies OperateAppRequest;
     }
     case 'TERMINATE': {
       const { lcmOperation, ...request } = command;
-      return request;
+      return request satisfies TerminateAppRequest;
     }
     default:
       return {};
   }
+}
+
+function toInstantiateAppRequest(
+  command: InstantiateCommand,
+): InstantiateAppRequest {
+  const { hostSelection, locationConstraints, values } = command;
+  const selected = hostSelection ? toSelectedMECHostInfo(hostSelection) : [];
+  return {
+    ...(selected.length ? { selectedMECHostInfo: selected } : {}),
+    ...(locationConstraints
+      ? {
+          locationConstraints: {
+            ...(locationConstraints.countryCode !== undefined
+              ? { countryCode: locationConstraints.countryCode }
+              : {}),
+            ...(locationConstraints.area
+              ? {
+                  area: {
+                    type: 'Polygon',
+                    coordinates: locationConstraints.area,
+                  },
+                }
+              : {}),
+          },
+        }
+      : {}),
+    ...(Object.keys(values).length ? { additionalParams: values } : {}),
+  };
 }

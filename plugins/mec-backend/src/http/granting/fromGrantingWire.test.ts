@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
-import { parseGrantRequest, GrantRequestBody } from './fromGrantingWire';
+import type { GrantRequest } from '@helmmec/plugin-mec-common';
+import { parseGrantRequest } from './fromGrantingWire';
 import { toGrant } from './toGrantingWire';
 
 const body = (extra: object = {}) =>
@@ -13,7 +14,7 @@ const body = (extra: object = {}) =>
       appInstance: { href: 'http://mepm.test/app_instances/i-1' },
     },
     ...extra,
-  } as GrantRequestBody);
+  } as GrantRequest);
 
 describe('granting wire format', () => {
   it('reads host selection and location constraints from additionalParams', () => {

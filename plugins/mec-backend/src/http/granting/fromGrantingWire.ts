@@ -1,20 +1,19 @@
-import type { Request as WireRequest } from '@backstage/backend-openapi-utils';
 import { InputError } from '@backstage/errors';
+import type { GrantingSchemas } from '@helmmec/plugin-mec-common';
 import type { GrantRequest } from '../../granting/model';
-import { spec } from '../../schema/openapi/generated/granting';
 import {
   parseLocationConstraints,
   parseSelectedMECHostInfo,
 } from '../appLcm/fromAppLcmWire';
-
-export type GrantRequestBody = WireRequest<typeof spec, '/grants', 'post'>;
 
 /**
  * A GrantRequest as the domain's: an external MEPM passes the
  * InstantiateAppRequest's selectedMECHostInfo and locationConstraints in
  * additionalParams (KeyValuePairs), so their shapes are checked here.
  */
-export function parseGrantRequest(body: GrantRequestBody): GrantRequest {
+export function parseGrantRequest(
+  body: GrantingSchemas['GrantRequest'],
+): GrantRequest {
   const { appInstanceId, appLcmOpOccId, appDId, operation } = body;
   const additionalParams: unknown = body.additionalParams;
   if (

@@ -1,3 +1,4 @@
+import type { GrantingSchemas } from '@helmmec/plugin-mec-common';
 import type { Grant } from '../../granting/model';
 
 /**
@@ -7,7 +8,10 @@ import type { Grant } from '../../granting/model';
  *
  * @param appLcmBase - externally visible `{apiRoot}/app_lcm/v1`, for `_links`
  */
-export function toGrant(grant: Grant, appLcmBase: string) {
+export function toGrant(
+  grant: Grant,
+  appLcmBase: string,
+): GrantingSchemas['Grant'] {
   const host = grant.hostName;
   return {
     id: grant.id,
