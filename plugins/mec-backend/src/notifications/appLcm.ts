@@ -1,10 +1,10 @@
-import { InputError } from '@backstage/errors';
+import type {
+  AppLcmNotification,
+  AppLcmSchemas,
+  AppLcmSubscriptionRequest,
+} from '@helmmec/plugin-mec-common';
 import { Knex } from 'knex';
 import { NotificationOutbox } from './NotificationOutbox';
-import {
-  SubscriptionAuthentication,
-  SubscriptionRecord,
-} from './SubscriptionStore';
 import { subscriptionHref } from './appPkgm';
 
 /** The V3.1.1 AppInstanceSubscriptionType values. */
@@ -17,116 +17,50 @@ export const APP_LCM_SUBSCRIPTION_TYPES = [
 export type AppLcmSubscriptionType =
   (typeof APP_LCM_SUBSCRIPTION_TYPES)[number];
 
-// v2.1.1 names, accepted on input.
-const LEGACY_TYPES: Record<string, AppLcmSubscriptionType> = {
-  AppInstanceStateChange: 'AppInstanceStateChangeSubscription',
-  AppLcmOpOccStateChange: 'AppLcmOpOccStateChangeSubscription',
-};
-
-const SELECTORS = [
+/** AppInstSelectorType by name, in the order of its numeric values 0-4. */
+export const APP_INSTANCE_SELECTORS = [
   'VOID',
   'APP_IDENTITY',
   'APP_NAME',
   'APP_D_ID',
   'APP_FROM_PROVIDER',
-];
+] as const;
+export type AppInstanceSelector = (typeof APP_INSTANCE_SELECTORS)[number];
+
+/**
+ * An entry of appsFromProviders (ETSI GS MEC 010-2 clause 6.2.2.9). A type
+ * literal, not an interface, so that it stays assignable to the document's
+ * KeyValuePairs.
+ */
+export type AppsFromProvider = {
+  appProvider: string;
+  appProducts?: Array<{
+    appName: string;
+    versions?: Array<{ appSoftVersion: string; appDVersion?: string[] }>;
+  }>;
+};
 
 /** AppInstanceSubscriptionFilter, with the selector type as its name. */
-export interface AppInstanceFilter {
-  appInstSelectorType: string;
-  appInstances?: string[];
-  appsFromProviders?: Array<{
-    appProvider: string;
-    appProducts?: Array<{
-      appName: string;
-      versions?: Array<{ appSoftVersion: string; appDVersion?: string[] }>;
-    }>;
-  }>;
-}
+export type AppInstanceFilter = Omit<
+  AppLcmSchemas['AppInstanceSubscriptionFilter'],
+  'appInstSelectorType' | 'appsFromProviders'
+> & {
+  appInstSelectorType: AppInstanceSelector;
+  appsFromProviders?: AppsFromProvider[];
+};
+
+type AppLcmOpOccFilter = NonNullable<
+  AppLcmSubscriptionRequest['appLcmOpOccSubscriptionFilter']
+>;
 
 /** What an app_lcm subscription filters on (stored as the subscription's filter). */
 export interface AppLcmFilter {
-  appInstanceState?: 'NOT_INSTANTIATED' | 'STARTED' | 'STOPPED';
+  appInstanceState?: AppLcmSubscriptionRequest['appInstanceState'];
   appInstanceSubscriptionFilter?: AppInstanceFilter;
-  appLcmOpOccSubscriptionFilter?: {
-    appInstanceSubscriptionFilter?: AppInstanceFilter;
-    notificationTypes?: string;
-    operationTypes?: string[];
-    operationStates?: string[];
-  };
-}
-
-/** A subscription request with V3.1.1 names. */
-export interface NormalizedAppLcmSubscription {
-  subscriptionType: AppLcmSubscriptionType;
-  callbackUri: string;
-  filter: AppLcmFilter;
-  authentication?: SubscriptionAuthentication;
-}
-
-function normalizeInstanceFilter(
-  filter: any,
-  where: string,
-): AppInstanceFilter | undefined {
-  if (!filter) return undefined;
-  const raw = filter.appInstSelectorType;
-  const selector = typeof raw === 'number' ? SELECTORS[raw] : raw;
-  if (!SELECTORS.includes(selector)) {
-    throw new InputError(
-      `${where}.appInstSelectorType must be 0-4 or one of ${SELECTORS.join(
-        ', ',
-      )}`,
-    );
-  }
-  if (selector === 'APP_FROM_PROVIDER' && !filter.appsFromProviders?.length) {
-    throw new InputError(`${where}: APP_FROM_PROVIDER needs appsFromProviders`);
-  }
-  return { ...filter, appInstSelectorType: selector };
-}
-
-/** Validates and normalises an app_lcm subscription request (400 on errors). */
-export function normalizeAppLcmSubscription(
-  body: any,
-): NormalizedAppLcmSubscription {
-  const type = LEGACY_TYPES[body.subscriptionType] ?? body.subscriptionType;
-  if (!APP_LCM_SUBSCRIPTION_TYPES.includes(type)) {
-    throw new InputError(`Unknown subscriptionType '${body.subscriptionType}'`);
-  }
-  if (body.appInstanceState && type !== 'AppInstanceStateChangeSubscription') {
-    throw new InputError(
-      'appInstanceState applies to AppInstanceStateChangeSubscription only',
-    );
-  }
-  if (
-    body.appLcmOpOccSubscriptionFilter &&
-    type !== 'AppLcmOpOccStateChangeSubscription'
-  ) {
-    throw new InputError(
-      'appLcmOpOccSubscriptionFilter applies to AppLcmOpOccStateChangeSubscription only',
-    );
-  }
-  const opFilter = body.appLcmOpOccSubscriptionFilter;
-  return {
-    subscriptionType: type,
-    callbackUri: body.callbackUri,
-    authentication: body.authentication,
-    filter: {
-      appInstanceState: body.appInstanceState,
-      appInstanceSubscriptionFilter: normalizeInstanceFilter(
-        body.appInstanceSubscriptionFilter,
-        'appInstanceSubscriptionFilter',
-      ),
-      appLcmOpOccSubscriptionFilter: opFilter
-        ? {
-            ...opFilter,
-            appInstanceSubscriptionFilter: normalizeInstanceFilter(
-              opFilter.appInstanceSubscriptionFilter,
-              'appLcmOpOccSubscriptionFilter.appInstanceSubscriptionFilter',
-            ),
-          }
-        : undefined,
-    },
-  };
+  appLcmOpOccSubscriptionFilter?: Omit<
+    AppLcmOpOccFilter,
+    'appInstanceSubscriptionFilter'
+  > & { appInstanceSubscriptionFilter?: AppInstanceFilter };
 }
 
 /** The instance attributes filters select on. */
@@ -181,33 +115,23 @@ export function matchesInstanceFilter(
   }
 }
 
-/** The subscription as AppInstSubscriptionInfo and its siblings. */
-export function toAppLcmSubscriptionInfo(
-  subscription: SubscriptionRecord<AppLcmFilter>,
-  apiBase: string,
-) {
-  const f = subscription.filter ?? {};
-  return {
-    id: subscription.id,
-    subscriptionType: subscription.subscriptionType,
-    callbackUri: subscription.callbackUri,
-    ...(f.appInstanceState ? { appInstanceState: f.appInstanceState } : {}),
-    ...(f.appInstanceSubscriptionFilter
-      ? { appInstanceSubscriptionFilter: f.appInstanceSubscriptionFilter }
-      : {}),
-    ...(f.appLcmOpOccSubscriptionFilter
-      ? { appLcmOpOccSubscriptionFilter: f.appLcmOpOccSubscriptionFilter }
-      : {}),
-    _links: { self: { href: subscriptionHref(apiBase, subscription.id) } },
-  };
-}
-
-function timeStamp(now = Date.now()) {
+function timeStamp(now = Date.now()): AppLcmNotification['timeStamp'] {
   return {
     seconds: Math.floor(now / 1000),
     nanoSeconds: (now % 1000) * 1_000_000,
   };
 }
+
+/** What a notification says beyond the attributes every one of them has. */
+type NotificationDetails = Omit<
+  AppLcmNotification,
+  | 'id'
+  | 'notificationType'
+  | 'subscriptionId'
+  | 'timeStamp'
+  | 'appInstanceId'
+  | '_links'
+> & { _links?: Pick<AppLcmNotification['_links'], 'appLcmOpOcc'> };
 
 /** Lifecycle events, each published to the matching app_lcm subscribers. */
 export class AppLcmNotifications {
@@ -222,7 +146,7 @@ export class AppLcmNotifications {
     type: AppLcmSubscriptionType,
     instance: NotifiedInstance,
     matches: (filter: AppLcmFilter) => boolean,
-    body: (base: string) => Record<string, unknown>,
+    details: (base: string) => NotificationDetails,
   ) {
     const base = await this.apiBase();
     // One timestamp for every copy of the event, like the notification id.
@@ -234,8 +158,8 @@ export class AppLcmNotifications {
       subject: { appInstanceId: instance.id, appPkgId: instance.appPkgId },
       subscriptionTypes: [type],
       matches: s => matches(s.filter ?? {}),
-      buildPayload: (s, notificationId) => {
-        const { _links, ...rest } = body(base);
+      buildPayload: (s, notificationId): AppLcmNotification => {
+        const { _links, ...rest } = details(base);
         return {
           id: notificationId,
           notificationType: type,
@@ -246,7 +170,7 @@ export class AppLcmNotifications {
           _links: {
             subscription: { href: subscriptionHref(base, s.id) },
             appInstance: { href: instanceHref },
-            ...(_links as object),
+            ..._links,
           },
         };
       },
@@ -274,7 +198,7 @@ export class AppLcmNotifications {
   async instanceState(
     trx: Knex.Transaction | undefined,
     instance: NotifiedInstance,
-    appInstanceState: 'NOT_INSTANTIATED' | 'STARTED' | 'STOPPED',
+    appInstanceState: NonNullable<AppLcmNotification['appInstanceState']>,
   ) {
     await this.publish(
       trx,
@@ -297,9 +221,9 @@ export class AppLcmNotifications {
     instance: NotifiedInstance,
     opOcc: {
       id: string;
-      operationType: string;
-      operationState: string;
-      error?: object;
+      operationType: NonNullable<AppLcmNotification['operationType']>;
+      operationState: NonNullable<AppLcmNotification['operationState']>;
+      error?: AppLcmNotification['error'];
     },
   ) {
     await this.publish(

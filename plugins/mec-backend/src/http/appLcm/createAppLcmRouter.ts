@@ -4,11 +4,7 @@ import { NotFoundError } from '@backstage/errors';
 import { Request, Response } from 'express';
 import { AppLifecycleService } from '../../lifecycle/AppLifecycleService';
 import { AppLcmOpOcc } from '../../lifecycle/model';
-import {
-  AppLcmFilter,
-  normalizeAppLcmSubscription,
-  toAppLcmSubscriptionInfo,
-} from '../../notifications/appLcm';
+import { AppLcmFilter } from '../../notifications/appLcm';
 import { subscriptionHref } from '../../notifications/appPkgm';
 import { validateSubscriptionAuthentication } from '../../notifications/CallbackAuthenticator';
 import { SubscriptionStore } from '../../notifications/SubscriptionStore';
@@ -20,7 +16,15 @@ import {
   matchesAttributeFilter,
   parseAttributeFilter,
 } from '../query/attributeFilter';
-import { createAttributeSelector } from '../query/attributeSelector';
+import {
+  AttributeSelectorQuery,
+  createAttributeSelector,
+} from '../query/attributeSelector';
+import {
+  normalizeAppLcmSubscription,
+  toAppLcmSubscriptionInfo,
+  toAppLcmSubscriptionType,
+} from './appLcmSubscriptions';
 import {
   parseCreateAppInstanceRequest,
   parseInstantiateAppRequest,
@@ -55,13 +59,14 @@ export async function createAppLcmRouter(options: {
     validatorOptions: { validateSecurity: false },
   });
 
+  // GET of a collection: the MEC 009 attribute filter, then the selector.
   const list = <T extends object>(
-    req: Request,
+    query: AttributeSelectorQuery & { filter?: string },
     items: T[],
     attributes: string[],
     defaultExcluded: string[],
-  ) => {
-    const { filter, ...selectors } = req.query as Record<string, string>;
+  ): T[] => {
+    const { filter, ...selectors } = query;
     const parsed = filter ? parseAttributeFilter(filter, attributes) : [];
     const select = createAttributeSelector(selectors, {
       attributes,
@@ -82,11 +87,7 @@ export async function createAppLcmRouter(options: {
     const all = (await lifecycle.listInstances()).map(i =>
       toAppInstanceInfo(i, base),
     );
-    res.json(
-      list(req as unknown as Request, all, INSTANCE_ATTRIBUTES, [
-        'vimConnectionInfo',
-      ]) as any,
-    );
+    res.json(list(req.query, all, INSTANCE_ATTRIBUTES, ['vimConnectionInfo']));
   });
   router.get('/app_instances/:appInstanceId', async (req, res) => {
     const instance = await lifecycle.getInstance(req.params.appInstanceId);
@@ -132,10 +133,7 @@ export async function createAppLcmRouter(options: {
     const base = await apiBase();
     const all = (await lifecycle.listOpOccs()).map(o => toAppLcmOpOcc(o, base));
     res.json(
-      list(req as unknown as Request, all, OP_OCC_ATTRIBUTES, [
-        'operationParams',
-        '_links',
-      ]) as any,
+      list(req.query, all, OP_OCC_ATTRIBUTES, ['operationParams', '_links']),
     );
   });
   router.get('/app_lcm_op_occs/:appLcmOpOccId', async (req, res) => {
@@ -158,12 +156,8 @@ export async function createAppLcmRouter(options: {
     res.json(toAppLcmOpOcc(opOcc, await apiBase()));
   });
 
-  const owner = async (req: unknown) =>
-    ownerOf(
-      await httpAuth.credentials(req as Request, {
-        allow: ['user', 'service'],
-      }),
-    );
+  const owner = async (req: Request) =>
+    ownerOf(await httpAuth.credentials(req, { allow: ['user', 'service'] }));
 
   router.post('/subscriptions', async (req, res) => {
     const request = normalizeAppLcmSubscription(req.body);
@@ -184,17 +178,12 @@ export async function createAppLcmRouter(options: {
     res
       .status(201)
       .location(subscriptionHref(base, created.id))
-      .json(toAppLcmSubscriptionInfo(created, base) as any);
+      .json(toAppLcmSubscriptionInfo(created, base));
   });
   router.get('/subscriptions', async (req, res) => {
     const base = await apiBase();
-    const type = req.query.subscriptionType as string | undefined;
-    const types = type
-      ? [
-          normalizeAppLcmSubscription({ subscriptionType: type })
-            .subscriptionType,
-        ]
-      : undefined;
+    const type = req.query.subscriptionType;
+    const types = type ? [toAppLcmSubscriptionType(type)] : undefined;
     const mine = await subscriptions.listSubscriptions<AppLcmFilter>(
       'app_lcm',
       {
@@ -220,7 +209,7 @@ export async function createAppLcmRouter(options: {
     );
     if (!found)
       throw new NotFoundError(`No subscription ${req.params.subscriptionId}`);
-    res.json(toAppLcmSubscriptionInfo(found, await apiBase()) as any);
+    res.json(toAppLcmSubscriptionInfo(found, await apiBase()));
   });
   router.delete('/subscriptions/:subscriptionId', async (req, res) => {
     const deleted = await subscriptions.deleteSubscription(
