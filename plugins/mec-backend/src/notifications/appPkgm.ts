@@ -1,3 +1,7 @@
+import type {
+  AppPkgmSchemas,
+  AppPkgNotification,
+} from '@helmmec/plugin-mec-common';
 import { Knex } from 'knex';
 import { NotificationOutbox, PublishResult } from './NotificationOutbox';
 import { SubscriptionRecord } from './SubscriptionStore';
@@ -14,16 +18,7 @@ export type AppPkgSubscriptionType =
   (typeof APP_PKG_SUBSCRIPTION_TYPES)[number];
 
 /** `AppPkgFilter` (clause 6.2.3.10). */
-export interface AppPkgFilter {
-  appPkgInfoId?: string;
-  appDId?: string;
-  appProvider?: string;
-  appName?: string;
-  appSoftwareVersion?: string;
-  appDVersion?: string;
-  operationalState?: 'ENABLED' | 'DISABLED';
-  usageState?: 'IN_USE' | 'NOT_IN_USE';
-}
+export type AppPkgFilter = AppPkgmSchemas['AppPkgFilter'];
 
 /** An app_pkgm subscription as stored: its filter is the appPkgFilter array. */
 export type AppPkgSubscriptionRecord = SubscriptionRecord<AppPkgFilter[]>;
@@ -34,11 +29,7 @@ export function subscriptionHref(apiBase: string, id: string): string {
 }
 
 /** The `notificationType` values of `AppPkgNotification` in V3.1.1. */
-export type AppPkgNotificationType =
-  | 'AppPackageOnBoarded'
-  | 'AppPackageEnabled'
-  | 'AppPackageDisabled'
-  | 'AppPackageDeleted';
+export type AppPkgNotificationType = AppPkgNotification['notificationType'];
 
 /** A package event to notify (clause 5.2, 6.2.3.5). */
 export interface AppPackageEvent {
@@ -107,7 +98,7 @@ export async function publishPackageEvent(
 ): Promise<PublishResult> {
   const now = Date.now();
   // One timestamp for every copy of the event, like the notification id.
-  const timeStamp = {
+  const timeStamp: AppPkgNotification['timeStamp'] = {
     seconds: Math.floor(now / 1000),
     nanoSeconds: (now % 1000) * 1_000_000,
   };
@@ -116,7 +107,7 @@ export async function publishPackageEvent(
     subject: { appPkgId: event.appPkgId },
     subscriptionTypes: [SUBSCRIPTION_TYPE_OF[event.notificationType]],
     matches: subscription => matchesAppPkgFilters(subscription.filter, event),
-    buildPayload: (subscription, notificationId) => ({
+    buildPayload: (subscription, notificationId): AppPkgNotification => ({
       id: notificationId,
       notificationType: event.notificationType,
       subscriptionId: subscription.id,

@@ -1,3 +1,4 @@
+import type { AppPkgSubscription } from '@helmmec/plugin-mec-common';
 import { normalizeAppPkgSubscription } from './appPkgSubscriptions';
 
 describe('normalizeAppPkgSubscription', () => {
@@ -29,10 +30,11 @@ describe('normalizeAppPkgSubscription', () => {
     'refuses the subscription type %p',
     type => {
       expect(() =>
+        // A body the OpenAPI validator would refuse.
         normalizeAppPkgSubscription({
           callbackUri: 'https://oss.example.com/n',
           subscriptionType: type,
-        }),
+        } as unknown as AppPkgSubscription),
       ).toThrow(/subscriptionType must be one of/);
     },
   );

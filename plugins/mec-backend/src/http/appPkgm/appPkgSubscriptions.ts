@@ -1,4 +1,8 @@
 import { InputError } from '@backstage/errors';
+import type {
+  AppPkgSubscription,
+  AppPkgSubscriptionInfo,
+} from '@helmmec/plugin-mec-common';
 import {
   APP_PKG_SUBSCRIPTION_TYPES,
   AppPkgFilter,
@@ -8,7 +12,7 @@ import {
 } from '../../notifications/appPkgm';
 import { SubscriptionAuthentication } from '../../notifications/SubscriptionStore';
 
-/** The v2.1.1 OAS names (one misspelled there), accepted on input. */
+/** The v2.1.1 OAS names (one misspelled there), accepted on body. */
 const LEGACY_SUBSCRIPTION_TYPES: Record<string, AppPkgSubscriptionType> = {
   AppPackageOnBoarding: 'AppPackageOnBoardingSubscription',
   AppPacakgeOperationChange: 'AppPackageChangeSubscription',
@@ -31,16 +35,17 @@ export interface NormalizedAppPkgSubscription {
  * @throws InputError (HTTP 400) with a detail naming the offending attribute
  */
 export function normalizeAppPkgSubscription(
-  body: unknown,
+  body: AppPkgSubscription,
 ): NormalizedAppPkgSubscription {
+  // The validator has checked the body; these checks hold for callers it
+  // does not cover.
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw new InputError(
       'The request body must be an AppPkgSubscription object',
     );
   }
-  const input = body as Record<string, unknown>;
-  const given = ['subscriptionType', 'subsctiptionType'].filter(
-    name => input[name] !== undefined,
+  const given = (['subscriptionType', 'subsctiptionType'] as const).filter(
+    name => body[name] !== undefined,
   );
   if (given.length !== 1) {
     throw new InputError(
@@ -49,36 +54,32 @@ export function normalizeAppPkgSubscription(
         : 'Give either subscriptionType or its v2.1.1 spelling subsctiptionType, not both',
     );
   }
-  const rawType = input[given[0]];
+  const rawType = body[given[0]];
   const subscriptionType = toSubscriptionType(rawType);
   if (!subscriptionType) {
     throw new InputError(
       `${given[0]} must be one of ${APP_PKG_SUBSCRIPTION_TYPES.join(', ')}`,
     );
   }
-  if (typeof input.callbackUri !== 'string' || !input.callbackUri) {
+  if (typeof body.callbackUri !== 'string' || !body.callbackUri) {
     throw new InputError('callbackUri is required');
   }
 
   let appPkgFilter: AppPkgFilter[] | undefined;
-  if (input.appPkgFilter !== undefined) {
-    if (!Array.isArray(input.appPkgFilter)) {
+  if (body.appPkgFilter !== undefined) {
+    if (!Array.isArray(body.appPkgFilter)) {
       throw new InputError('appPkgFilter must be an array of AppPkgFilter');
     }
-    appPkgFilter = input.appPkgFilter.map((filter, index) =>
+    appPkgFilter = body.appPkgFilter.map((filter, index) =>
       checkFilter(filter, index, subscriptionType),
     );
   }
 
   return {
     subscriptionType,
-    callbackUri: input.callbackUri,
+    callbackUri: body.callbackUri,
     ...(appPkgFilter && appPkgFilter.length > 0 ? { appPkgFilter } : {}),
-    ...(input.authentication
-      ? {
-          authentication: input.authentication as SubscriptionAuthentication,
-        }
-      : {}),
+    ...(body.authentication ? { authentication: body.authentication } : {}),
   };
 }
 
@@ -125,7 +126,7 @@ function checkFilter(
 export function toAppPkgSubscriptionInfo(
   subscription: AppPkgSubscriptionRecord,
   apiBase: string,
-) {
+): AppPkgSubscriptionInfo {
   return {
     id: subscription.id,
     subscriptionType: subscription.subscriptionType as AppPkgSubscriptionType,
