@@ -3,7 +3,7 @@ import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import { Request, Response } from 'express';
 import { AppLifecycleService } from '../../lifecycle/AppLifecycleService';
-import { AppLcmOpOcc } from '../../lifecycle/model';
+import { LcmCommand } from '../../lifecycle/model';
 import { AppLcmFilter } from '../../notifications/appLcm';
 import { subscriptionHref } from '../../notifications/appPkgm';
 import { validateSubscriptionAuthentication } from '../../notifications/CallbackAuthenticator';
@@ -98,36 +98,30 @@ export async function createAppLcmRouter(options: {
     res.status(204).end();
   });
 
-  // The operation runs once the 202 is out, so the client has its Location
-  // before the "start" notification.
-  const accepted = async (res: Response, opOcc: AppLcmOpOcc) => {
+  // A task: 202 with the op occurrence's Location. The operation runs once
+  // the response is out, so the client has its Location before the "start"
+  // notification.
+  const start = async (
+    res: Response,
+    appInstanceId: string,
+    command: LcmCommand,
+  ) => {
+    const opOcc = await lifecycle.startOperation(appInstanceId, command);
     res.once('finish', () => lifecycle.run(opOcc.id));
     res
       .status(202)
       .location(`${await apiBase()}/app_lcm_op_occs/${opOcc.id}`)
       .end();
   };
-  router.post('/app_instances/:appInstanceId/instantiate', async (req, res) => {
-    const command = parseInstantiateAppRequest(req.body);
-    await accepted(
-      res,
-      await lifecycle.startOperation(req.params.appInstanceId, command),
-    );
-  });
-  router.post('/app_instances/:appInstanceId/terminate', async (req, res) => {
-    const command = parseTerminateAppRequest(req.body);
-    await accepted(
-      res,
-      await lifecycle.startOperation(req.params.appInstanceId, command),
-    );
-  });
-  router.post('/app_instances/:appInstanceId/operate', async (req, res) => {
-    const command = parseOperateAppRequest(req.body);
-    await accepted(
-      res,
-      await lifecycle.startOperation(req.params.appInstanceId, command),
-    );
-  });
+  router.post('/app_instances/:appInstanceId/instantiate', async (req, res) =>
+    start(res, req.params.appInstanceId, parseInstantiateAppRequest(req.body)),
+  );
+  router.post('/app_instances/:appInstanceId/terminate', async (req, res) =>
+    start(res, req.params.appInstanceId, parseTerminateAppRequest(req.body)),
+  );
+  router.post('/app_instances/:appInstanceId/operate', async (req, res) =>
+    start(res, req.params.appInstanceId, parseOperateAppRequest(req.body)),
+  );
 
   router.get('/app_lcm_op_occs', async (req, res) => {
     const base = await apiBase();
