@@ -18,7 +18,8 @@ import type {
 // hold the domain's types for callers it does not cover (granting/v1's
 // additionalParams are free-form KeyValuePairs).
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+/** Whether a value is a JSON object (KeyValuePairs), not null or an array. */
+export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function optionalTimeout(value: unknown, where: string): number | undefined {

@@ -2,6 +2,7 @@ import { InputError } from '@backstage/errors';
 import type { GrantingSchemas } from '@helmmec/plugin-mec-common';
 import type { GrantRequest } from '../../granting/model';
 import {
+  isObject,
   parseLocationConstraints,
   parseSelectedMECHostInfo,
 } from '../appLcm/fromAppLcmWire';
@@ -16,16 +17,10 @@ export function parseGrantRequest(
 ): GrantRequest {
   const { appInstanceId, appLcmOpOccId, appDId, operation } = body;
   const additionalParams: unknown = body.additionalParams;
-  if (
-    additionalParams !== undefined &&
-    (typeof additionalParams !== 'object' ||
-      additionalParams === null ||
-      Array.isArray(additionalParams))
-  ) {
+  if (additionalParams !== undefined && !isObject(additionalParams)) {
     throw new InputError('additionalParams must be KeyValuePairs');
   }
-  const { selectedMECHostInfo, locationConstraints } = (additionalParams ??
-    {}) as Record<string, unknown>;
+  const { selectedMECHostInfo, locationConstraints } = additionalParams ?? {};
   const hostSelection = parseSelectedMECHostInfo(
     selectedMECHostInfo,
     'additionalParams.selectedMECHostInfo',
