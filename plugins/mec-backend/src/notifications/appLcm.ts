@@ -6,6 +6,7 @@ import type {
 import { Knex } from 'knex';
 import { NotificationOutbox } from './NotificationOutbox';
 import { subscriptionHref } from './appPkgm';
+import { toTimeStamp } from './timeStamp';
 
 /** The V3.1.1 AppInstanceSubscriptionType values. */
 export const APP_LCM_SUBSCRIPTION_TYPES = [
@@ -115,13 +116,6 @@ export function matchesInstanceFilter(
   }
 }
 
-function timeStamp(now = Date.now()): AppLcmNotification['timeStamp'] {
-  return {
-    seconds: Math.floor(now / 1000),
-    nanoSeconds: (now % 1000) * 1_000_000,
-  };
-}
-
 /** What a notification says beyond the attributes every one of them has. */
 type NotificationDetails = Omit<
   AppLcmNotification,
@@ -150,7 +144,7 @@ export class AppLcmNotifications {
   ) {
     const base = await this.apiBase();
     // One timestamp for every copy of the event, like the notification id.
-    const stamp = timeStamp();
+    const stamp = toTimeStamp();
     const instanceHref = `${base}/app_instances/${instance.id}`;
     await this.outbox.publish<AppLcmFilter>(trx, {
       api: 'app_lcm',

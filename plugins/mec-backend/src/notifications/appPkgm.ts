@@ -5,6 +5,7 @@ import type {
 import { Knex } from 'knex';
 import { NotificationOutbox, PublishResult } from './NotificationOutbox';
 import { SubscriptionRecord } from './SubscriptionStore';
+import { toTimeStamp } from './timeStamp';
 
 /** `AppPkgSubscriptionType` values of V3.1.1 (clause 6.2.3.9.2). */
 export const APP_PKG_SUBSCRIPTION_TYPES = [
@@ -96,12 +97,8 @@ export async function publishPackageEvent(
   trx: Knex | Knex.Transaction | undefined,
   event: AppPackageEvent,
 ): Promise<PublishResult> {
-  const now = Date.now();
   // One timestamp for every copy of the event, like the notification id.
-  const timeStamp: AppPkgNotification['timeStamp'] = {
-    seconds: Math.floor(now / 1000),
-    nanoSeconds: (now % 1000) * 1_000_000,
-  };
+  const timeStamp = toTimeStamp();
   return outbox.publish<AppPkgFilter[]>(trx, {
     api: 'app_pkgm',
     subject: { appPkgId: event.appPkgId },

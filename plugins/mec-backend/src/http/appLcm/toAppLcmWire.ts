@@ -5,7 +5,6 @@ import type {
   KeyValuePairs,
   OperateAppRequest,
   TerminateAppRequest,
-  TimeStamp,
 } from '@helmmec/plugin-mec-common';
 import type { HostSelection } from '../../granting/model';
 import type {
@@ -14,11 +13,7 @@ import type {
   InstantiateCommand,
   LcmCommand,
 } from '../../lifecycle/model';
-
-const timeStamp = (date: Date): TimeStamp => ({
-  seconds: Math.floor(date.getTime() / 1000),
-  nanoSeconds: (date.getTime() % 1000) * 1_000_000,
-});
+import { toTimeStamp } from '../../notifications/timeStamp';
 
 /** An instance as ETSI AppInstanceInfo (clause 6.2.2.3). */
 export function toAppInstanceInfo(
@@ -80,8 +75,8 @@ export function toAppLcmOpOcc(
   return {
     id: opOcc.id,
     operationState: opOcc.operationState,
-    stateEnteredTime: timeStamp(opOcc.stateEnteredTime),
-    startTime: timeStamp(opOcc.startTime),
+    stateEnteredTime: toTimeStamp(opOcc.stateEnteredTime),
+    startTime: toTimeStamp(opOcc.startTime),
     lcmOperation: opOcc.lcmOperation,
     operationParams: toOperationParams(opOcc.command),
     ...(opOcc.isCancelPending
