@@ -60,6 +60,9 @@ export async function createAppLcmRouter(options: {
   });
 
   // GET of a collection: the MEC 009 attribute filter, then the selector.
+  // The selector keeps the resource's type though it drops attributes: the
+  // ones dropped by default are optional in the document; any other only
+  // goes when the client asks (exclude_fields).
   const list = <T extends object>(
     query: AttributeSelectorQuery & { filter?: string },
     items: T[],
