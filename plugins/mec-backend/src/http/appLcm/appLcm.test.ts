@@ -27,7 +27,7 @@ describe.each(databases.eachSupportedId())('app_lcm/v1 on %p', databaseId => {
   let appDId: string;
 
   async function lcm(
-    method: 'get' | 'post',
+    method: 'get' | 'post' | 'delete',
     path: string,
     template: string,
     body?: unknown,
@@ -266,5 +266,58 @@ describe.each(databases.eachSupportedId())('app_lcm/v1 on %p', databaseId => {
         )
       ).body.instantiationState,
     ).toBe('NOT_INSTANTIATED');
+  });
+  it('keeps subscriptions in V3.1.1 terms, taking v2.1.1 names and selector numbers', async () => {
+    const created = await lcm('post', '/subscriptions', '/subscriptions', {
+      subscriptionType: 'AppInstanceStateChange',
+      callbackUri: 'http://127.0.0.1:9/notify',
+      appInstanceState: 'STOPPED',
+      appInstanceSubscriptionFilter: {
+        appInstSelectorType: 3,
+        appInstances: [appDId],
+      },
+    });
+    expect(created.status).toBe(201);
+    const info = {
+      id: created.body.id,
+      subscriptionType: 'AppInstanceStateChangeSubscription',
+      callbackUri: 'http://127.0.0.1:9/notify',
+      appInstanceState: 'STOPPED',
+      appInstanceSubscriptionFilter: {
+        appInstSelectorType: 'APP_D_ID',
+        appInstances: [appDId],
+      },
+      _links: { self: { href: created.headers.location } },
+    };
+    expect(created.body).toEqual(info);
+    const path = `/subscriptions/${created.body.id}`;
+    const template = '/subscriptions/{subscriptionId}';
+    expect((await lcm('get', path, template)).body).toEqual(info);
+
+    const listed = await lcm(
+      'get',
+      '/subscriptions?subscriptionType=AppInstanceStateChange',
+      '/subscriptions',
+    );
+    expect(listed.body._links.subscriptions).toContainEqual({
+      href: created.headers.location,
+      subscriptionType: 'AppInstanceStateChangeSubscription',
+    });
+    const unknown = await lcm(
+      'get',
+      '/subscriptions?subscriptionType=AppPackageOnBoarding',
+      '/subscriptions',
+    );
+    expect(unknown.status).toBe(400);
+
+    const wrongFilter = await lcm('post', '/subscriptions', '/subscriptions', {
+      subscriptionType: 'AppIdentifierCreationSubscription',
+      callbackUri: 'http://127.0.0.1:9/notify',
+      appInstanceState: 'STARTED',
+    });
+    expect(wrongFilter.status).toBe(400);
+
+    expect((await lcm('delete', path, template)).status).toBe(204);
+    expect((await lcm('get', path, template)).status).toBe(404);
   });
 });
