@@ -1,5 +1,5 @@
 // Layers import downward only (see the README's architecture section):
-//   plugin.ts → http/ (ETSI wire format, ProblemDetails)
+//   plugin.ts, capabilities/ (composition) → http/ (ETSI wire format, ProblemDetails)
 //     → domain services (lifecycle, granting, packages, hosts, notifications)
 //       → stores (database/) and drivers, jobs, outbound, kubernetes.
 // A domain area's model.ts holds its plain types; stores may import those
@@ -16,7 +16,10 @@ const zones = [
       message: 'The HTTP layer sits on top: translate at the edge.',
     },
     { target: `./src/${area}`, from: './src/plugin.ts' },
+    { target: `./src/${area}`, from: './src/capabilities' },
   ]),
+  { target: './src/http', from: './src/plugin.ts' },
+  { target: './src/http', from: './src/capabilities' },
   // Stores and drivers know nothing of the services above them.
   ...BELOW_DOMAIN.flatMap(area =>
     DOMAIN.map(domain => ({

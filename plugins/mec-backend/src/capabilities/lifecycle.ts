@@ -1,0 +1,97 @@
+import { MEC_API_ROOTS } from '@helmmec/plugin-mec-common';
+import { AppInstanceStore } from '../database/AppInstanceStore';
+import { AppLcmOpOccStore } from '../database/AppLcmOpOccStore';
+import { GrantStore } from '../database/GrantStore';
+import { DriverRegistry } from '../drivers';
+import { GrantingService } from '../granting/GrantingService';
+import { HostDirectory } from '../hosts/HostDirectory';
+import { AppLifecycleService } from '../lifecycle/AppLifecycleService';
+import { InstanceStateReconciler } from '../lifecycle/InstanceStateReconciler';
+import { OpOccExecutor } from '../lifecycle/OpOccExecutor';
+import { NotificationOutbox } from '../notifications';
+import { AppLcmNotifications } from '../notifications/appLcm';
+import { AppPackageService } from '../packages/AppPackageService';
+import { MecCore } from './types';
+
+/**
+ * Granting and application lifecycle management (`mec.lifecycle`): the
+ * executor of op occurrences, and the reconciler that follows what the
+ * edge clusters really run.
+ */
+export async function buildLifecycle(
+  core: MecCore,
+  deps: {
+    instances: AppInstanceStore;
+    appPackages: AppPackageService;
+    hosts: HostDirectory;
+    drivers: DriverRegistry;
+    outbox: NotificationOutbox;
+    /** Where the MEO's Helm repository is served, under `{apiRoot}`. */
+    chartRepositoryPath: string;
+  },
+) {
+  const { config, knex, logger, scheduler } = core;
+  const { instances, appPackages, hosts, drivers } = deps;
+  const opOccs = AppLcmOpOccStore.create({ knex });
+  const notifications = new AppLcmNotifications(
+    deps.outbox,
+    async () => `${await core.apiRoot()}/${MEC_API_ROOTS.appLcm}`,
+  );
+  const granting = new GrantingService(
+    hosts,
+    GrantStore.create({ knex }),
+    instances,
+    appPackages,
+  );
+  const executor = OpOccExecutor.fromConfig(config, {
+    instances,
+    opOccs,
+    packages: appPackages,
+    granting,
+    hosts,
+    drivers,
+    notifications,
+    logger,
+    chartRepository: {
+      url: async () => `${await core.apiRoot()}/${deps.chartRepositoryPath}`,
+      username: 'edge',
+      password: config.getOptionalString('mec.helmRepository.pullToken') ?? '',
+    },
+  });
+  const lifecycle = new AppLifecycleService(
+    instances,
+    opOccs,
+    appPackages,
+    notifications,
+    executor,
+  );
+  const reconciler = new InstanceStateReconciler({
+    instances,
+    hosts,
+    drivers,
+    notifications,
+    logger,
+  });
+  await scheduler.scheduleTask({
+    id: 'mec-instance-state',
+    frequency: {
+      seconds:
+        config.getOptionalNumber('mec.lifecycle.stateCheckSeconds') ?? 30,
+    },
+    timeout: { minutes: 5 },
+    initialDelay: { seconds: 5 },
+    scope: 'global',
+    fn: () => reconciler.reconcileAll(),
+  });
+  // Resumes operations that were in flight when a backend stopped.
+  await scheduler.scheduleTask({
+    id: 'mec-lifecycle-operations',
+    frequency: { seconds: 10 },
+    timeout: { minutes: 30 },
+    initialDelay: { seconds: 5 },
+    scope: 'local',
+    fn: () => executor.resumeUnclaimed(),
+  });
+  core.lifecycle.addShutdownHook(() => executor.stop());
+  return { lifecycle, granting };
+}
