@@ -1,6 +1,6 @@
 /*
- * Wire types of HelmMEC's edge host registry (portal API /api/mec/hosts and
- * /api/mec/placement), generated from
+ * Wire types of HelmMEC's edge host registry (portal API /api/mec/hosts,
+ * /api/mec/edge_drivers and /api/mec/placement), generated from
  * plugins/mec-backend/src/schema/openapi/hosts.yaml.
  */
 import type { components } from './generated/hosts';
@@ -37,6 +37,12 @@ export type RegisterEdgeHost = HostsSchemas['RegisterEdgeHost'];
 
 /** Request body of PATCH /hosts/{name}. @public */
 export type EdgeHostPatch = HostsSchemas['EdgeHostPatch'];
+
+/** An edge driver a host may name, by id. @public */
+export type EdgeDriverInfo = HostsSchemas['EdgeDriverInfo'];
+
+/** Response of GET /edge_drivers, sorted by id. @public */
+export type EdgeDriverList = HostsSchemas['EdgeDriverList'];
 
 /** One edge host's verdict in a placement preview. @public */
 export type HostPlacement = HostsSchemas['HostPlacement'];

@@ -171,6 +171,11 @@ export class EdgeHostService {
     return toEdgeHost(await this.getRecord(name));
   }
 
+  /** Ids of the edge drivers a host may name, sorted. */
+  listDrivers(): string[] {
+    return [...this.drivers.ids()].sort();
+  }
+
   /**
    * Hosts whose latest check, recent enough, found them reachable with at
    * least one Ready node: the candidates for placement.

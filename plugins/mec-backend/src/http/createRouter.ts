@@ -91,7 +91,7 @@ export async function createRouter(
       appLcmBase,
     }),
   );
-  // Takes /hosts and /placement by itself.
+  // Takes /hosts, /edge_drivers and /placement by itself.
   router.use(
     await createHostsRouter({
       hosts: options.hosts,

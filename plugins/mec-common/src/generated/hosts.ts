@@ -62,6 +62,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/edge_drivers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Lists the edge drivers a host may name.
+     * @description The registered edge drivers, by id: the built-in `helm` and `flux` and those that backend modules add. A host's `driver` must be one of them.
+     */
+    get: operations['EdgeDriversGET'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/placement': {
     parameters: {
       query?: never;
@@ -209,6 +229,13 @@ export interface components {
     };
     EdgeHostList: {
       items: components['schemas']['EdgeHost'][];
+    };
+    EdgeDriverInfo: {
+      id: components['schemas']['Driver'];
+    };
+    EdgeDriverList: {
+      /** @description Sorted by id. */
+      drivers: components['schemas']['EdgeDriverInfo'][];
     };
     HostPlacement: {
       name: string;
@@ -454,6 +481,28 @@ export interface operations {
       401: components['responses']['401'];
       404: components['responses']['404'];
       503: components['responses']['503'];
+    };
+  };
+  EdgeDriversGET: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The edge drivers, by id. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EdgeDriverList'];
+        };
+      };
+      400: components['responses']['400'];
+      401: components['responses']['401'];
     };
   };
   PlacementGET: {

@@ -16,6 +16,12 @@ import { methodNotAllowed } from '../methodNotAllowed';
 /** Path of the edge host registry under the plugin's base URL. */
 export const HOSTS_PATH = 'hosts';
 
+/**
+ * Path of the list of edge drivers under the plugin's base URL; beside
+ * `/hosts`, where `drivers` would be a valid host name.
+ */
+export const EDGE_DRIVERS_PATH = 'edge_drivers';
+
 /** Path of the placement preview under the plugin's base URL. */
 export const PLACEMENT_PATH = 'placement';
 
@@ -28,10 +34,11 @@ export interface HostsRouterOptions {
 
 /**
  * The portal API of the edge host registry, `/hosts` under the plugin's
- * base URL (not an ETSI API), and the placement preview, `/placement`,
- * validated against `schema/openapi/hosts.yaml`. Mount it at the plugin's
- * base URL, after authentication and before the ProblemDetails error
- * handler. Credentials are accepted on registration and never returned.
+ * base URL (not an ETSI API), the edge drivers a host may name,
+ * `/edge_drivers`, and the placement preview, `/placement`, validated
+ * against `schema/openapi/hosts.yaml`. Mount it at the plugin's base URL,
+ * after authentication and before the ProblemDetails error handler.
+ * Credentials are accepted on registration and never returned.
  */
 export async function createHostsRouter(
   options: HostsRouterOptions,
@@ -81,6 +88,10 @@ export async function createHostsRouter(
     res.json(toEdgeHostResponse(await healthChecker.checkNow(req.params.name)));
   });
 
+  api.get('/edge_drivers', async (_req, res) => {
+    res.json({ drivers: hosts.listDrivers().map(id => ({ id })) });
+  });
+
   api.get('/placement', async (req, res) => {
     const { appInstanceId, appPkgId } = req.query as {
       appInstanceId?: string;
@@ -103,7 +114,9 @@ export async function createHostsRouter(
   // Only its own paths reach it, unstripped (the document's paths are
   // relative to the plugin's base URL), so its JSON body parser never
   // touches other routes.
-  const ownPath = new RegExp(`^/(${HOSTS_PATH}|${PLACEMENT_PATH})(/|$)`);
+  const ownPath = new RegExp(
+    `^/(${HOSTS_PATH}|${EDGE_DRIVERS_PATH}|${PLACEMENT_PATH})(/|$)`,
+  );
   const router = Router();
   router.use((req, res, next) =>
     ownPath.test(req.path) ? api(req, res, next) : next(),

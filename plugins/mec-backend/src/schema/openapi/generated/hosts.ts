@@ -5,7 +5,7 @@ export const spec = {
   "info": {
     "title": "HelmMEC edge host registry",
     "version": "1.0.0",
-    "description": "Registration, settings and health of the edge hosts (Kubernetes clusters) of the HelmMEC MEO/MEPM. Authentication is a bearer token on every request.",
+    "description": "Registration, settings and health of the edge hosts (Kubernetes clusters) of the HelmMEC MEO/MEPM, and the edge drivers a host may use. Authentication is a bearer token on every request.",
     "license": {
       "name": "Apache-2.0"
     }
@@ -254,6 +254,34 @@ export const spec = {
           },
           "503": {
             "$ref": "#/components/responses/503"
+          }
+        }
+      }
+    },
+    "/edge_drivers": {
+      "get": {
+        "operationId": "EdgeDriversGET",
+        "summary": "Lists the edge drivers a host may name.",
+        "description": "The registered edge drivers, by id: the built-in `helm` and `flux` and those that backend modules add. A host's `driver` must be one of them.",
+        "tags": [
+          "hosts"
+        ],
+        "responses": {
+          "200": {
+            "description": "The edge drivers, by id.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/EdgeDriverList"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
           }
         }
       }
@@ -722,6 +750,34 @@ export const spec = {
             "type": "array",
             "items": {
               "$ref": "#/components/schemas/EdgeHost"
+            }
+          }
+        }
+      },
+      "EdgeDriverInfo": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "id"
+        ],
+        "properties": {
+          "id": {
+            "$ref": "#/components/schemas/Driver"
+          }
+        }
+      },
+      "EdgeDriverList": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "drivers"
+        ],
+        "properties": {
+          "drivers": {
+            "type": "array",
+            "description": "Sorted by id.",
+            "items": {
+              "$ref": "#/components/schemas/EdgeDriverInfo"
             }
           }
         }
