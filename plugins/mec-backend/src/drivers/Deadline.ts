@@ -18,6 +18,14 @@ export class Deadline {
     return new Deadline(options.what, options.timeoutSeconds, options.signal);
   }
 
+  /** The deadline of one driver call, from the call's timeout and signal. */
+  static forCall(
+    what: string,
+    call: { timeoutSeconds: number; signal?: AbortSignal },
+  ): Deadline {
+    return new Deadline(what, call.timeoutSeconds, call.signal);
+  }
+
   private constructor(
     what: string,
     timeoutSeconds: number,

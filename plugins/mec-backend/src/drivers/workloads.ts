@@ -1,5 +1,8 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
 import type {
+  DriverCallOptions,
   EdgeHostConnection,
+  ReleaseRef,
   ReleaseStatus,
 } from '@helmmec/plugin-mec-node';
 import type * as k8s from '@kubernetes/client-node';
@@ -115,38 +118,32 @@ export class KubeSession {
 
   /** Server-side apply, owning the fields as `helmmec` and taking over conflicts. */
   async apply<T extends k8s.KubernetesObject>(object: T): Promise<T> {
-    try {
-      return await this.objects.patch<T>(
-        object,
-        undefined,
-        undefined,
-        FIELD_MANAGER,
-        true,
-        this.#client.PatchStrategy.ServerSideApply,
-      );
-    } catch (e) {
-      throw kubeError(
-        `Applying ${object.kind} ${object.metadata?.namespace}/${object.metadata?.name}`,
-        e,
-        this.host.name,
-      );
-    }
+    return this.#patch(object, 'Applying', true, 'ServerSideApply');
   }
 
   /** JSON merge patch (for single fields such as replicas or suspend). */
   async mergePatch<T extends k8s.KubernetesObject>(object: T): Promise<T> {
+    return this.#patch(object, 'Updating', undefined, 'MergePatch');
+  }
+
+  async #patch<T extends k8s.KubernetesObject>(
+    object: T,
+    doing: string,
+    force: boolean | undefined,
+    strategy: 'ServerSideApply' | 'MergePatch',
+  ): Promise<T> {
     try {
       return await this.objects.patch<T>(
         object,
         undefined,
         undefined,
         FIELD_MANAGER,
-        undefined,
-        this.#client.PatchStrategy.MergePatch,
+        force,
+        this.#client.PatchStrategy[strategy],
       );
     } catch (e) {
       throw kubeError(
-        `Updating ${object.kind} ${object.metadata?.namespace}/${object.metadata?.name}`,
+        `${doing} ${object.kind} ${object.metadata?.namespace}/${object.metadata?.name}`,
         e,
         this.host.name,
       );
@@ -283,16 +280,7 @@ export class KubeSession {
     for (const w of workloads) {
       const replicas = w.spec?.replicas ?? 1;
       if (replicas === 0) continue;
-      await this.mergePatch({
-        apiVersion: 'apps/v1',
-        kind: w.kind,
-        metadata: {
-          name: w.metadata.name,
-          namespace: w.metadata.namespace,
-          annotations: { [REPLICAS_BEFORE_STOP_ANNOTATION]: String(replicas) },
-        },
-        spec: { replicas: 0 },
-      } as k8s.KubernetesObject);
+      await this.#scale(w, 0, String(replicas));
     }
   }
 
@@ -303,19 +291,30 @@ export class KubeSession {
         w.metadata.annotations?.[REPLICAS_BEFORE_STOP_ANNOTATION];
       if (remembered === undefined) continue;
       const replicas = Number.parseInt(remembered, 10);
-      await this.mergePatch({
-        apiVersion: 'apps/v1',
-        kind: w.kind,
-        metadata: {
-          name: w.metadata.name,
-          namespace: w.metadata.namespace,
-          annotations: { [REPLICAS_BEFORE_STOP_ANNOTATION]: null },
-        },
-        spec: {
-          replicas: Number.isFinite(replicas) && replicas > 0 ? replicas : 1,
-        },
-      } as unknown as k8s.KubernetesObject);
+      await this.#scale(
+        w,
+        Number.isFinite(replicas) && replicas > 0 ? replicas : 1,
+        null,
+      );
     }
+  }
+
+  /** Sets a workload's replicas and the ones it remembers (null: none). */
+  async #scale(
+    w: Workload,
+    replicas: number,
+    remembered: string | null,
+  ): Promise<void> {
+    await this.mergePatch({
+      apiVersion: 'apps/v1',
+      kind: w.kind,
+      metadata: {
+        name: w.metadata.name,
+        namespace: w.metadata.namespace,
+        annotations: { [REPLICAS_BEFORE_STOP_ANNOTATION]: remembered },
+      },
+      spec: { replicas },
+    } as unknown as k8s.KubernetesObject);
   }
 
   /** Deletes the workloads directly (FORCEFUL), pods without grace period. */
@@ -327,7 +326,7 @@ export class KubeSession {
 
   /** Polls until the release's workloads satisfy `done`, within the deadline. */
   async waitWorkloads(
-    ref: { releaseName: string; namespace: string },
+    ref: ReleaseRef,
     deadline: Deadline,
     done: (workloads: Workload[]) => boolean,
     describe: (workloads: Workload[]) => Promise<string | undefined>,
@@ -344,6 +343,88 @@ export class KubeSession {
       await deadline.sleep(1000);
     }
   }
+
+  /** Waits until every workload of the release is ready. */
+  async waitWorkloadsReady(
+    ref: ReleaseRef,
+    deadline: Deadline,
+  ): Promise<Workload[]> {
+    return this.waitWorkloads(
+      ref,
+      deadline,
+      ws => ws.every(isWorkloadReady),
+      ws => this.podDiagnostics(ws),
+    );
+  }
+
+  /** Waits until the release has no workloads left. */
+  async waitWorkloadsGone(ref: ReleaseRef, deadline: Deadline): Promise<void> {
+    await this.waitWorkloads(
+      ref,
+      deadline,
+      ws => ws.length === 0,
+      async ws =>
+        `still present: ${ws
+          .map(w => `${w.kind} ${w.metadata.name}`)
+          .join(', ')}`,
+    );
+  }
+}
+
+/**
+ * Reports a driver call's progress to the caller and, at debug level, to the
+ * driver's log, naming the host and release.
+ */
+export function releaseProgress(
+  host: EdgeHostConnection,
+  ref: ReleaseRef,
+  options: DriverCallOptions,
+  logger: LoggerService | undefined,
+): (message: string) => void {
+  return message => {
+    options.onProgress?.(message);
+    logger?.debug(
+      `${host.name} ${ref.namespace}/${ref.releaseName}: ${message}`,
+    );
+  };
+}
+
+/**
+ * Operate on the release's workloads: STOPPED scales them to zero
+ * (remembering replicas), STARTED restores and waits until they are ready.
+ */
+export async function operateWorkloads(
+  kube: KubeSession,
+  ref: ReleaseRef,
+  changeStateTo: 'STARTED' | 'STOPPED',
+  deadline: Deadline,
+  onProgress?: (m: string) => void,
+): Promise<ReleaseStatus> {
+  const workloads = await kube.releaseWorkloads(ref.releaseName, ref.namespace);
+  if (changeStateTo === 'STOPPED') {
+    onProgress?.(`scaling ${workloads.length} workload(s) to zero`);
+    await kube.stopWorkloads(workloads);
+    const after = await kube.waitWorkloads(
+      ref,
+      deadline,
+      ws =>
+        ws.every(
+          w =>
+            (w.spec?.replicas ?? 1) === 0 &&
+            (w.status?.readyReplicas ?? 0) === 0,
+        ),
+      async ws =>
+        ws
+          .filter(w => (w.status?.readyReplicas ?? 0) > 0)
+          .map(w => `${w.kind} ${w.metadata.name} still has ready replicas`)
+          .join('; '),
+    );
+    return { phase: 'deployed', ...describeWorkloads(after) };
+  }
+  onProgress?.(`restoring replicas of ${workloads.length} workload(s)`);
+  await kube.startWorkloads(workloads);
+  const after = await kube.waitWorkloadsReady(ref, deadline);
+  return { phase: 'deployed', ...describeWorkloads(after) };
 }
 
 /** All desired replicas updated, ready and available, for the current generation. */

@@ -13,11 +13,12 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { Deadline } from '../Deadline';
 import { EdgeDriverError } from '../errors';
-import { operateWorkloads } from '../helm/HelmDriver';
 import {
   describeWorkloads,
   isWorkloadReady,
   KubeSession,
+  operateWorkloads,
+  releaseProgress,
   Workload,
 } from '../workloads';
 
@@ -118,17 +119,11 @@ export class FluxDriver implements MecEdgeDriver {
         'The flux driver needs the chart repository (spec.chart.repository)',
       );
     }
-    const deadline = Deadline.create({
-      what: `Installing ${spec.namespace}/${spec.releaseName} on ${host.name} with Flux`,
-      timeoutSeconds: options.timeoutSeconds,
-      signal: options.signal,
-    });
-    const progress = (m: string) => {
-      options.onProgress?.(m);
-      this.#logger?.debug(
-        `${host.name} ${spec.namespace}/${spec.releaseName}: ${m}`,
-      );
-    };
+    const deadline = Deadline.forCall(
+      `Installing ${spec.namespace}/${spec.releaseName} on ${host.name} with Flux`,
+      options,
+    );
+    const progress = releaseProgress(host, spec, options, this.#logger);
     const kube = await KubeSession.create(host);
     const names = objectNames(spec.releaseName);
     const labels = {
@@ -198,12 +193,7 @@ export class FluxDriver implements MecEdgeDriver {
     let last = 'not reconciled yet';
     try {
       for (;;) {
-        const hr = await kube.read<FluxObject>(
-          HELM_RELEASE.apiVersion,
-          HELM_RELEASE.kind,
-          spec.releaseName,
-          spec.namespace,
-        );
+        const hr = await readHelmRelease(kube, spec);
         if (!hr)
           throw new EdgeDriverError(
             'failed',
@@ -229,12 +219,7 @@ export class FluxDriver implements MecEdgeDriver {
         }
         await deadline.sleep(1000);
       }
-      const workloads = await kube.waitWorkloads(
-        spec,
-        deadline,
-        ws => ws.every(isWorkloadReady),
-        ws => kube.podDiagnostics(ws),
-      );
+      const workloads = await kube.waitWorkloadsReady(spec, deadline);
       return {
         phase: 'deployed',
         message: last,
@@ -254,23 +239,17 @@ export class FluxDriver implements MecEdgeDriver {
     ref: ReleaseRef,
     options: DriverCallOptions & { mode: 'GRACEFUL' | 'FORCEFUL' },
   ): Promise<void> {
-    const deadline = Deadline.create({
-      what: `Uninstalling ${ref.namespace}/${ref.releaseName} on ${host.name} with Flux`,
-      timeoutSeconds: options.timeoutSeconds,
-      signal: options.signal,
-    });
+    const deadline = Deadline.forCall(
+      `Uninstalling ${ref.namespace}/${ref.releaseName} on ${host.name} with Flux`,
+      options,
+    );
     const kube = await KubeSession.create(host);
     const names = objectNames(ref.releaseName);
     const hrRef = {
       ...HELM_RELEASE,
       metadata: { name: ref.releaseName, namespace: ref.namespace },
     };
-    const hr = await kube.read<FluxObject>(
-      HELM_RELEASE.apiVersion,
-      HELM_RELEASE.kind,
-      ref.releaseName,
-      ref.namespace,
-    );
+    const hr = await readHelmRelease(kube, ref);
     if (hr) {
       // Flux skips the helm uninstall of a suspended HelmRelease.
       if (hr.spec?.suspend) await this.#setSuspend(kube, ref, false);
@@ -309,12 +288,7 @@ export class FluxDriver implements MecEdgeDriver {
       });
     } else {
       for (;;) {
-        const still = await kube.read(
-          HELM_RELEASE.apiVersion,
-          HELM_RELEASE.kind,
-          ref.releaseName,
-          ref.namespace,
-        );
+        const still = await readHelmRelease(kube, ref);
         if (!still) break;
         deadline.check(
           () => 'the HelmRelease is still being uninstalled by Flux',
@@ -322,15 +296,7 @@ export class FluxDriver implements MecEdgeDriver {
         await deadline.sleep(1000);
       }
     }
-    await kube.waitWorkloads(
-      ref,
-      deadline,
-      ws => ws.length === 0,
-      async ws =>
-        `still present: ${ws
-          .map(w => `${w.kind} ${w.metadata.name}`)
-          .join(', ')}`,
-    );
+    await kube.waitWorkloadsGone(ref, deadline);
     await kube.delete({
       ...HELM_REPOSITORY,
       metadata: { name: names.repository, namespace: ref.namespace },
@@ -348,18 +314,12 @@ export class FluxDriver implements MecEdgeDriver {
     changeStateTo: 'STARTED' | 'STOPPED',
     options: DriverCallOptions,
   ): Promise<ReleaseStatus> {
-    const deadline = Deadline.create({
-      what: `Changing ${ref.namespace}/${ref.releaseName} on ${host.name} to ${changeStateTo}`,
-      timeoutSeconds: options.timeoutSeconds,
-      signal: options.signal,
-    });
-    const kube = await KubeSession.create(host);
-    const hr = await kube.read<FluxObject>(
-      HELM_RELEASE.apiVersion,
-      HELM_RELEASE.kind,
-      ref.releaseName,
-      ref.namespace,
+    const deadline = Deadline.forCall(
+      `Changing ${ref.namespace}/${ref.releaseName} on ${host.name} to ${changeStateTo}`,
+      options,
     );
+    const kube = await KubeSession.create(host);
+    const hr = await readHelmRelease(kube, ref);
     if (!hr) {
       throw new EdgeDriverError(
         'failed',
@@ -389,12 +349,7 @@ export class FluxDriver implements MecEdgeDriver {
     await this.#setSuspend(kube, ref, false);
     // Resuming is a new generation: report STARTED once Flux has seen it.
     for (;;) {
-      const current = await kube.read<FluxObject>(
-        HELM_RELEASE.apiVersion,
-        HELM_RELEASE.kind,
-        ref.releaseName,
-        ref.namespace,
-      );
+      const current = await readHelmRelease(kube, ref);
       const verdict = current
         ? judgeHelmRelease(current, undefined, undefined)
         : { state: 'failed' as const, message: 'HelmRelease disappeared' };
@@ -415,12 +370,7 @@ export class FluxDriver implements MecEdgeDriver {
     ref: ReleaseRef,
   ): Promise<ReleaseStatus> {
     const kube = await KubeSession.create(host);
-    const hr = await kube.read<FluxObject>(
-      HELM_RELEASE.apiVersion,
-      HELM_RELEASE.kind,
-      ref.releaseName,
-      ref.namespace,
-    );
+    const hr = await readHelmRelease(kube, ref);
     const workloads = await kube.releaseWorkloads(
       ref.releaseName,
       ref.namespace,
@@ -492,6 +442,18 @@ export class FluxDriver implements MecEdgeDriver {
     if (pods) parts.push(pods);
     return parts.length ? parts.join('; ') : undefined;
   }
+}
+
+function readHelmRelease(
+  kube: KubeSession,
+  ref: ReleaseRef,
+): Promise<FluxObject | undefined> {
+  return kube.read<FluxObject>(
+    HELM_RELEASE.apiVersion,
+    HELM_RELEASE.kind,
+    ref.releaseName,
+    ref.namespace,
+  );
 }
 
 function objectNames(releaseName: string) {

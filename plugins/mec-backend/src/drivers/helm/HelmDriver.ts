@@ -17,7 +17,8 @@ import {
   describeWorkloads,
   isWorkloadReady,
   KubeSession,
-  Workload,
+  operateWorkloads,
+  releaseProgress,
 } from '../workloads';
 import { HelmCommandError, HelmWorkspace } from './HelmCli';
 
@@ -71,17 +72,11 @@ export class HelmDriver implements MecEdgeDriver {
     spec: ReleaseSpec,
     options: DriverCallOptions,
   ): Promise<ReleaseStatus> {
-    const deadline = Deadline.create({
-      what: `Installing ${spec.namespace}/${spec.releaseName} on ${host.name}`,
-      timeoutSeconds: options.timeoutSeconds,
-      signal: options.signal,
-    });
-    const progress = (m: string) => {
-      options.onProgress?.(m);
-      this.#logger?.debug(
-        `${host.name} ${spec.namespace}/${spec.releaseName}: ${m}`,
-      );
-    };
+    const deadline = Deadline.forCall(
+      `Installing ${spec.namespace}/${spec.releaseName} on ${host.name}`,
+      options,
+    );
+    const progress = releaseProgress(host, spec, options, this.#logger);
     const kube = await KubeSession.create(host);
     const ws = await HelmWorkspace.create(this.#binary, host);
     try {
@@ -124,12 +119,7 @@ export class HelmDriver implements MecEdgeDriver {
         throw await this.#explain(kube, spec, e);
       }
       progress('release deployed; checking workloads');
-      const workloads = await kube.waitWorkloads(
-        spec,
-        deadline,
-        ws2 => ws2.every(isWorkloadReady),
-        ws2 => kube.podDiagnostics(ws2),
-      );
+      const workloads = await kube.waitWorkloadsReady(spec, deadline);
       return { phase: 'deployed', ...describeWorkloads(workloads) };
     } finally {
       await ws.dispose();
@@ -141,11 +131,10 @@ export class HelmDriver implements MecEdgeDriver {
     ref: ReleaseRef,
     options: DriverCallOptions & { mode: 'GRACEFUL' | 'FORCEFUL' },
   ): Promise<void> {
-    const deadline = Deadline.create({
-      what: `Uninstalling ${ref.namespace}/${ref.releaseName} on ${host.name}`,
-      timeoutSeconds: options.timeoutSeconds,
-      signal: options.signal,
-    });
+    const deadline = Deadline.forCall(
+      `Uninstalling ${ref.namespace}/${ref.releaseName} on ${host.name}`,
+      options,
+    );
     const kube = await KubeSession.create(host);
     const ws = await HelmWorkspace.create(this.#binary, host);
     try {
@@ -188,15 +177,7 @@ export class HelmDriver implements MecEdgeDriver {
           await kube.releaseWorkloads(ref.releaseName, ref.namespace),
         );
       }
-      await kube.waitWorkloads(
-        ref,
-        deadline,
-        ws2 => ws2.length === 0,
-        async ws2 =>
-          `still present: ${ws2
-            .map(w => `${w.kind} ${w.metadata.name}`)
-            .join(', ')}`,
-      );
+      await kube.waitWorkloadsGone(ref, deadline);
     } finally {
       await ws.dispose();
     }
@@ -208,11 +189,10 @@ export class HelmDriver implements MecEdgeDriver {
     changeStateTo: 'STARTED' | 'STOPPED',
     options: DriverCallOptions,
   ): Promise<ReleaseStatus> {
-    const deadline = Deadline.create({
-      what: `Changing ${ref.namespace}/${ref.releaseName} on ${host.name} to ${changeStateTo}`,
-      timeoutSeconds: options.timeoutSeconds,
-      signal: options.signal,
-    });
+    const deadline = Deadline.forCall(
+      `Changing ${ref.namespace}/${ref.releaseName} on ${host.name} to ${changeStateTo}`,
+      options,
+    );
     const current = await this.status(host, ref);
     if (current.phase === 'absent') {
       throw new EdgeDriverError(
@@ -234,10 +214,10 @@ export class HelmDriver implements MecEdgeDriver {
     host: EdgeHostConnection,
     ref: ReleaseRef,
   ): Promise<ReleaseStatus> {
-    const deadline = Deadline.create({
-      what: `Reading ${ref.namespace}/${ref.releaseName} on ${host.name}`,
-      timeoutSeconds: 60,
-    });
+    const deadline = Deadline.forCall(
+      `Reading ${ref.namespace}/${ref.releaseName} on ${host.name}`,
+      { timeoutSeconds: 60 },
+    );
     const kube = await KubeSession.create(host);
     const ws = await HelmWorkspace.create(this.#binary, host);
     try {
@@ -356,50 +336,4 @@ export class HelmDriver implements MecEdgeDriver {
       error,
     );
   }
-}
-
-/**
- * Operate on the release's workloads: STOPPED scales them to zero
- * (remembering replicas), STARTED restores and waits until they are ready.
- */
-export async function operateWorkloads(
-  kube: KubeSession,
-  ref: ReleaseRef,
-  changeStateTo: 'STARTED' | 'STOPPED',
-  deadline: Deadline,
-  onProgress?: (m: string) => void,
-): Promise<ReleaseStatus> {
-  const workloads: Workload[] = await kube.releaseWorkloads(
-    ref.releaseName,
-    ref.namespace,
-  );
-  if (changeStateTo === 'STOPPED') {
-    onProgress?.(`scaling ${workloads.length} workload(s) to zero`);
-    await kube.stopWorkloads(workloads);
-    const after = await kube.waitWorkloads(
-      ref,
-      deadline,
-      ws =>
-        ws.every(
-          w =>
-            (w.spec?.replicas ?? 1) === 0 &&
-            (w.status?.readyReplicas ?? 0) === 0,
-        ),
-      async ws =>
-        ws
-          .filter(w => (w.status?.readyReplicas ?? 0) > 0)
-          .map(w => `${w.kind} ${w.metadata.name} still has ready replicas`)
-          .join('; '),
-    );
-    return { phase: 'deployed', ...describeWorkloads(after) };
-  }
-  onProgress?.(`restoring replicas of ${workloads.length} workload(s)`);
-  await kube.startWorkloads(workloads);
-  const after = await kube.waitWorkloads(
-    ref,
-    deadline,
-    ws => ws.every(isWorkloadReady),
-    ws => kube.podDiagnostics(ws),
-  );
-  return { phase: 'deployed', ...describeWorkloads(after) };
 }
