@@ -5,6 +5,7 @@ import type {
   AppPkgInfo,
   CreateAppInstanceRequest,
   CreateAppPkg,
+  EdgeDriverInfo,
   EdgeHost,
   InstantiateAppRequest,
   OperateAppRequest,
@@ -65,6 +66,11 @@ export interface MecApi {
   registerEdgeHost(request: RegisterEdgeHost): Promise<EdgeHost>;
   checkEdgeHost(name: string): Promise<EdgeHost>;
   deleteEdgeHost(name: string): Promise<void>;
+  /**
+   * The edge drivers a host may name, sorted by id: the built-in ones and
+   * those that backend modules add.
+   */
+  listEdgeDrivers(): Promise<EdgeDriverInfo[]>;
   /**
    * Where the MEO would place an instance (or a package's application) now,
    * and why the other hosts do not fit; grants nothing.

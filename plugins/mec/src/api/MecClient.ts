@@ -7,6 +7,8 @@ import {
   type AppPkgInfoModifications,
   type CreateAppInstanceRequest,
   type CreateAppPkg,
+  type EdgeDriverInfo,
+  type EdgeDriverList,
   type EdgeHost,
   type EdgeHostList,
   type InstantiateAppRequest,
@@ -156,6 +158,11 @@ export class MecClient implements MecApi {
 
   async deleteEdgeHost(name: string) {
     await this.call(`hosts/${enc(name)}`, { method: 'DELETE' });
+  }
+
+  async listEdgeDrivers(): Promise<EdgeDriverInfo[]> {
+    const list = await this.json<EdgeDriverList>('edge_drivers');
+    return list.drivers;
   }
 
   previewPlacement(
