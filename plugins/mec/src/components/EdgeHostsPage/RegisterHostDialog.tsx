@@ -14,6 +14,7 @@ import MenuItem from '@mui/material/MenuItem';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import { FormEvent, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import { mecApiRef } from '../../api/MecApi';
 import { ErrorAlert } from '../common/ErrorAlert';
 
@@ -29,7 +30,8 @@ export interface HostForm {
   token: string;
   certData: string;
   keyData: string;
-  driver: EdgeHostDriver;
+  /** Empty: the backend's default driver. */
+  driver: EdgeHostDriver | '';
   zone: string;
   site: string;
   namespaceMode: 'perInstance' | 'fixed';
@@ -90,7 +92,7 @@ export function toRegisterRequest(f: HostForm): RegisterEdgeHost {
             certData: f.certData.replace(/\s/g, ''),
             keyData: f.keyData.replace(/\s/g, ''),
           },
-    driver: f.driver,
+    driver: f.driver || undefined,
     location: Object.keys(location).length ? location : undefined,
     namespacePolicy:
       f.namespaceMode === 'fixed'
@@ -112,13 +114,25 @@ const EMPTY: HostForm = {
   token: '',
   certData: '',
   keyData: '',
-  driver: 'helm',
+  driver: '',
   zone: '',
   site: '',
   namespaceMode: 'perInstance',
   namespaceValue: '',
   probe: true,
 };
+
+/**
+ * The driver the form submits: the one picked if it is registered, else
+ * `helm` if registered, else the first registered one.
+ */
+export function effectiveDriver(
+  picked: string,
+  registered: readonly string[],
+): string | undefined {
+  if (registered.includes(picked)) return picked;
+  return registered.includes('helm') ? 'helm' : registered[0];
+}
 
 /**
  * Registers an edge host. Secrets are typed here once and never shown
@@ -130,10 +144,17 @@ export function RegisterHostDialog(props: {
   onRegistered: () => void;
 }) {
   const mecApi = useApi(mecApiRef);
+  // Listed each time the dialog opens: backend modules may add drivers.
+  const drivers = useAsync(
+    async () => (props.open ? mecApi.listEdgeDrivers() : undefined),
+    [mecApi, props.open],
+  );
+  const driverIds = drivers.value?.map(d => d.id) ?? [];
   const [form, setForm] = useState<HostForm>(EMPTY);
   const [touched, setTouched] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
+  const driver = effectiveDriver(form.driver, driverIds);
   const errors = validateHostForm(form);
   const show = (k: keyof HostForm) => (touched ? errors[k] : undefined);
   const set = (k: keyof HostForm) => (e: { target: { value: string } }) =>
@@ -146,7 +167,10 @@ export function RegisterHostDialog(props: {
     setBusy(true);
     setError(undefined);
     try {
-      await mecApi.registerEdgeHost(toRegisterRequest(form));
+      // Without the list (it failed), the backend's default driver applies.
+      await mecApi.registerEdgeHost(
+        toRegisterRequest({ ...form, driver: driver ?? '' }),
+      );
       setForm(EMPTY);
       setTouched(false);
       props.onRegistered();
@@ -242,12 +266,17 @@ export function RegisterHostDialog(props: {
             <TextField
               select
               label="Driver"
-              value={form.driver}
+              value={driver ?? ''}
               onChange={set('driver')}
-              helperText="How instances are deployed on the host"
+              disabled={!driverIds.length}
+              error={!!drivers.error}
+              helperText={driverHelperText(drivers)}
             >
-              <MenuItem value="helm">Helm</MenuItem>
-              <MenuItem value="flux">Flux</MenuItem>
+              {driverIds.map(id => (
+                <MenuItem key={id} value={id}>
+                  {id}
+                </MenuItem>
+              ))}
             </TextField>
             <Stack direction="row" spacing={2}>
               {field('zone', 'Zone (optional)', { fullWidth: true })}
@@ -287,11 +316,30 @@ export function RegisterHostDialog(props: {
         </DialogContent>
         <DialogActions>
           <Button onClick={props.onClose}>Cancel</Button>
-          <Button type="submit" variant="contained" disabled={busy}>
+          <Button
+            type="submit"
+            variant="contained"
+            disabled={busy || drivers.loading}
+          >
             Register
           </Button>
         </DialogActions>
       </form>
     </Dialog>
   );
+}
+
+function driverHelperText(drivers: {
+  loading: boolean;
+  error?: Error;
+  value?: unknown[];
+}): string {
+  if (drivers.loading) return 'Listing the edge drivers…';
+  if (drivers.error) {
+    return `Edge drivers could not be listed (${drivers.error.message}); the backend's default driver will be used`;
+  }
+  if (drivers.value && !drivers.value.length) {
+    return 'The backend has no edge drivers';
+  }
+  return 'How instances are deployed on the host';
 }
