@@ -36,6 +36,25 @@ export function checkEntryName(name: string, archiveLabel: string): string {
   return normalised;
 }
 
+/**
+ * Records an entry name (as {@link checkEntryName} returned it) and refuses
+ * one seen before: which copy counts would depend on the tool reading it.
+ */
+export function checkUniqueEntry(
+  seen: Set<string>,
+  name: string,
+  archiveLabel: string,
+): void {
+  if (seen.has(name)) {
+    throw new PackageContentError({
+      kind: 'archive',
+      title: 'Duplicate archive entry',
+      detail: `${archiveLabel} contains "${name}" more than once; it is ambiguous which one counts.`,
+    });
+  }
+  seen.add(name);
+}
+
 function printable(name: string): string {
   // eslint-disable-next-line no-control-regex
   return name.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 200);

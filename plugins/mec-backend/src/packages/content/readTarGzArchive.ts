@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { Parser, ReadEntry } from 'tar';
-import { checkEntryName } from './checkEntryName';
+import { checkEntryName, checkUniqueEntry } from './checkEntryName';
 import { checkSizes, tooManyEntries } from './checkLimits';
 import { formatBytes, PackageContentLimits } from './limits';
 import { PackageContentError } from './PackageContentError';
@@ -143,14 +143,7 @@ function parseTar(
             )}; chart archives may contain only regular files and directories.`,
           });
         }
-        if (seen.has(name)) {
-          throw new PackageContentError({
-            kind: 'archive',
-            title: 'Duplicate archive entry',
-            detail: `${label} contains "${name}" more than once; it is ambiguous which one counts.`,
-          });
-        }
-        seen.add(name);
+        checkUniqueEntry(seen, name, label);
         total += entry.size;
         checkSizes(entry.size, undefined, total, name, label, limits);
         const item = { name, size: entry.size, chunks: [] as Buffer[] };

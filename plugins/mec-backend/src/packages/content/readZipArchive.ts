@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import * as yauzl from 'yauzl';
-import { checkEntryName } from './checkEntryName';
+import { checkEntryName, checkUniqueEntry } from './checkEntryName';
 import { checkSizes, tooManyEntries } from './checkLimits';
 import { formatBytes, PackageContentLimits } from './limits';
 import { PackageContentError } from './PackageContentError';
@@ -62,14 +62,7 @@ export async function readZipArchive(
       const name = checkEntryName(rawName, label);
       const isDirectory = rawName.endsWith('/');
       checkEntryKind(entry, rawName, isDirectory, label);
-      if (seen.has(name)) {
-        throw new PackageContentError({
-          kind: 'archive',
-          title: 'Duplicate archive entry',
-          detail: `${label} contains "${name}" more than once; it is ambiguous which one counts.`,
-        });
-      }
-      seen.add(name);
+      checkUniqueEntry(seen, name, label);
       if (isDirectory) continue;
 
       declaredTotal += entry.uncompressedSize;
