@@ -12,10 +12,8 @@ import {
   AppLcmSubscriptionType,
 } from '../../notifications/appLcm';
 import { subscriptionHref } from '../../notifications/appPkgm';
-import {
-  SubscriptionAuthentication,
-  SubscriptionRecord,
-} from '../../notifications/SubscriptionStore';
+import { SubscriptionRecord } from '../../notifications/SubscriptionStore';
+import { SubscriptionRequest } from '../subscriptionRoutes';
 
 /** The v2.1.1 names, accepted on input. */
 const LEGACY_SUBSCRIPTION_TYPES: Record<string, AppLcmSubscriptionType> = {
@@ -24,11 +22,10 @@ const LEGACY_SUBSCRIPTION_TYPES: Record<string, AppLcmSubscriptionType> = {
 };
 
 /** A subscription request with V3.1.1 names. */
-export interface NormalizedAppLcmSubscription {
+export interface NormalizedAppLcmSubscription
+  extends SubscriptionRequest<AppLcmFilter> {
   subscriptionType: AppLcmSubscriptionType;
-  callbackUri: string;
   filter: AppLcmFilter;
-  authentication?: SubscriptionAuthentication;
 }
 
 /**

@@ -1,17 +1,13 @@
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
-import { Request, Response } from 'express';
+import { Response } from 'express';
 import { AppLifecycleService } from '../../lifecycle/AppLifecycleService';
 import { LcmCommand } from '../../lifecycle/model';
-import { AppLcmFilter } from '../../notifications/appLcm';
-import { subscriptionHref } from '../../notifications/appPkgm';
-import { validateSubscriptionAuthentication } from '../../notifications/CallbackAuthenticator';
 import { SubscriptionStore } from '../../notifications/SubscriptionStore';
 import { OutboundUrlPolicy } from '../../outbound';
 import { spec } from '../../schema/openapi/generated/app_lcm';
-import { ownerOf } from '../appPkgm/subscriptionRoutes';
 import { methodNotAllowed } from '../methodNotAllowed';
+import { addSubscriptionRoutes } from '../subscriptionRoutes';
 import {
   matchesAttributeFilter,
   parseAttributeFilter,
@@ -153,71 +149,19 @@ export async function createAppLcmRouter(options: {
     res.json(toAppLcmOpOcc(opOcc, await apiBase()));
   });
 
-  const owner = async (req: Request) =>
-    ownerOf(await httpAuth.credentials(req, { allow: ['user', 'service'] }));
-
-  router.post('/subscriptions', async (req, res) => {
-    const request = normalizeAppLcmSubscription(req.body);
-    await outboundPolicy.check(request.callbackUri, { purpose: 'callback' });
-    await validateSubscriptionAuthentication(
-      request.authentication,
-      outboundPolicy,
-    );
-    const created = await subscriptions.createSubscription<AppLcmFilter>({
+  addSubscriptionRoutes(
+    router,
+    {
       api: 'app_lcm',
-      subscriptionType: request.subscriptionType,
-      callbackUri: request.callbackUri,
-      filter: request.filter,
-      authentication: request.authentication,
-      owner: await owner(req),
-    });
-    const base = await apiBase();
-    res
-      .status(201)
-      .location(subscriptionHref(base, created.id))
-      .json(toAppLcmSubscriptionInfo(created, base));
-  });
-  router.get('/subscriptions', async (req, res) => {
-    const base = await apiBase();
-    const type = req.query.subscriptionType;
-    const types = type ? [toAppLcmSubscriptionType(type)] : undefined;
-    const mine = await subscriptions.listSubscriptions<AppLcmFilter>(
-      'app_lcm',
-      {
-        owner: await owner(req),
-        subscriptionTypes: types,
-      },
-    );
-    res.json({
-      _links: {
-        self: { href: `${base}/subscriptions` },
-        subscriptions: mine.map(s => ({
-          href: subscriptionHref(base, s.id),
-          subscriptionType: s.subscriptionType,
-        })),
-      },
-    });
-  });
-  router.get('/subscriptions/:subscriptionId', async (req, res) => {
-    const found = await subscriptions.getSubscription<AppLcmFilter>(
-      'app_lcm',
-      req.params.subscriptionId,
-      { owner: await owner(req) },
-    );
-    if (!found)
-      throw new NotFoundError(`No subscription ${req.params.subscriptionId}`);
-    res.json(toAppLcmSubscriptionInfo(found, await apiBase()));
-  });
-  router.delete('/subscriptions/:subscriptionId', async (req, res) => {
-    const deleted = await subscriptions.deleteSubscription(
-      'app_lcm',
-      req.params.subscriptionId,
-      { owner: await owner(req) },
-    );
-    if (!deleted)
-      throw new NotFoundError(`No subscription ${req.params.subscriptionId}`);
-    res.status(204).end();
-  });
+      parseRequest: normalizeAppLcmSubscription,
+      toInfo: toAppLcmSubscriptionInfo,
+      listedTypes: query =>
+        query.subscriptionType
+          ? [toAppLcmSubscriptionType(query.subscriptionType)]
+          : undefined,
+    },
+    { subscriptions, outboundPolicy, apiBase, httpAuth },
+  );
 
   router.use(methodNotAllowed(spec));
   return router;

@@ -12,7 +12,7 @@ describe('normalizeAppPkgSubscription', () => {
     ).toEqual({
       callbackUri: 'https://oss.example.com/n',
       subscriptionType: 'AppPackageChangeSubscription',
-      appPkgFilter: [{ usageState: 'IN_USE' }],
+      filter: [{ usageState: 'IN_USE' }],
     });
     expect(
       normalizeAppPkgSubscription({

@@ -10,7 +10,7 @@ import {
   AppPkgSubscriptionType,
   subscriptionHref,
 } from '../../notifications/appPkgm';
-import { SubscriptionAuthentication } from '../../notifications/SubscriptionStore';
+import { SubscriptionRequest } from '../subscriptionRoutes';
 
 /** The v2.1.1 OAS names (one misspelled there), accepted on body. */
 const LEGACY_SUBSCRIPTION_TYPES: Record<string, AppPkgSubscriptionType> = {
@@ -20,11 +20,9 @@ const LEGACY_SUBSCRIPTION_TYPES: Record<string, AppPkgSubscriptionType> = {
 };
 
 /** A subscription request after normalisation to V3.1.1. */
-export interface NormalizedAppPkgSubscription {
+export interface NormalizedAppPkgSubscription
+  extends SubscriptionRequest<AppPkgFilter[]> {
   subscriptionType: AppPkgSubscriptionType;
-  callbackUri: string;
-  appPkgFilter?: AppPkgFilter[];
-  authentication?: SubscriptionAuthentication;
 }
 
 /**
@@ -78,7 +76,9 @@ export function normalizeAppPkgSubscription(
   return {
     subscriptionType,
     callbackUri: body.callbackUri,
-    ...(appPkgFilter && appPkgFilter.length > 0 ? { appPkgFilter } : {}),
+    ...(appPkgFilter && appPkgFilter.length > 0
+      ? { filter: appPkgFilter }
+      : {}),
     ...(body.authentication ? { authentication: body.authentication } : {}),
   };
 }
