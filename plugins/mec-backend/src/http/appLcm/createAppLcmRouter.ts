@@ -8,14 +8,7 @@ import { OutboundUrlPolicy } from '../../outbound';
 import { spec } from '../../schema/openapi/generated/app_lcm';
 import { methodNotAllowed } from '../methodNotAllowed';
 import { addSubscriptionRoutes } from '../subscriptionRoutes';
-import {
-  matchesAttributeFilter,
-  parseAttributeFilter,
-} from '../query/attributeFilter';
-import {
-  AttributeSelectorQuery,
-  createAttributeSelector,
-} from '../query/attributeSelector';
+import { parseListQuery } from '../query/listQuery';
 import {
   normalizeAppLcmSubscription,
   toAppLcmSubscriptionInfo,
@@ -29,12 +22,16 @@ import {
 } from './fromAppLcmWire';
 import { toAppInstanceInfo, toAppLcmOpOcc } from './toAppLcmWire';
 
-const INSTANCE_ATTRIBUTES = Object.keys(
-  spec.components.schemas.AppInstanceInfo.properties,
-);
-const OP_OCC_ATTRIBUTES = Object.keys(
-  spec.components.schemas.AppLcmOpOcc.properties,
-);
+// What a list leaves out unless asked: optional attributes, so a listed
+// resource keeps its type.
+const INSTANCE_LIST = {
+  attributes: Object.keys(spec.components.schemas.AppInstanceInfo.properties),
+  defaultExcluded: ['vimConnectionInfo'],
+};
+const OP_OCC_LIST = {
+  attributes: Object.keys(spec.components.schemas.AppLcmOpOcc.properties),
+  defaultExcluded: ['operationParams', '_links'],
+};
 
 /**
  * The ETSI GS MEC 010-2 app_lcm/v1 API (clause 7.4), validated against our
@@ -55,25 +52,6 @@ export async function createAppLcmRouter(options: {
     validatorOptions: { validateSecurity: false },
   });
 
-  // GET of a collection: the MEC 009 attribute filter, then the selector.
-  // The selector keeps the resource's type though it drops attributes: the
-  // ones dropped by default are optional in the document; any other only
-  // goes when the client asks (exclude_fields).
-  const list = <T extends object>(
-    query: AttributeSelectorQuery & { filter?: string },
-    items: T[],
-    attributes: string[],
-    defaultExcluded: string[],
-  ): T[] => {
-    const { filter, ...selectors } = query;
-    const parsed = filter ? parseAttributeFilter(filter, attributes) : [];
-    const select = createAttributeSelector(selectors, {
-      attributes,
-      defaultExcluded,
-    });
-    return items.filter(i => matchesAttributeFilter(parsed, i)).map(select);
-  };
-
   router.post('/app_instances', async (req, res) => {
     const instance = await lifecycle.createInstance(
       parseCreateAppInstanceRequest(req.body),
@@ -86,7 +64,7 @@ export async function createAppLcmRouter(options: {
     const all = (await lifecycle.listInstances()).map(i =>
       toAppInstanceInfo(i, base),
     );
-    res.json(list(req.query, all, INSTANCE_ATTRIBUTES, ['vimConnectionInfo']));
+    res.json(parseListQuery(req.query, INSTANCE_LIST).apply(all));
   });
   router.get('/app_instances/:appInstanceId', async (req, res) => {
     const instance = await lifecycle.getInstance(req.params.appInstanceId);
@@ -125,9 +103,7 @@ export async function createAppLcmRouter(options: {
   router.get('/app_lcm_op_occs', async (req, res) => {
     const base = await apiBase();
     const all = (await lifecycle.listOpOccs()).map(o => toAppLcmOpOcc(o, base));
-    res.json(
-      list(req.query, all, OP_OCC_ATTRIBUTES, ['operationParams', '_links']),
-    );
+    res.json(parseListQuery(req.query, OP_OCC_LIST).apply(all));
   });
   router.get('/app_lcm_op_occs/:appLcmOpOccId', async (req, res) => {
     const opOcc = await lifecycle.getOpOcc(req.params.appLcmOpOccId);

@@ -12,15 +12,7 @@ import { writeStoredZip } from '../../packages/onboarding/buildMecPackageZip';
 import { spec } from '../../schema/openapi/generated/app_pkgm';
 import { MethodNotAllowedError, methodNotAllowed } from '../methodNotAllowed';
 import { sendProblem } from '../problemDetails';
-import {
-  AttributeFilter,
-  matchesAttributeFilter,
-  parseAttributeFilter,
-} from '../query/attributeFilter';
-import {
-  AttributeSelectorQuery,
-  createAttributeSelector,
-} from '../query/attributeSelector';
+import { parseListQuery } from '../query/listQuery';
 import { readRequestBody } from '../readRequestBody';
 import {
   parseAppPkgInfoModifications,
@@ -79,23 +71,17 @@ export async function createAppPkgmRouter(options: {
 
   const listPackages =
     (onboardedOnly: boolean) => async (req: Request, res: Response) => {
-      const { filter, ...selectors } = req.query as Record<string, string>;
-      const parsedFilter: AttributeFilter = filter
-        ? parseAttributeFilter(filter, APP_PKG_INFO_ATTRIBUTES)
-        : [];
-      const select = createAttributeSelector(selectors, {
-        defaultExcluded: APP_PKG_INFO_DEFAULT_EXCLUDED,
+      const query = parseListQuery(req.query, {
         attributes: APP_PKG_INFO_ATTRIBUTES,
+        defaultExcluded: APP_PKG_INFO_DEFAULT_EXCLUDED,
       });
       const apiBase = await options.apiBase();
-      const narrowBy = toPackageListConditions(parsedFilter);
-      const packages = (
-        await appPackages.listAppPackages({ onboardedOnly, narrowBy })
-      )
-        .map(record => toAppPkgInfo(record, apiBase))
-        .filter(info => matchesAttributeFilter(parsedFilter, info))
-        .map(select);
-      res.json(packages);
+      const narrowBy = toPackageListConditions(query.filter);
+      const records = await appPackages.listAppPackages({
+        onboardedOnly,
+        narrowBy,
+      });
+      res.json(query.apply(records.map(r => toAppPkgInfo(r, apiBase))));
     };
 
   const getPackage = async (req: Request, res: Response) => {
@@ -115,13 +101,11 @@ export async function createAppPkgmRouter(options: {
   };
 
   const getAppD = async (req: Request, res: Response) => {
-    const { filter, ...selectors } = req.query as Record<string, string>;
     // The AppD is returned as the onboarded file; filter and selectors are
     // checked for validity, as the spec requires, but select nothing in a file.
-    if (filter) parseAttributeFilter(filter, [...APPD_ATTRIBUTES]);
-    createAttributeSelector(selectors as AttributeSelectorQuery, {
+    parseListQuery(req.query, {
+      attributes: APPD_ATTRIBUTES,
       defaultExcluded: [],
-      attributes: [...APPD_ATTRIBUTES],
     });
     const { content } = await appPackages.getOnboardedContent(refOf(req));
     const accepted = req.accepts(['text/plain', 'application/zip']);
