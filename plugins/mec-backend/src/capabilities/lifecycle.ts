@@ -11,6 +11,7 @@ import { OpOccExecutor } from '../lifecycle/OpOccExecutor';
 import { NotificationOutbox } from '../notifications';
 import { AppLcmNotifications } from '../notifications/appLcm';
 import { AppPackageService } from '../packages/AppPackageService';
+import { scheduleLeasedWork } from './leasedWork';
 import { MecCore } from './types';
 
 /**
@@ -83,15 +84,10 @@ export async function buildLifecycle(
     scope: 'global',
     fn: () => reconciler.reconcileAll(),
   });
-  // Resumes operations that were in flight when a backend stopped.
-  await scheduler.scheduleTask({
-    id: 'mec-lifecycle-operations',
-    frequency: { seconds: 10 },
-    timeout: { minutes: 30 },
-    initialDelay: { seconds: 5 },
-    scope: 'local',
-    fn: () => executor.resumeUnclaimed(),
-  });
-  core.lifecycle.addShutdownHook(() => executor.stop());
+  await scheduleLeasedWork(
+    core,
+    { id: 'mec-lifecycle-operations', timeout: { minutes: 30 } },
+    executor,
+  );
   return { lifecycle, granting };
 }

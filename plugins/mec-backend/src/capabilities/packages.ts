@@ -4,6 +4,7 @@ import { NotificationOutbox } from '../notifications';
 import { AppPackageService } from '../packages/AppPackageService';
 import { notifyingAppPackageEvents } from '../packages/notifyingAppPackageEvents';
 import { PackageOnboarder } from '../packages/onboarding/PackageOnboarder';
+import { scheduleLeasedWork } from './leasedWork';
 import { MecCore } from './types';
 
 /** Application package management and onboarding (`mec.packages`). */
@@ -11,7 +12,7 @@ export async function buildPackages(
   core: MecCore,
   deps: { outbox: NotificationOutbox },
 ) {
-  const { config, knex, logger, outboundPolicy, scheduler } = core;
+  const { config, knex, logger, outboundPolicy } = core;
   const store = AppPackageStore.create({ knex });
   const events = notifyingAppPackageEvents(
     deps.outbox,
@@ -29,15 +30,10 @@ export async function buildPackages(
     },
     onboarding: onboarder,
   });
-  // Picks up onboardings that were in flight when a backend stopped.
-  await scheduler.scheduleTask({
-    id: 'mec-package-onboarding',
-    frequency: { seconds: 10 },
-    timeout: { minutes: 10 },
-    initialDelay: { seconds: 5 },
-    scope: 'local',
-    fn: () => onboarder.resumeUnclaimed(),
-  });
-  core.lifecycle.addShutdownHook(() => onboarder.stop());
+  await scheduleLeasedWork(
+    core,
+    { id: 'mec-package-onboarding', timeout: { minutes: 10 } },
+    onboarder,
+  );
   return { appPackages, maxUploadBytes: onboarder.maxPackageBytes };
 }
