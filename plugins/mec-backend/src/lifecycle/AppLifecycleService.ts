@@ -202,56 +202,55 @@ export class AppLifecycleService {
 
   /** retry: FAILED_TEMP → PROCESSING (409 otherwise), then executed again. */
   async retry(id: string): Promise<void> {
-    const opOcc = await this.getOpOcc(id);
-    const instance = await this.getInstance(opOcc.appInstanceId);
-    const moved = await this.instances.transaction(async trx => {
-      const ok = await this.opOccs
-        .withTransaction(trx)
-        .transition(id, ['FAILED_TEMP'], 'PROCESSING', {
-          isCancelPending: false,
-          cancelMode: null,
-        });
-      if (ok) {
-        await this.notifications.opOccState(trx, instance, {
-          id,
-          operationType: opOcc.lcmOperation,
-          operationState: 'PROCESSING',
-        });
-      }
-      return ok;
-    });
-    if (!moved) {
-      throw new ConflictError(
-        `Only a FAILED_TEMP operation can be retried; it is ${opOcc.operationState}`,
-      );
-    }
+    await this.leaveFailedTemp(id, 'PROCESSING', 'retried');
   }
 
   /** fail: FAILED_TEMP → FAILED, final; the instance is free again (409 otherwise). */
   async fail(id: string): Promise<AppLcmOpOcc> {
+    await this.leaveFailedTemp(id, 'FAILED', 'marked failed');
+    return this.getOpOcc(id);
+  }
+
+  /**
+   * Moves a FAILED_TEMP occurrence on and notifies, in one transaction: to
+   * PROCESSING with any cancel request cleared, or to FAILED, which frees
+   * the instance and reports the error.
+   */
+  private async leaveFailedTemp(
+    id: string,
+    to: 'PROCESSING' | 'FAILED',
+    refused: string,
+  ): Promise<void> {
     const opOcc = await this.getOpOcc(id);
     const instance = await this.getInstance(opOcc.appInstanceId);
+    const failed = to === 'FAILED';
     const moved = await this.instances.transaction(async trx => {
       const ok = await this.opOccs
         .withTransaction(trx)
-        .transition(id, ['FAILED_TEMP'], 'FAILED');
+        .transition(
+          id,
+          ['FAILED_TEMP'],
+          to,
+          failed ? {} : { isCancelPending: false, cancelMode: null },
+        );
       if (ok) {
-        await this.instances.withTransaction(trx).release(instance.id, id);
+        if (failed) {
+          await this.instances.withTransaction(trx).release(instance.id, id);
+        }
         await this.notifications.opOccState(trx, instance, {
           id,
           operationType: opOcc.lcmOperation,
-          operationState: 'FAILED',
-          error: opOcc.error,
+          operationState: to,
+          ...(failed ? { error: opOcc.error } : {}),
         });
       }
       return ok;
     });
     if (!moved) {
       throw new ConflictError(
-        `Only a FAILED_TEMP operation can be marked failed; it is ${opOcc.operationState}`,
+        `Only a FAILED_TEMP operation can be ${refused}; it is ${opOcc.operationState}`,
       );
     }
-    return this.getOpOcc(id);
   }
 }
 
