@@ -1,3 +1,4 @@
+import type { AppLcmSchemas } from '@helmmec/plugin-mec-common';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 
@@ -6,18 +7,12 @@ export type SubscriptionApi = 'app_pkgm' | 'app_lcm';
 
 /**
  * How the MEO authenticates its notification requests to a subscriber
- * (`SubscriptionAuthentication`, after ETSI GS NFV-SOL 013). Holds secrets:
+ * (`SubscriptionAuthentication`, after ETSI GS NFV-SOL 013), stored as the
+ * subscriber gave it; app_pkgm and app_lcm define it alike. Holds secrets:
  * never returned by an API nor logged.
  */
-export interface SubscriptionAuthentication {
-  authType: Array<'BASIC' | 'OAUTH2_CLIENT_CREDENTIALS'>;
-  paramsBasic?: { userName: string; password: string };
-  paramsOauth2ClientCredentials?: {
-    clientId: string;
-    clientPassword: string;
-    tokenEndpoint: string;
-  };
-}
+export type SubscriptionAuthentication =
+  AppLcmSchemas['SubscriptionAuthentication'];
 
 /** A stored subscription, without its authentication secrets. */
 export interface SubscriptionRecord<TFilter = unknown> {
