@@ -286,6 +286,26 @@ describe('OutboundUrlPolicy.fetch', () => {
     await expect(res.text()).rejects.toMatchObject({ reason: 'timeout' });
   });
 
+  it("stops on the caller's signal, before an answer or during the body", async () => {
+    const stopping = new AbortController();
+    const fetching = policy.fetch(`${base}/slow`, undefined, {
+      signal: stopping.signal,
+    });
+    stopping.abort(new Error('stopping'));
+    await expect(fetching).rejects.toThrow('stopping');
+    const cut = new AbortController();
+    const res = await policy.fetch(`${base}/slow-body`, undefined, {
+      signal: cut.signal,
+    });
+    cut.abort(new Error('lease lost'));
+    await expect(res.text()).rejects.toThrow('lease lost');
+    const gone = new AbortController();
+    gone.abort(new Error('already stopped'));
+    await expect(
+      policy.fetch(`${base}/hello`, undefined, { signal: gone.signal }),
+    ).rejects.toThrow('already stopped');
+  });
+
   it('reports a refused connection', async () => {
     const closed = http.createServer();
     await new Promise<void>(r => closed.listen(0, '127.0.0.1', () => r()));

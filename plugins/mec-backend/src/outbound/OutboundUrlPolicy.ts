@@ -53,6 +53,8 @@ export interface OutboundFetchOptions {
    * calls of an OCI registry named by an `oci://` reference.
    */
   checkAsScheme?: OutboundScheme;
+  /** Cuts the exchange short, body included, with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** The request part of {@link OutboundUrlPolicy.fetch}. */
@@ -208,6 +210,9 @@ export class OutboundUrlPolicy {
       timeoutMs,
     );
     timer.unref?.();
+    const signal = options.signal
+      ? AbortSignal.any([abort.signal, options.signal])
+      : abort.signal;
 
     let method = (init.method ?? 'GET').toUpperCase();
     let body = init.body;
@@ -223,7 +228,7 @@ export class OutboundUrlPolicy {
         const response = await sendRequest(
           target,
           { method, headers, body },
-          abort.signal,
+          signal,
         );
         const location = response.headers.location;
         if (
@@ -259,13 +264,13 @@ export class OutboundUrlPolicy {
           current = next;
           continue;
         }
-        return toResponse(response, target.url, maxBytes, abort.signal, () =>
+        return toResponse(response, target.url, maxBytes, signal, () =>
           clearTimeout(timer),
         );
       }
     } catch (error) {
       clearTimeout(timer);
-      if (abort.signal.aborted) throw abort.signal.reason;
+      if (signal.aborted) throw signal.reason;
       throw error;
     }
   }

@@ -15,7 +15,8 @@ export function createPackageFetcher(options: {
   ociPlainHttpRegistries: string[];
 }): PackageFetcher {
   const { policy, maxBytes, timeoutMs } = options;
-  return async appPkgPath => {
+  // A stopping onboarder's signal cuts a fetch short.
+  return async (appPkgPath, { signal } = {}) => {
     if (appPkgPath.startsWith('oci://')) {
       await policy.check(appPkgPath, { purpose: 'package' });
       const { registry } = parseOciChartReference(appPkgPath);
@@ -27,6 +28,7 @@ export function createPackageFetcher(options: {
             checkAsScheme: 'oci',
             maxBytes,
             timeoutMs,
+            signal,
           }),
       });
       return { archive, mediaType: 'application/gzip' };
@@ -34,7 +36,7 @@ export function createPackageFetcher(options: {
     const res = await policy.fetch(
       appPkgPath,
       {},
-      { purpose: 'package', maxBytes, timeoutMs },
+      { purpose: 'package', maxBytes, timeoutMs, signal },
     );
     if (!res.ok) {
       throw new Error(
