@@ -1,5 +1,6 @@
 import { Knex } from 'knex';
 import { LeaseTable } from '../jobs';
+import { inFlightLeases } from './inFlightLeases';
 import type {
   AppLcmOpOcc,
   CancelMode,
@@ -37,14 +38,12 @@ const TABLE = 'app_lcm_op_occs';
  */
 export class AppLcmOpOccStore {
   static create(options: { knex: Knex }): AppLcmOpOccStore {
-    const leases = LeaseTable.create(options.knex, {
-      table: TABLE,
-      tokenColumn: 'claim',
-      untilColumn: 'claimed_until',
-      runnable: query =>
-        query.whereIn('operation_state', ['STARTING', 'PROCESSING']),
-      orderBy: 'created_at',
-    });
+    const leases = inFlightLeases(
+      options.knex,
+      TABLE,
+      { state: 'operation_state', token: 'claim', until: 'claimed_until' },
+      ['STARTING', 'PROCESSING'],
+    );
     return new AppLcmOpOccStore(options.knex, leases);
   }
 

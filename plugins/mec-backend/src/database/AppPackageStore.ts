@@ -1,6 +1,6 @@
 import { Knex } from 'knex';
 import { LeaseTable } from '../jobs';
-
+import { inFlightLeases } from './inFlightLeases';
 import {
   AppPackage,
   AppPackageCondition,
@@ -103,14 +103,16 @@ const LIST_COLUMNS = [
  */
 export class AppPackageStore {
   static create(options: { knex: Knex }): AppPackageStore {
-    const onboardingLeases = LeaseTable.create(options.knex, {
-      table: TABLE,
-      tokenColumn: 'onboarding_claim',
-      untilColumn: 'onboarding_claimed_until',
-      runnable: query =>
-        query.whereIn('onboarding_state', ['UPLOADING', 'PROCESSING']),
-      orderBy: 'created_at',
-    });
+    const onboardingLeases = inFlightLeases(
+      options.knex,
+      TABLE,
+      {
+        state: 'onboarding_state',
+        token: 'onboarding_claim',
+        until: 'onboarding_claimed_until',
+      },
+      ['UPLOADING', 'PROCESSING'],
+    );
     return new AppPackageStore(options.knex, onboardingLeases);
   }
 
@@ -209,16 +211,7 @@ export class AppPackageStore {
     update: AppPackageUpdate,
     expected?: AppPackageStates,
   ): Promise<boolean> {
-    const query = this.knex<AppPackageRow>(TABLE).where({ id });
-    if (expected?.onboardingState) {
-      query.andWhere({ onboarding_state: expected.onboardingState });
-    }
-    if (expected?.operationalState) {
-      query.andWhere({ operational_state: expected.operationalState });
-    }
-    if (expected?.usageState) {
-      query.andWhere({ usage_state: expected.usageState });
-    }
+    const query = this.inState(id, expected);
     const count = await query.update({
       ...toPartialRow(update),
       updated_at: update.updatedAt ?? new Date(),
@@ -235,6 +228,15 @@ export class AppPackageStore {
     id: string,
     expected: AppPackageStates,
   ): Promise<boolean> {
+    const query = this.inState(id, expected);
+    await this.knex<AppPackageContentRow>(CONTENTS)
+      .whereIn('app_pkg_id', query.clone().select('id'))
+      .delete();
+    return (await query.delete()) > 0;
+  }
+
+  /** The package, if it is in the expected states. */
+  private inState(id: string, expected: AppPackageStates = {}) {
     const query = this.knex<AppPackageRow>(TABLE).where({ id });
     if (expected.onboardingState) {
       query.andWhere({ onboarding_state: expected.onboardingState });
@@ -245,10 +247,7 @@ export class AppPackageStore {
     if (expected.usageState) {
       query.andWhere({ usage_state: expected.usageState });
     }
-    await this.knex<AppPackageContentRow>(CONTENTS)
-      .whereIn('app_pkg_id', query.clone().select('id'))
-      .delete();
-    return (await query.delete()) > 0;
+    return query;
   }
 
   async putContent(content: AppPackageContent): Promise<void> {
