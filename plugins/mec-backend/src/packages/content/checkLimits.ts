@@ -1,6 +1,27 @@
 import { formatBytes, PackageContentLimits } from './limits';
 import { PackageContentError } from './PackageContentError';
 
+/**
+ * Refuses an archive larger than the limits allow, before reading it;
+ * `title` names what it is (a package, a chart archive).
+ */
+export function checkArchiveSize(
+  archive: Buffer,
+  label: string,
+  limits: PackageContentLimits,
+  title: string,
+): void {
+  if (archive.length > limits.maxArchiveBytes) {
+    throw new PackageContentError({
+      kind: 'limits',
+      title,
+      detail: `${label} is ${formatBytes(
+        archive.length,
+      )}; at most ${formatBytes(limits.maxArchiveBytes)} is accepted.`,
+    });
+  }
+}
+
 /** Size checks shared by the ZIP and tar readers, per entry. */
 export function checkSizes(
   size: number,

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { Parser, ReadEntry } from 'tar';
 import { checkEntryName, checkUniqueEntry } from './checkEntryName';
-import { checkSizes, tooManyEntries } from './checkLimits';
+import { checkArchiveSize, checkSizes, tooManyEntries } from './checkLimits';
 import { formatBytes, PackageContentLimits } from './limits';
 import { PackageContentError } from './PackageContentError';
 
@@ -18,15 +18,7 @@ export function readTarGzArchive(
   limits: PackageContentLimits,
   label: string,
 ): Map<string, Buffer> {
-  if (buffer.length > limits.maxArchiveBytes) {
-    throw new PackageContentError({
-      kind: 'limits',
-      title: 'Chart archive too large',
-      detail: `${label} is ${formatBytes(buffer.length)}; at most ${formatBytes(
-        limits.maxArchiveBytes,
-      )} is accepted.`,
-    });
-  }
+  checkArchiveSize(buffer, label, limits, 'Chart archive too large');
   if (buffer.length < 2 || buffer[0] !== 0x1f || buffer[1] !== 0x8b) {
     throw new PackageContentError({
       kind: 'archive',

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import * as yauzl from 'yauzl';
 import { checkEntryName, checkUniqueEntry } from './checkEntryName';
-import { checkSizes, tooManyEntries } from './checkLimits';
+import { checkArchiveSize, checkSizes, tooManyEntries } from './checkLimits';
 import { formatBytes, PackageContentLimits } from './limits';
 import { PackageContentError } from './PackageContentError';
 
@@ -21,15 +21,7 @@ export async function readZipArchive(
   limits: PackageContentLimits,
   label: string,
 ): Promise<Map<string, Buffer>> {
-  if (buffer.length > limits.maxArchiveBytes) {
-    throw new PackageContentError({
-      kind: 'limits',
-      title: 'Package too large',
-      detail: `${label} is ${formatBytes(buffer.length)}; at most ${formatBytes(
-        limits.maxArchiveBytes,
-      )} is accepted.`,
-    });
-  }
+  checkArchiveSize(buffer, label, limits, 'Package too large');
   const signature = buffer.length >= 4 ? buffer.readUInt32LE(0) : 0;
   // A ZIP starts with a local file header, or is empty (end of central dir).
   if (signature !== 0x04034b50 && signature !== 0x06054b50) {
