@@ -10,14 +10,6 @@ export class Deadline {
   readonly #signal?: AbortSignal;
   readonly #what: string;
 
-  static create(options: {
-    what: string;
-    timeoutSeconds: number;
-    signal?: AbortSignal;
-  }): Deadline {
-    return new Deadline(options.what, options.timeoutSeconds, options.signal);
-  }
-
   /** The deadline of one driver call, from the call's timeout and signal. */
   static forCall(
     what: string,
