@@ -6,7 +6,7 @@ import {
 import { ConfigReader } from '@backstage/config';
 import type { EdgeCluster } from '@internal/edge-cluster';
 import express from 'express';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { applyDatabaseMigrations } from '../../database/migrations';
 import { startTestCluster } from '../../drivers/__testUtils__/clusters';
@@ -68,6 +68,15 @@ beforeAll(async () => {
               authProvider: 'serviceAccount',
               serviceAccountToken: cluster.serviceAccountToken,
               namespacePolicy: { mode: 'fixed', namespace: cluster.namespace },
+            },
+            {
+              // The same cluster, one namespace per instance.
+              name: 'edge-k',
+              url: cluster.server,
+              caData: cluster.caData,
+              authProvider: 'serviceAccount',
+              serviceAccountToken: cluster.serviceAccountToken,
+              namespacePolicy: { mode: 'perInstance', prefix: 'k' },
             },
           ],
         },
@@ -211,6 +220,46 @@ describe('the Kubernetes proxy of edge hosts', () => {
       `/api/v1/namespaces/${cluster.namespace}/pods?labelSelector=app.kubernetes.io/instance%3Ddemo`,
     );
     expect(JSON.stringify(demo.body)).not.toContain('system-web');
+  });
+
+  it('matches namespaces exactly, never by prefix', async () => {
+    const read = (hostName: string, namespace: string) =>
+      request(app)
+        .get(
+          `/kubernetes-proxy/${hostName}/api/v1/namespaces/${namespace}/pods`,
+        )
+        .set('authorization', asKubernetesPlugin);
+    const appInstanceId = randomUUID();
+    const refused: Array<[string, string]> = [
+      // A prefix test would let the prefix 'k' reach kube-system.
+      ['edge-k', 'kube-system'],
+      ['edge-k', 'kube-public'],
+      ['edge-k', 'k'],
+      ['edge-k', `k${appInstanceId}x`],
+      ['edge-k', `x${appInstanceId}`],
+      ['edge-k', `k-${appInstanceId}`],
+      ['edge-k', `mec-${appInstanceId}`],
+      ['edge-k', `k${appInstanceId.replace(/-/g, '')}`],
+      // A fixed namespace is that namespace only.
+      ['edge-1', `${cluster.namespace}x`],
+      ['edge-1', cluster.namespace.slice(0, -1)],
+      ['edge-1', `k${appInstanceId}`],
+    ];
+    for (const [hostName, namespace] of refused) {
+      const res = await read(hostName, namespace);
+      expect({ hostName, namespace, status: res.status }).toEqual({
+        hostName,
+        namespace,
+        status: 403,
+      });
+      expect(res.body.detail).toMatch(/holds no application instances/);
+    }
+
+    // The namespace an instance gets under the policy goes through to the
+    // API server, which answers with its own verdict for this credential.
+    const passed = await read('edge-k', `k${appInstanceId}`);
+    expect(passed.type).not.toBe('application/problem+json');
+    expect(['PodList', 'Status']).toContain(passed.body.kind);
   });
 
   it('answers 404 for a host that is not registered', async () => {
