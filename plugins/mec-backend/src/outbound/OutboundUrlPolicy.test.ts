@@ -115,6 +115,11 @@ describe('OutboundUrlPolicy.check', () => {
       'http://0.0.0.0/',
       'http://224.0.0.1/',
       'http://2130706433/',
+      'http://[::127.0.0.1]/',
+      'http://[2002:7f00:1::1]/',
+      'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/',
+      'http://[64:ff9b:1::a9fe:a9fe]/',
+      'http://[fec0::1]/',
     ]) {
       await expect(
         everything.check(url, { purpose: 'package' }),

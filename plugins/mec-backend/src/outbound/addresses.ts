@@ -20,11 +20,26 @@ const SPECIAL_RANGES: Array<[string, number, IpFamily, string]> = [
   ['198.18.0.0', 15, 'ipv4', 'reserved'],
   ['224.0.0.0', 4, 'ipv4', 'multicast'],
   ['240.0.0.0', 4, 'ipv4', 'reserved'],
+  // The first range that matches names the kind, so :: and ::1 come before
+  // the IPv4-compatible block that contains them.
   ['::', 128, 'ipv6', 'unspecified'],
   ['::1', 128, 'ipv6', 'loopback'],
+  // Ranges that embed an IPv4 address (IPv4-compatible ::a.b.c.d,
+  // IPv4-translated ::ffff:0:a.b.c.d, 6to4, Teredo) count as internal as a
+  // whole rather than by the address they embed: all are deprecated or
+  // client-only, so no legitimate server needs them, and a host that tunnels
+  // them may deliver to the embedded address (127.0.0.1 and 10.x included),
+  // which Teredo even obfuscates. Judging the embedded address would trust
+  // our decoding of each format; refusing the range trusts nothing.
+  ['::', 96, 'ipv6', 'reserved (IPv4-compatible)'],
+  ['::ffff:0:0:0', 96, 'ipv6', 'reserved (IPv4-translated)'],
   ['64:ff9b::', 96, 'ipv6', 'reserved (NAT64)'],
+  ['64:ff9b:1::', 48, 'ipv6', 'private (local-use NAT64)'],
+  ['2001::', 32, 'ipv6', 'reserved (Teredo)'],
+  ['2002::', 16, 'ipv6', 'reserved (6to4)'],
   ['fc00::', 7, 'ipv6', 'private'],
   ['fe80::', 10, 'ipv6', 'link-local'],
+  ['fec0::', 10, 'ipv6', 'private (site-local)'],
   ['ff00::', 8, 'ipv6', 'multicast'],
 ];
 
