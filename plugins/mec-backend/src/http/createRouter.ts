@@ -23,10 +23,14 @@ import {
   createKubernetesProxyRouter,
   KUBERNETES_PROXY_PATH,
 } from './kubernetesProxy/createKubernetesProxyRouter';
+import { jsonRequestBody } from './jsonRequestBody';
 import { notFoundHandler, problemDetailsErrorHandler } from './problemDetails';
 
 /** Path of the MEO's Helm chart repository under the plugin's base URL. */
 export const HELM_REPOSITORY_PATH = 'helm-repository';
+
+// The paths the hosts router takes by itself (see ./hosts).
+const HOSTS_API_ROOTS = ['/hosts', '/edge_drivers', '/placement'];
 
 /** What the HTTP layer of the mec plugin needs. */
 export interface RouterOptions {
@@ -60,6 +64,17 @@ export async function createRouter(
   router.use(`/${HELM_REPOSITORY_PATH}`, basicAuthAsBearer());
   router.use(authenticate(httpAuth));
   router.use(authorizeChanges({ httpAuth, permissions: options.permissions }));
+  // JSON bodies of the MEC APIs, with our depth and NUL limits; not for the
+  // Kubernetes proxy, which forwards bodies as they came.
+  router.use(
+    [
+      `/${MEC_API_ROOTS.appPkgm}`,
+      `/${MEC_API_ROOTS.appLcm}`,
+      `/${MEC_API_ROOTS.granting}`,
+      ...HOSTS_API_ROOTS,
+    ],
+    jsonRequestBody(),
+  );
 
   router.use(
     `/${MEC_API_ROOTS.appPkgm}`,

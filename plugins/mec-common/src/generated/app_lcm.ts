@@ -275,7 +275,9 @@ export interface components {
       };
     };
     CreateAppInstanceRequest: {
+      /** @description At most 255 characters, our limit (not ETSI's): the length of the column that stores it. */
       appDId: string;
+      /** @description At most 255 characters, our limit (not ETSI's): the length of the column that stores it. */
       appInstanceName?: string;
       appInstanceDescription?: string;
     };

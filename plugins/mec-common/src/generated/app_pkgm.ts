@@ -212,9 +212,9 @@ export interface components {
       href: string;
     };
     Checksum: {
-      /** @description Hash algorithm, for example SHA-256 or SHA-512. */
+      /** @description Hash algorithm, for example SHA-256 or SHA-512. At most 255 characters, our limit (not ETSI's): the length of the column that stores it. */
       algorithm: string;
-      /** @description The hexadecimal hash value. */
+      /** @description The hexadecimal hash value. At most 255 characters, our limit (not ETSI's): the length of the column that stores it. */
       hash: string;
     };
     KeyValuePairs: {
@@ -266,8 +266,11 @@ export interface components {
     };
     /** @description Request to create an application package resource (clause 6.2.3.2). appPkgPath is optional here (the spec has it mandatory but "for further study"): without it the package waits in CREATED for PUT package_content. */
     CreateAppPkg: {
+      /** @description At most 255 characters, our limit (not ETSI's): the length of the column that stores it. */
       appPkgName: string;
+      /** @description At most 255 characters, our limit (not ETSI's): the length of the column that stores it. */
       appPkgVersion: string;
+      /** @description At most 255 characters, our limit (not ETSI's): the length of the column that stores it. */
       appProvider?: string;
       checksum: components['schemas']['Checksum'];
       userDefinedData?: components['schemas']['KeyValuePairs'];

@@ -116,7 +116,7 @@ export interface components {
       /** Format: uri-reference */
       instance?: string;
     };
-    /** @description The id of the edge driver that deploys application instances on the host: `helm` or `flux` (built in), or one a backend module registers. An id that is not registered is refused (400, naming the registered ones). */
+    /** @description The id of the edge driver that deploys application instances on the host: `helm` or `flux` (built in), or one a backend module registers. An id that is not registered is refused (400, naming the registered ones). At most 32 characters, our limit (not ETSI's): the length of the column that stores it. */
     Driver: string;
     /** @description Kubernetes-style labels for placement, such as `topology.kubernetes.io/zone: eu-west-1a`. */
     Labels: {
@@ -133,11 +133,13 @@ export interface components {
       | {
           /** @enum {string} */
           mode: 'perInstance';
+          /** @description At most 63 characters, the length of a Kubernetes namespace name (our limit, not ETSI's). */
           prefix?: string;
         }
       | {
           /** @enum {string} */
           mode: 'fixed';
+          /** @description At most 63 characters, the length of a Kubernetes namespace name (our limit, not ETSI's). */
           namespace: string;
         };
     /** @description Write-only; never returned. */
@@ -156,8 +158,9 @@ export interface components {
           keyData: string;
         };
     RegisterEdgeHost: {
-      /** @description Unique DNS label. */
+      /** @description Unique DNS label (at most 63 characters). */
       name: string;
+      /** @description At most 255 characters, our limit (not ETSI's): the length of the column that stores it. */
       title?: string;
       description?: string;
       /** @description Kubernetes API server URL; https only. */
@@ -173,6 +176,7 @@ export interface components {
       probe?: boolean;
     };
     EdgeHostPatch: {
+      /** @description At most 255 characters, our limit (not ETSI's): the length of the column that stores it. */
       title?: string | null;
       description?: string | null;
       driver?: components['schemas']['Driver'];

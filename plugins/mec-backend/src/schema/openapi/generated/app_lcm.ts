@@ -5,6 +5,7 @@ export const spec = {
   "info": {
     "title": "ETSI GS MEC 010-2 Application Lifecycle Management API (HelmMEC)",
     "version": "3.1.1",
+    "description": "Request limits are HelmMEC's own, not ETSI's: JSON request bodies nest at most 32 levels, no string in a request (body or URL) holds NUL, and the strings HelmMEC stores are no longer than the maxLength given here; a request beyond them is answered 400 with ProblemDetails.",
     "license": {
       "name": "BSD-3-Clause"
     }
@@ -1239,10 +1240,14 @@ export const spec = {
         "properties": {
           "appDId": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "maxLength": 255,
+            "description": "At most 255 characters, our limit (not ETSI's): the length of the column that stores it."
           },
           "appInstanceName": {
-            "type": "string"
+            "type": "string",
+            "maxLength": 255,
+            "description": "At most 255 characters, our limit (not ETSI's): the length of the column that stores it."
           },
           "appInstanceDescription": {
             "type": "string"

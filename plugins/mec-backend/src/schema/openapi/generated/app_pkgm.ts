@@ -5,7 +5,7 @@ export const spec = {
   "info": {
     "title": "ETSI GS MEC 010-2 Application Package Management API (HelmMEC)",
     "version": "3.1.1",
-    "description": "Mm1/Mm3 application package management as served by the HelmMEC MEO. Authentication is a bearer token on every request.",
+    "description": "Mm1/Mm3 application package management as served by the HelmMEC MEO. Authentication is a bearer token on every request. Request limits are HelmMEC's own, not ETSI's: JSON request bodies nest at most 32 levels, no string in a request (body or URL) holds NUL, and the strings HelmMEC stores are no longer than the maxLength given here; a request beyond them is answered 400 with ProblemDetails.",
     "license": {
       "name": "BSD-3-Clause"
     }
@@ -1386,11 +1386,13 @@ export const spec = {
         "properties": {
           "algorithm": {
             "type": "string",
-            "description": "Hash algorithm, for example SHA-256 or SHA-512."
+            "maxLength": 255,
+            "description": "Hash algorithm, for example SHA-256 or SHA-512. At most 255 characters, our limit (not ETSI's): the length of the column that stores it."
           },
           "hash": {
             "type": "string",
-            "description": "The hexadecimal hash value."
+            "maxLength": 255,
+            "description": "The hexadecimal hash value. At most 255 characters, our limit (not ETSI's): the length of the column that stores it."
           }
         }
       },
@@ -1570,14 +1572,20 @@ export const spec = {
         "properties": {
           "appPkgName": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "maxLength": 255,
+            "description": "At most 255 characters, our limit (not ETSI's): the length of the column that stores it."
           },
           "appPkgVersion": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "maxLength": 255,
+            "description": "At most 255 characters, our limit (not ETSI's): the length of the column that stores it."
           },
           "appProvider": {
-            "type": "string"
+            "type": "string",
+            "maxLength": 255,
+            "description": "At most 255 characters, our limit (not ETSI's): the length of the column that stores it."
           },
           "checksum": {
             "$ref": "#/components/schemas/Checksum"

@@ -5,6 +5,7 @@ export const spec = {
   "info": {
     "title": "ETSI GS MEC 010-2 Granting API (HelmMEC)",
     "version": "3.1.1",
+    "description": "Request limits are HelmMEC's own, not ETSI's: JSON request bodies nest at most 32 levels, no string in a request (body or URL) holds NUL, and the strings HelmMEC stores are no longer than the maxLength given here; a request beyond them is answered 400 with ProblemDetails.",
     "license": {
       "name": "BSD-3-Clause"
     }

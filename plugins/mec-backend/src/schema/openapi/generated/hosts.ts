@@ -5,7 +5,7 @@ export const spec = {
   "info": {
     "title": "HelmMEC edge host registry",
     "version": "1.0.0",
-    "description": "Registration, settings and health of the edge hosts (Kubernetes clusters) of the HelmMEC MEO/MEPM, and the edge drivers a host may use. Authentication is a bearer token on every request.",
+    "description": "Registration, settings and health of the edge hosts (Kubernetes clusters) of the HelmMEC MEO/MEPM, and the edge drivers a host may use. Authentication is a bearer token on every request. Request limits are HelmMEC's own, not ETSI's: JSON request bodies nest at most 32 levels, no string in a request (body or URL) holds NUL, and the strings HelmMEC stores are no longer than the maxLength given here; a request beyond them is answered 400 with ProblemDetails.",
     "license": {
       "name": "Apache-2.0"
     }
@@ -393,7 +393,8 @@ export const spec = {
       "Driver": {
         "type": "string",
         "minLength": 1,
-        "description": "The id of the edge driver that deploys application instances on the host: `helm` or `flux` (built in), or one a backend module registers. An id that is not registered is refused (400, naming the registered ones)."
+        "maxLength": 32,
+        "description": "The id of the edge driver that deploys application instances on the host: `helm` or `flux` (built in), or one a backend module registers. An id that is not registered is refused (400, naming the registered ones). At most 32 characters, our limit (not ETSI's): the length of the column that stores it."
       },
       "Labels": {
         "type": "object",
@@ -441,7 +442,9 @@ export const spec = {
                 ]
               },
               "prefix": {
-                "type": "string"
+                "type": "string",
+                "maxLength": 63,
+                "description": "At most 63 characters, the length of a Kubernetes namespace name (our limit, not ETSI's)."
               }
             }
           },
@@ -460,7 +463,9 @@ export const spec = {
                 ]
               },
               "namespace": {
-                "type": "string"
+                "type": "string",
+                "maxLength": 63,
+                "description": "At most 63 characters, the length of a Kubernetes namespace name (our limit, not ETSI's)."
               }
             }
           }
@@ -529,10 +534,13 @@ export const spec = {
         "properties": {
           "name": {
             "type": "string",
-            "description": "Unique DNS label."
+            "maxLength": 63,
+            "description": "Unique DNS label (at most 63 characters)."
           },
           "title": {
-            "type": "string"
+            "type": "string",
+            "maxLength": 255,
+            "description": "At most 255 characters, our limit (not ETSI's): the length of the column that stores it."
           },
           "description": {
             "type": "string"
@@ -573,7 +581,9 @@ export const spec = {
         "properties": {
           "title": {
             "type": "string",
-            "nullable": true
+            "nullable": true,
+            "maxLength": 255,
+            "description": "At most 255 characters, our limit (not ETSI's): the length of the column that stores it."
           },
           "description": {
             "type": "string",
