@@ -19,6 +19,7 @@ import {
   buildPackages,
   MecCore,
 } from './capabilities';
+import { checkProductionSettings } from './capabilities/checkProductionSettings';
 import { AppInstanceStore } from './database/AppInstanceStore';
 import { applyDatabaseMigrations } from './database/migrations';
 import { createRouter, HELM_REPOSITORY_PATH } from './http/createRouter';
@@ -57,6 +58,7 @@ export const mecPlugin = createBackendPlugin({
       },
       async init(deps) {
         const { config, database, discovery, events, logger } = deps;
+        checkProductionSettings(config);
         const knex = await database.getClient();
         if (!database.migrations?.skip) {
           await applyDatabaseMigrations(knex);

@@ -1,0 +1,328 @@
+import { ConfigReader } from '@backstage/config';
+import { JsonObject } from '@backstage/types';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import {
+  checkProductionSettings,
+  DEVELOPMENT_SECRETS,
+  isDevelopment,
+} from './checkProductionSettings';
+
+// eslint-disable-next-line no-restricted-syntax
+const repoRoot = resolve(__dirname, '../../../..');
+
+function readAppConfig(file: string): string {
+  return readFileSync(resolve(repoRoot, file), 'utf8');
+}
+
+/**
+ * Reads a config file as `backstage-cli` and the backend do: `${VAR}` and
+ * `${VAR:-default}` from `env`; a value naming an unset variable is dropped.
+ */
+function loadAppConfig(file: string, env: Record<string, string>): JsonObject {
+  const substitute = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      let unset = false;
+      const text = value.replace(
+        /\$\{(\w+)(?::-([^}]*))?\}/g,
+        (_, name: string, fallback?: string) => {
+          const found = env[name] ?? fallback;
+          if (found === undefined) unset = true;
+          return found ?? '';
+        },
+      );
+      return unset ? undefined : text;
+    }
+    if (Array.isArray(value)) return value.map(substitute);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value)
+          .map(([key, item]) => [key, substitute(item)])
+          .filter(([, item]) => item !== undefined),
+      );
+    }
+    return value;
+  };
+  return substitute(parse(readAppConfig(file))) as JsonObject;
+}
+
+const PRODUCTION_ENV = {
+  APP_BASE_URL: 'https://portal.example.com',
+  BACKEND_BASE_URL: 'https://portal.example.com',
+  POSTGRES_HOST: 'db',
+  POSTGRES_PORT: '5432',
+  POSTGRES_USER: 'backstage',
+  POSTGRES_PASSWORD: 'secret',
+  MEC_API_TOKEN: 'api-token-0123456789abcdef',
+  MEC_EDGE_PULL_TOKEN: 'pull-token-0123456789abcdef',
+  MEC_HOSTS_ENCRYPTION_KEY: 'QmFzZTY0IGtleSBvZiAzMiBieXRlcyBmb3IgdGVzdHMh',
+};
+
+/** app-config.yaml, then app-config.production.yaml, as production starts. */
+function productionConfig(env: Record<string, string>) {
+  return ConfigReader.fromConfigs([
+    { context: 'app-config.yaml', data: loadAppConfig('app-config.yaml', env) },
+    {
+      context: 'app-config.production.yaml',
+      data: loadAppConfig('app-config.production.yaml', env),
+    },
+  ]);
+}
+
+const staticToken = (token: string, subject: string) => ({
+  type: 'static',
+  options: { token, subject },
+  accessRestrictions: [{ plugin: 'mec' }],
+});
+
+/** A complete production configuration, before each case breaks it. */
+const complete = {
+  auth: { environment: 'production' },
+  backend: {
+    auth: {
+      externalAccess: [
+        staticToken('api-token-0123456789abcdef', 'mec-api-client'),
+        staticToken('pull-token-0123456789abcdef', 'mec-edge-pull'),
+      ],
+    },
+  },
+  mec: {
+    outbound: {
+      allow: [
+        { host: 'charts.example.com' },
+        { host: '203.0.113.0/24' },
+        { host: '0.0.0.0/0' },
+      ],
+    },
+    helmRepository: { pullToken: 'pull-token-0123456789abcdef' },
+    hosts: { encryptionKey: 'a production passphrase' },
+  },
+};
+
+function withChange(change: (config: any) => void): ConfigReader {
+  const data = structuredClone(complete);
+  change(data);
+  return new ConfigReader(data);
+}
+
+describe('checkProductionSettings', () => {
+  it('accepts a complete production configuration', () => {
+    expect(() =>
+      checkProductionSettings(new ConfigReader(complete), {
+        nodeEnv: 'production',
+      }),
+    ).not.toThrow();
+  });
+
+  it.each<[string, (config: any) => void, RegExp]>([
+    [
+      'no encryption key',
+      c => delete c.mec.hosts.encryptionKey,
+      /mec\.hosts\.encryptionKey is not set/,
+    ],
+    [
+      'the development encryption key',
+      c => (c.mec.hosts.encryptionKey = 'helmmec-development-only-key'),
+      /mec\.hosts\.encryptionKey is the public development default/,
+    ],
+    [
+      'no pull token',
+      c => delete c.mec.helmRepository,
+      /mec\.helmRepository\.pullToken is not set/,
+    ],
+    [
+      'the development pull token',
+      c => {
+        c.mec.helmRepository.pullToken = 'helmmec-dev-edge-pull-token';
+        c.backend.auth.externalAccess[1].options.token =
+          'helmmec-dev-edge-pull-token';
+      },
+      /mec\.helmRepository\.pullToken is the public development default/,
+    ],
+    [
+      'a pull token no external-access entry accepts',
+      c => (c.mec.helmRepository.pullToken = 'another-token-0123456789'),
+      /mec\.helmRepository\.pullToken is no static backend\.auth\.externalAccess token/,
+    ],
+    [
+      'a pull token restricted to another plugin',
+      c =>
+        (c.backend.auth.externalAccess[1].accessRestrictions = [
+          { plugin: 'catalog' },
+        ]),
+      /mec\.helmRepository\.pullToken is no static/,
+    ],
+    [
+      'the development API token',
+      c =>
+        (c.backend.auth.externalAccess[0].options.token = 'helmmec-dev-token'),
+      /backend\.auth\.externalAccess\[0\]\.options\.token is the public development default/,
+    ],
+    [
+      'an external-access token without a value',
+      c => delete c.backend.auth.externalAccess[0].options.token,
+      /backend\.auth\.externalAccess\[0\]\.options\.token is not set/,
+    ],
+    [
+      'an empty external-access token',
+      c => (c.backend.auth.externalAccess[0].options.token = ' '),
+      /backend\.auth\.externalAccess\[0\]\.options\.token is not set/,
+    ],
+    [
+      'an outbound rule for loopback',
+      c => c.mec.outbound.allow.push({ host: '127.0.0.1' }),
+      /mec\.outbound\.allow\[3\]\.host '127\.0\.0\.1' names loopback addresses/,
+    ],
+    [
+      'an outbound rule for IPv6 loopback',
+      c => c.mec.outbound.allow.push({ host: '::1' }),
+      /mec\.outbound\.allow\[3\]\.host '::1' names/,
+    ],
+    [
+      'an outbound rule for a private range',
+      c => (c.mec.outbound.allow[1] = { host: '10.0.0.0/8', ports: [443] }),
+      /mec\.outbound\.allow\[1\]\.host '10\.0\.0\.0\/8' names private addresses.*allowPrivateNetworks/,
+    ],
+    [
+      'an outbound rule inside a link-local range',
+      c => c.mec.outbound.allow.push({ host: '169.254.169.254' }),
+      /mec\.outbound\.allow\[3\]\.host '169\.254\.169\.254' names link-local/,
+    ],
+  ])('refuses %s, naming the setting', (_, change, message) => {
+    expect(() =>
+      checkProductionSettings(withChange(change), { nodeEnv: 'production' }),
+    ).toThrow(message);
+  });
+
+  it('names every offending setting at once', () => {
+    const config = withChange(c => {
+      delete c.mec.hosts;
+      c.mec.outbound.allow = [{ host: '127.0.0.1' }];
+    });
+    expect(() =>
+      checkProductionSettings(config, { nodeEnv: 'production' }),
+    ).toThrow(
+      /mec\.hosts\.encryptionKey is not set; mec\.outbound\.allow\[0\]/,
+    );
+  });
+
+  it('lets outbound rules name internal addresses with allowPrivateNetworks', () => {
+    const config = withChange(c => {
+      c.mec.outbound.allow.push({ host: '10.0.0.0/8' }, { host: '127.0.0.1' });
+      c.mec.outbound.allowPrivateNetworks = true;
+    });
+    expect(() =>
+      checkProductionSettings(config, { nodeEnv: 'production' }),
+    ).not.toThrow();
+  });
+
+  it('allows the development settings in development', () => {
+    const development = ConfigReader.fromConfigs([
+      {
+        context: 'app-config.yaml',
+        data: loadAppConfig('app-config.yaml', {}),
+      },
+    ]);
+    expect(isDevelopment(development, 'development')).toBe(true);
+    expect(() =>
+      checkProductionSettings(development, { nodeEnv: 'development' }),
+    ).not.toThrow();
+    // Without auth.environment, as the tests' backends start.
+    expect(() =>
+      checkProductionSettings(new ConfigReader({}), { nodeEnv: 'test' }),
+    ).not.toThrow();
+  });
+
+  it('knows development from auth.environment, then NODE_ENV', () => {
+    const environment = (value?: string) =>
+      new ConfigReader(value ? { auth: { environment: value } } : {});
+    expect(isDevelopment(environment('development'), 'development')).toBe(true);
+    expect(isDevelopment(environment('development'), undefined)).toBe(true);
+    expect(isDevelopment(environment('production'), 'development')).toBe(false);
+    expect(isDevelopment(environment('staging'), 'test')).toBe(false);
+    expect(isDevelopment(environment(), 'development')).toBe(true);
+    expect(isDevelopment(environment(), 'test')).toBe(true);
+    expect(isDevelopment(environment(), undefined)).toBe(false);
+    // NODE_ENV production is never development.
+    expect(isDevelopment(environment('development'), 'production')).toBe(false);
+    expect(isDevelopment(environment(), 'production')).toBe(false);
+  });
+
+  it('refuses the development settings of app-config.yaml outside development', () => {
+    const config = ConfigReader.fromConfigs([
+      {
+        context: 'app-config.yaml',
+        data: loadAppConfig('app-config.yaml', {}),
+      },
+    ]);
+    expect(() =>
+      checkProductionSettings(config, { nodeEnv: 'production' }),
+    ).toThrow(
+      /mec\.hosts\.encryptionKey is the public development default; mec\.helmRepository\.pullToken is the public development default; backend\.auth\.externalAccess\[0\]\.options\.token is the public development default; backend\.auth\.externalAccess\[1\]\.options\.token is the public development default; mec\.outbound\.allow\[0\]\.host '127\.0\.0\.1' names loopback addresses/,
+    );
+  });
+
+  it('knows every secret default of app-config.yaml', () => {
+    const defaults = [
+      ...readAppConfig('app-config.yaml').matchAll(
+        /\$\{\w*(?:TOKEN|KEY|SECRET|PASSWORD)\w*:-([^}]*)\}/g,
+      ),
+    ].map(match => match[1]);
+    expect(defaults.length).toBeGreaterThanOrEqual(3);
+    for (const value of defaults) {
+      expect(DEVELOPMENT_SECRETS).toContain(value);
+    }
+  });
+
+  it('accepts app-config.production.yaml with its environment', () => {
+    expect(() =>
+      checkProductionSettings(productionConfig(PRODUCTION_ENV), {
+        nodeEnv: 'production',
+      }),
+    ).not.toThrow();
+  });
+
+  it('refuses app-config.production.yaml without its environment, naming each setting', () => {
+    const {
+      MEC_API_TOKEN: _api,
+      MEC_EDGE_PULL_TOKEN: _pull,
+      MEC_HOSTS_ENCRYPTION_KEY: _key,
+      ...rest
+    } = PRODUCTION_ENV;
+    let message = '';
+    try {
+      checkProductionSettings(productionConfig(rest), {
+        nodeEnv: 'production',
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    // An unset variable drops the production value, so the development
+    // default of app-config.yaml shows through where there is one.
+    expect(message).toContain(
+      'mec.hosts.encryptionKey is the public development default',
+    );
+    expect(message).toContain(
+      'mec.helmRepository.pullToken is the public development default',
+    );
+    expect(message).toContain(
+      'backend.auth.externalAccess[0].options.token is not set',
+    );
+    expect(message).toContain(
+      'backend.auth.externalAccess[1].options.token is not set',
+    );
+  });
+
+  it('refuses app-config.production.yaml with development secrets', () => {
+    expect(() =>
+      checkProductionSettings(
+        productionConfig({
+          ...PRODUCTION_ENV,
+          MEC_HOSTS_ENCRYPTION_KEY: 'helmmec-development-only-key',
+        }),
+        { nodeEnv: 'production' },
+      ),
+    ).toThrow(/mec\.hosts\.encryptionKey is the public development default/);
+  });
+});

@@ -1,0 +1,131 @@
+import { Config } from '@backstage/config';
+import { parseIp, specialRangeOf } from '../outbound/addresses';
+
+/**
+ * The secrets app-config.yaml falls back to for local use. They are public
+ * (in this repository), so outside development they count as missing.
+ */
+export const DEVELOPMENT_SECRETS: readonly string[] = [
+  'helmmec-dev-token',
+  'helmmec-dev-edge-pull-token',
+  'helmmec-development-only-key',
+];
+
+/**
+ * Whether the backend runs for development, where the settings of
+ * app-config.yaml (public secrets, loopback outbound rules) are fine.
+ *
+ * `auth.environment` decides, as it does for Backstage's auth providers:
+ * development only when it is `development`. A config without it counts as
+ * development only when NODE_ENV is `development` or `test` (`backstage-cli
+ * package start`, jest). NODE_ENV `production` is never development.
+ */
+export function isDevelopment(
+  config: Config,
+  nodeEnv: string | undefined,
+): boolean {
+  if (nodeEnv === 'production') return false;
+  const environment = config.getOptionalString('auth.environment');
+  if (environment !== undefined) return environment === 'development';
+  return nodeEnv === 'development' || nodeEnv === 'test';
+}
+
+/**
+ * Outside development, refuses a start whose secrets are missing or the
+ * public development ones, or whose outbound rules name internal addresses
+ * without `mec.outbound.allowPrivateNetworks`: a production start must not
+ * silently inherit app-config.yaml.
+ *
+ * @throws Error naming every offending setting
+ */
+export function checkProductionSettings(
+  config: Config,
+  options: { nodeEnv?: string } = {},
+): void {
+  const nodeEnv = 'nodeEnv' in options ? options.nodeEnv : process.env.NODE_ENV;
+  if (isDevelopment(config, nodeEnv)) return;
+  const problems = [
+    ...checkSecret(config, 'mec.hosts.encryptionKey'),
+    ...checkSecret(config, 'mec.helmRepository.pullToken'),
+    ...checkExternalAccess(config),
+    ...checkOutbound(config),
+  ];
+  if (problems.length > 0) {
+    const environment = config.getOptionalString('auth.environment');
+    throw new Error(
+      `The mec plugin does not start outside development (auth.environment ${
+        environment === undefined ? 'not set' : `'${environment}'`
+      }, NODE_ENV ${nodeEnv ?? 'not set'}) with these settings: ${problems.join(
+        '; ',
+      )}`,
+    );
+  }
+}
+
+/** `key` is read from `config` and named as `name` (its full key). */
+function checkSecret(config: Config, key: string, name = key): string[] {
+  const value = config.getOptionalString(key)?.trim();
+  if (!value) {
+    return [`${name} is not set`];
+  }
+  if (DEVELOPMENT_SECRETS.includes(value)) {
+    return [`${name} is the public development default`];
+  }
+  return [];
+}
+
+/** Static external-access tokens, and that the pull token is one of them. */
+function checkExternalAccess(config: Config): string[] {
+  const problems: string[] = [];
+  const mecTokens = new Set<string>();
+  const entries = config.getOptionalConfigArray('backend.auth.externalAccess');
+  (entries ?? []).forEach((entry, index) => {
+    if (entry.getOptionalString('type') !== 'static') return;
+    problems.push(
+      ...checkSecret(
+        entry,
+        'options.token',
+        `backend.auth.externalAccess[${index}].options.token`,
+      ),
+    );
+    const token = entry.getOptionalString('options.token');
+    const restrictions = entry.getOptionalConfigArray('accessRestrictions');
+    const reachesMec =
+      !restrictions ||
+      restrictions.some(r => r.getOptionalString('plugin') === 'mec');
+    if (token && reachesMec) mecTokens.add(token);
+  });
+  const pullToken = config.getOptionalString('mec.helmRepository.pullToken');
+  if (pullToken && !mecTokens.has(pullToken)) {
+    problems.push(
+      'mec.helmRepository.pullToken is no static backend.auth.externalAccess token of the mec plugin, so edge clusters could not pull charts',
+    );
+  }
+  return problems;
+}
+
+/** Rules that name loopback, private or other internal addresses. */
+function checkOutbound(config: Config): string[] {
+  const outbound = config.getOptionalConfig('mec.outbound');
+  if (!outbound || outbound.getOptionalBoolean('allowPrivateNetworks')) {
+    return [];
+  }
+  const problems: string[] = [];
+  (outbound.getOptionalConfigArray('allow') ?? []).forEach((rule, index) => {
+    const host = rule.getString('host').trim();
+    const [address, prefixText] = host.split('/');
+    const ip = parseIp(address);
+    if (!ip) return;
+    const prefix =
+      prefixText === undefined ? Number.MAX_SAFE_INTEGER : Number(prefixText);
+    const special = specialRangeOf(ip);
+    // As the policy judges: a rule names a special address only when it is
+    // at least as narrow as the special range (0.0.0.0/0 names none).
+    if (special && prefix >= special.prefix) {
+      problems.push(
+        `mec.outbound.allow[${index}].host '${host}' names ${special.kind} addresses, which production reaches only with mec.outbound.allowPrivateNetworks: true`,
+      );
+    }
+  });
+  return problems;
+}
