@@ -40,7 +40,9 @@ export interface Config {
       }>;
       /**
        * Let allowed host names resolve to internal addresses (loopback,
-       * link-local, private). Default false; for development only.
+       * link-local, private). Default false. Outside development the backend
+       * does not start when an allow rule names internal addresses and this
+       * is not set.
        */
       allowPrivateNetworks?: boolean;
     };
@@ -50,7 +52,8 @@ export interface Config {
       /**
        * The token edge clusters (Flux source-controller) present, as HTTP Basic
        * password, to pull charts; it must be a `backend.auth.externalAccess`
-       * token allowed for the mec plugin.
+       * token allowed for the mec plugin. Required outside development, where
+       * the backend does not start without it or with the development default.
        * @visibility secret
        */
       pullToken?: string;
@@ -151,8 +154,10 @@ export interface Config {
       /**
        * Encrypts host credentials at rest (AES-256-GCM): 32 random bytes in
        * base64 (`openssl rand -base64 32`) or a passphrase of at least 16
-       * characters. Required as soon as a host is registered; the backend
-       * refuses to start when it cannot decrypt the stored credentials.
+       * characters. Required as soon as a host is registered, and always
+       * outside development, where the development default is refused too;
+       * the backend refuses to start when it cannot decrypt the stored
+       * credentials.
        * @visibility secret
        */
       encryptionKey?: string;
