@@ -96,8 +96,11 @@ test('onboard by upload, disable and enable, instantiate on the edge cluster, st
   await signInAsGuest(page);
   await page.getByRole('link', { name: 'MEC' }).click();
 
-  // The dialog opens and closes from the keyboard.
-  await page.getByRole('button', { name: 'Onboard package' }).focus();
+  // The dialog opens and closes from the keyboard. The button is disabled
+  // until the permission check answers, and a disabled button takes no focus.
+  const onboardButton = page.getByRole('button', { name: 'Onboard package' });
+  await expect(onboardButton).toBeEnabled();
+  await onboardButton.focus();
   await page.keyboard.press('Enter');
   await expect(
     page.getByRole('dialog', { name: 'Onboard package' }),
