@@ -320,12 +320,18 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
     await service.updateHost('edge-8', {
       namespacePolicy: { mode: 'perInstance', prefix: 'mec-' },
     });
+    const id = '0b6a5c0e-3f7d-4c1a-9d2e-6a1f0c9b8e7d';
     await expect(
-      service.isAppInstanceNamespace('edge-8', 'mec-42'),
+      service.isAppInstanceNamespace('edge-8', `mec-${id}`),
     ).resolves.toBe(true);
-    await expect(
-      service.isAppInstanceNamespace('edge-8', 'mec-'),
-    ).resolves.toBe(false);
+    for (const namespace of ['mec-42', 'mec-', `me-${id}`, `mec-${id}x`]) {
+      await expect(
+        service.isAppInstanceNamespace('edge-8', namespace),
+      ).resolves.toBe(false);
+    }
+    await service.updateHost('edge-8', {
+      namespacePolicy: { mode: 'perInstance', prefix: 'k' },
+    });
     await expect(
       service.isAppInstanceNamespace('edge-8', 'kube-system'),
     ).resolves.toBe(false);

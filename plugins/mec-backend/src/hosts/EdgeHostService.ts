@@ -86,6 +86,10 @@ const DEFAULT_HEALTHY_MAX_AGE_MS = 120_000;
  * registration from the portal API and from config, settings, deletion
  * guarded by usage, decrypted connections for drivers, and health.
  */
+/** An application instance id as the MEO creates it (randomUUID). */
+const APP_INSTANCE_ID =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export class EdgeHostService {
   private readonly changeListeners: Array<(hostName: string) => void> = [];
 
@@ -341,8 +345,11 @@ export class EdgeHostService {
   }
 
   /**
-   * Whether a namespace of a host is one its namespace policy gives to
-   * application instances: what the portal may read there is ours to show.
+   * Whether a namespace of a host is exactly one its namespace policy gives
+   * to application instances (what the portal may read there is ours to
+   * show): the fixed namespace, or `<prefix><appInstanceId>`. A prefix test
+   * would let a prefix such as `k` expose `kube-system`; instance ids are
+   * UUIDs, so a per-instance namespace ends in one.
    */
   async isAppInstanceNamespace(
     hostName: string,
@@ -352,8 +359,11 @@ export class EdgeHostService {
     if (namespacePolicy.mode === 'fixed') {
       return namespace === namespacePolicy.namespace;
     }
-    const prefix = namespacePolicy.prefix ?? DEFAULT_NAMESPACE_PREFIX;
-    return namespace.length > prefix.length && namespace.startsWith(prefix);
+    const appInstanceId = namespace.slice(-36);
+    return (
+      APP_INSTANCE_ID.test(appInstanceId) &&
+      namespace === (await this.namespaceFor(hostName, appInstanceId))
+    );
   }
 
   /** Stores the result of a health check (used by the health checker). */

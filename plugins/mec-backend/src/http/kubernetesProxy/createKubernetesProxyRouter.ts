@@ -36,32 +36,6 @@ const HIDDEN_RESOURCES = new Set(['secrets', 'serviceaccounts']);
 /** Query parameters that would turn a read into an endless stream. */
 const STREAMING_PARAMETERS = ['watch', 'follow'];
 
-/** An application instance id as the MEO creates it (randomUUID). */
-const APP_INSTANCE_ID =
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/**
- * Whether the host's namespace policy gives this exact namespace to an
- * application instance: the fixed namespace, or `<prefix><appInstanceId>`.
- * A prefix test would let a prefix such as `k` expose `kube-system`; instance
- * ids are UUIDs, so a per-instance namespace ends in one.
- */
-async function isAppInstanceNamespace(
-  hosts: EdgeHostService,
-  hostName: string,
-  namespace: string,
-): Promise<boolean> {
-  const policy = await hosts.namespacePolicyOf(hostName);
-  if (policy.mode === 'fixed') {
-    return namespace === policy.namespace;
-  }
-  const appInstanceId = namespace.slice(-36);
-  return (
-    APP_INSTANCE_ID.test(appInstanceId) &&
-    namespace === (await hosts.namespaceFor(hostName, appInstanceId))
-  );
-}
-
 /**
  * A read-only window onto the edge hosts' Kubernetes API servers for the
  * Backstage Kubernetes plugin, so that its tab shows an instance's pods while
@@ -111,7 +85,7 @@ export function createKubernetesProxyRouter(options: {
       throw new InputError(`The query parameter '${streaming}' is not proxied`);
     }
     // Also answers 404 for a host that is not registered.
-    if (!(await isAppInstanceNamespace(hosts, hostName, namespace))) {
+    if (!(await hosts.isAppInstanceNamespace(hostName, namespace))) {
       throw new NotAllowedError(
         `Namespace '${namespace}' of edge host '${hostName}' holds no application instances`,
       );
