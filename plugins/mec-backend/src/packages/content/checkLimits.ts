@@ -22,15 +22,20 @@ export function checkArchiveSize(
   }
 }
 
-/** Size checks shared by the ZIP and tar readers, per entry. */
+/**
+ * Size checks shared by the ZIP and tar readers, per entry: the running
+ * `total` of uncompressed sizes against the cap, and the compression ratio
+ * of the entry (when its compressed size is known) and of everything read
+ * so far against the archive's own size (when given).
+ */
 export function checkSizes(
-  size: number,
-  compressedSize: number | undefined,
+  entry: { name: string; size: number; compressedSize?: number },
   total: number,
-  name: string,
+  archiveBytes: number | undefined,
   label: string,
   limits: PackageContentLimits,
 ) {
+  const { name, size, compressedSize } = entry;
   if (total > limits.maxTotalUncompressedBytes) {
     throw new PackageContentError({
       kind: 'limits',
@@ -42,8 +47,7 @@ export function checkSizes(
   }
   if (
     compressedSize !== undefined &&
-    size > limits.compressionRatioThresholdBytes &&
-    size > compressedSize * limits.maxCompressionRatio
+    exceedsRatio(size, compressedSize, limits)
   ) {
     throw new PackageContentError({
       kind: 'limits',
@@ -55,6 +59,29 @@ export function checkSizes(
       }:1; the archive looks like a decompression bomb.`,
     });
   }
+  // Many entries just under the per-entry floor add up here.
+  if (archiveBytes !== undefined && exceedsRatio(total, archiveBytes, limits)) {
+    throw new PackageContentError({
+      kind: 'limits',
+      title: 'Suspicious compression ratio',
+      detail: `${label} inflates from ${formatBytes(
+        archiveBytes,
+      )} to more than ${formatBytes(total)} (reached at "${name}"), more than ${
+        limits.maxCompressionRatio
+      }:1; the archive looks like a decompression bomb.`,
+    });
+  }
+}
+
+function exceedsRatio(
+  size: number,
+  compressedSize: number,
+  limits: PackageContentLimits,
+): boolean {
+  return (
+    size > limits.compressionRatioThresholdBytes &&
+    size > compressedSize * limits.maxCompressionRatio
+  );
 }
 
 /** The archive has more entries than the limits allow. */

@@ -11,12 +11,17 @@ export interface PackageContentLimits {
   maxEntries: number;
   /** Sum of the uncompressed sizes of all entries. */
   maxTotalUncompressedBytes: number;
-  /** Largest uncompressed:compressed ratio tolerated ... */
+  /**
+   * Largest uncompressed:compressed ratio tolerated, for the archive as a
+   * whole and for each entry ...
+   */
   maxCompressionRatio: number;
-  /** ... once an entry (or a gzip stream) inflates beyond this many bytes. */
+  /** ... once it inflates beyond this many bytes. */
   compressionRatioThresholdBytes: number;
   /** Size of the AppD file. */
   maxAppDBytes: number;
+  /** Size of a chart's Chart.yaml and values.yaml, checked before parsing. */
+  maxChartYamlBytes: number;
 }
 
 /** Defaults sized for Helm charts and their AppD, which are small. */
@@ -25,10 +30,15 @@ export const DEFAULT_PACKAGE_CONTENT_LIMITS: PackageContentLimits = {
   maxEntries: 500,
   maxTotalUncompressedBytes: 200 * MiB,
   maxCompressionRatio: 100,
-  // Small text files of repeated characters legitimately compress far
-  // beyond 100:1; only ratios on sizeable content indicate a bomb.
-  compressionRatioThresholdBytes: 1 * MiB,
-  maxAppDBytes: 5 * MiB,
+  // Tiny files (a few lines of repeated characters) legitimately compress
+  // beyond 100:1; from 64 KiB on the ratio counts, per entry and for the
+  // whole archive, so many small bombs cannot add up.
+  compressionRatioThresholdBytes: 64 * 1024,
+  // Parsing YAML is synchronous: these caps bound how long one file can
+  // hold the event loop. Real AppDs, Chart.yaml and values.yaml files are
+  // tens of KiB.
+  maxAppDBytes: 1 * MiB,
+  maxChartYamlBytes: 1 * MiB,
 };
 
 export function resolveLimits(

@@ -1,5 +1,8 @@
 import { PackageContentError } from './PackageContentError';
-import { computeChecksum, normaliseChecksumAlgorithm } from './verifyChecksum';
+import {
+  computeChecksumInChunks,
+  normaliseChecksumAlgorithm,
+} from './verifyChecksum';
 
 /**
  * Parses `TOSCA-Metadata/TOSCA.meta` (TOSCA CSAR block 0 as profiled by
@@ -62,20 +65,44 @@ export function parseManifest(text: string): ManifestEntry[] {
 
 /**
  * Verifies the digests the manifest lists (ETSI AppPkt.005): every local
- * source must exist in the package and match. Returns the verified paths.
+ * source must exist in the package, be listed once, and match. Every
+ * listed file is checked before anything is hashed, and each is hashed
+ * once per algorithm, in chunks, so a hostile manifest cannot hold the
+ * event loop. Returns the verified paths.
  */
-export function verifyManifest(
+export async function verifyManifest(
   manifestPath: string,
   text: string,
   files: Map<string, Buffer>,
-): string[] {
-  const verified: string[] = [];
-  for (const entry of parseManifest(text)) {
-    // Remote sources (images in a registry) are not part of the archive.
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry.source)) continue;
+): Promise<string[]> {
+  const structure = (detail: string) =>
+    new PackageContentError({
+      kind: 'structure',
+      title: 'Invalid manifest',
+      detail,
+    });
+  // Remote sources (images in a registry) are not part of the archive.
+  const local = parseManifest(text).filter(
+    entry => !/^[a-z][a-z0-9+.-]*:\/\//i.test(entry.source),
+  );
+  if (local.length > files.size) {
+    throw structure(
+      `The manifest "${manifestPath}" lists ${local.length} files, but the package has only ${files.size}.`,
+    );
+  }
+
+  const listed = new Set<string>();
+  const toHash: { entry: ManifestEntry; path: string; algorithm: string }[] =
+    [];
+  for (const entry of local) {
     const path = entry.source.replace(/^\.\//, '');
-    const content = files.get(path);
-    if (!content) {
+    if (listed.has(path)) {
+      throw structure(
+        `The manifest "${manifestPath}" lists "${entry.source}" more than once; each file must be listed once.`,
+      );
+    }
+    listed.add(path);
+    if (!files.has(path)) {
       throw new PackageContentError({
         kind: 'structure',
         title: 'Incomplete package',
@@ -91,8 +118,21 @@ export function verifyManifest(
         detail: `The manifest "${manifestPath}" uses algorithm "${entry.algorithm}" for "${entry.source}"; use SHA-256, SHA-384 or SHA-512.`,
       });
     }
-    const actual = computeChecksum(content, algorithm);
-    if (actual !== entry.hash.toLowerCase()) {
+    toHash.push({ entry, path, algorithm });
+  }
+
+  const digests = new Map<string, string>();
+  const verified: string[] = [];
+  for (const { entry, path, algorithm } of toHash) {
+    const key = `${algorithm}\0${path}`;
+    let actual = digests.get(key);
+    if (actual === undefined) {
+      actual = await computeChecksumInChunks(files.get(path)!, algorithm);
+      digests.set(key, actual);
+      // Between entries too: a manifest of many small files yields as well.
+      await new Promise(setImmediate);
+    }
+    if (actual !== entry.hash!.trim().toLowerCase()) {
       throw new PackageContentError({
         kind: 'checksum',
         title: 'Manifest digest mismatch',

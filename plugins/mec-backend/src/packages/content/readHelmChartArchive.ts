@@ -1,7 +1,7 @@
 import { AppD } from '@helmmec/plugin-mec-common';
 import { stringify } from 'yaml';
 import { checkEntryName } from './checkEntryName';
-import { PackageContentLimits, resolveLimits } from './limits';
+import { formatBytes, PackageContentLimits, resolveLimits } from './limits';
 import {
   AppDFile,
   decodeUtf8,
@@ -133,8 +133,10 @@ export function readChart(
   const root = [...roots][0];
   const chartYaml = files.get(`${root}/Chart.yaml`);
   if (!chartYaml) throw notAChart(`there is no ${root}/Chart.yaml`);
-  if (chartYaml.length > limits.maxAppDBytes) {
-    throw notAChart(`${root}/Chart.yaml is too large`);
+  // values.yaml is parsed only to derive an AppD, but Helm parses it at
+  // every install: refuse it here whatever the chart's AppD.
+  for (const file of ['Chart.yaml', 'values.yaml']) {
+    checkChartYamlSize(`${root}/${file}`, files, limits, label);
   }
   const metadata = parseYaml(
     decodeUtf8(chartYaml, `${root}/Chart.yaml`),
@@ -173,6 +175,24 @@ export function readChart(
     },
     files,
   };
+}
+
+function checkChartYamlSize(
+  path: string,
+  files: Map<string, Buffer>,
+  limits: PackageContentLimits,
+  label: string,
+) {
+  const size = files.get(path)?.length ?? 0;
+  if (size > limits.maxChartYamlBytes) {
+    throw new PackageContentError({
+      kind: 'limits',
+      title: 'Chart file too large',
+      detail: `${label}: ${path} is ${formatBytes(
+        size,
+      )}; at most ${formatBytes(limits.maxChartYamlBytes)} is accepted.`,
+    });
+  }
 }
 
 function findChartAppD(

@@ -91,7 +91,7 @@ export async function readMecPackageArchive(
 
   const manifestPath = findManifest(files, toscaMeta);
   if (manifestPath) {
-    verifyManifest(
+    await verifyManifest(
       manifestPath,
       decodeUtf8(files.get(manifestPath)!, manifestPath),
       files,

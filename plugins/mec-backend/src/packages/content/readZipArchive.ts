@@ -59,10 +59,13 @@ export async function readZipArchive(
 
       declaredTotal += entry.uncompressedSize;
       checkSizes(
-        entry.uncompressedSize,
-        entry.compressedSize,
+        {
+          name,
+          size: entry.uncompressedSize,
+          compressedSize: entry.compressedSize,
+        },
         declaredTotal,
-        name,
+        buffer.length,
         label,
         limits,
       );

@@ -29,6 +29,29 @@ export function computeChecksum(content: Buffer, algorithm: string): string {
     .digest('hex');
 }
 
+// Hashing 1 MiB takes a few milliseconds; other requests run in between.
+const HASH_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * {@link computeChecksum} for content that may be large: hashes it in
+ * chunks and yields to the event loop between them.
+ */
+export async function computeChecksumInChunks(
+  content: Buffer,
+  algorithm: string,
+): Promise<string> {
+  const canonical = normaliseChecksumAlgorithm(algorithm);
+  if (!canonical) {
+    throw unsupportedAlgorithm(algorithm);
+  }
+  const hash = createHash(ALGORITHMS[canonical.replace('-', '')].node);
+  for (let start = 0; start < content.length; start += HASH_CHUNK_BYTES) {
+    if (start > 0) await new Promise(setImmediate);
+    hash.update(content.subarray(start, start + HASH_CHUNK_BYTES));
+  }
+  return hash.digest('hex');
+}
+
 /**
  * Checks `content` against a declared ETSI `Checksum` (SHA-256, SHA-384 or
  * SHA-512; hex compared case-insensitively).
