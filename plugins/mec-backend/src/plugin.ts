@@ -44,6 +44,7 @@ export const mecPlugin = createBackendPlugin({
     });
     env.registerInit({
       deps: {
+        auditor: coreServices.auditor,
         config: coreServices.rootConfig,
         database: coreServices.database,
         discovery: coreServices.discovery,
@@ -109,6 +110,7 @@ export const mecPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             logger,
+            auditor: deps.auditor,
             apiRoot: core.apiRoot,
             outboundPolicy: core.outboundPolicy,
             maxUploadBytes,

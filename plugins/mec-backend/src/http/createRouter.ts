@@ -1,4 +1,5 @@
 import {
+  AuditorService,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -16,6 +17,7 @@ import { createAppLcmRouter } from './appLcm/createAppLcmRouter';
 import { createAppPkgmRouter } from './appPkgm/createAppPkgmRouter';
 import { createGrantingRouter } from './granting/createGrantingRouter';
 import { createHostsRouter } from './hosts/createHostsRouter';
+import { auditChanges } from './audit';
 import { authenticate, basicAuthAsBearer } from './authenticate';
 import { authorizeChanges } from './authorize';
 import { createHelmRepositoryRouter } from './helmRepository/createHelmRepositoryRouter';
@@ -37,6 +39,8 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   logger: LoggerService;
+  /** Records every changing request of the MEC and hosts APIs. */
+  auditor: AuditorService;
   appPackages: AppPackageService;
   /** The externally visible `{apiRoot}`, for example `http://localhost:7007/api/mec`. */
   apiRoot: () => Promise<string>;
@@ -63,6 +67,8 @@ export async function createRouter(
 
   router.use(`/${HELM_REPOSITORY_PATH}`, basicAuthAsBearer());
   router.use(authenticate(httpAuth));
+  // Before the permission check, so that refused changes are recorded too.
+  router.use(auditChanges({ auditor: options.auditor, logger }));
   router.use(authorizeChanges({ httpAuth, permissions: options.permissions }));
   // JSON bodies of the MEC APIs, with our depth and NUL limits; not for the
   // Kubernetes proxy, which forwards bodies as they came.
