@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { PackageContentError } from './PackageContentError';
@@ -245,6 +246,26 @@ describe('readHelmChartArchive', () => {
       errorOf(() => readHelmChartArchive(archive, { maxArchiveBytes: 100 }))
         .title,
     ).toBe('Chart archive too large');
+  });
+
+  it('caps Chart.yaml and values.yaml before parsing them', () => {
+    // Random text: large, but not a suspicious compression ratio.
+    const blob = randomBytes(600 * 1024).toString('hex');
+    for (const [file, archive] of [
+      ['demo/values.yaml', chartTgz({ appd: validAppD, values: { blob } })],
+      ['demo/Chart.yaml', chartTgz({ chartYaml: { blob } })],
+    ] as const) {
+      const error = errorOf(() => readHelmChartArchive(archive));
+      expect(error.kind).toBe('limits');
+      expect(error.title).toBe('Chart file too large');
+      expect(error.detail).toContain(file);
+    }
+    const archive = chartTgz({ values: { a: 'x'.repeat(3000) } });
+    expect(() => readHelmChartArchive(archive)).not.toThrow();
+    expect(
+      errorOf(() => readHelmChartArchive(archive, { maxChartYamlBytes: 1000 }))
+        .title,
+    ).toBe('Chart file too large');
   });
 
   it('rejects archives that are not charts', () => {

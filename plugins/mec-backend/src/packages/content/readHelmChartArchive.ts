@@ -188,9 +188,9 @@ function checkChartYamlSize(
     throw new PackageContentError({
       kind: 'limits',
       title: 'Chart file too large',
-      detail: `${label}: ${path} is ${formatBytes(
-        size,
-      )}; at most ${formatBytes(limits.maxChartYamlBytes)} is accepted.`,
+      detail: `${label}: ${path} is ${formatBytes(size)}; at most ${formatBytes(
+        limits.maxChartYamlBytes,
+      )} is accepted.`,
     });
   }
 }

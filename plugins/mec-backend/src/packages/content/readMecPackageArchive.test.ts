@@ -310,6 +310,68 @@ describe('readMecPackageArchive', () => {
     expect(error.title).toBe('Suspicious compression ratio');
   });
 
+  it('checks the ratio of entries from 64 KiB on', async () => {
+    const error = await errorOf(
+      readMecPackageArchive(
+        mecPackageZip({
+          extra: [{ name: 'zeros.bin', content: Buffer.alloc(100 * 1024) }],
+        }),
+      ),
+    );
+    expect(error.kind).toBe('limits');
+    expect(error.title).toBe('Suspicious compression ratio');
+    expect(error.detail).toContain('"zeros.bin"');
+  });
+
+  it('checks the ratio of the archive as a whole, so small bombs cannot add up', async () => {
+    const extra = Array.from({ length: 40 }, (_, i) => ({
+      name: `Files/zeros-${i}.bin`,
+      content: Buffer.alloc(60 * 1024),
+    }));
+    const error = await errorOf(
+      readMecPackageArchive(mecPackageZip({ extra })),
+    );
+    expect(error.kind).toBe('limits');
+    expect(error.title).toBe('Suspicious compression ratio');
+    expect(error.detail).toMatch(/^The package inflates from/);
+  });
+
+  it('refuses a manifest naming one file many times, before hashing it', async () => {
+    const big = Buffer.alloc(8 * 1024 * 1024, 'x');
+    const line = [
+      'Source: Artifacts/big.bin',
+      'Algorithm: SHA-256',
+      `Hash: ${sha256(big)}`,
+    ].join('\n');
+    const entries = (times: number): ZipEntrySpec[] => [
+      {
+        name: 'TOSCA-Metadata/TOSCA.meta',
+        content: toscaMeta({
+          'Entry-Definitions': 'Definitions/appd.yaml',
+          'ETSI-Entry-Manifest': 'demo.mf',
+        }),
+      },
+      { name: 'Definitions/appd.yaml', content: stringify(validAppD) },
+      // Stored: the ratio check is not what this test is about.
+      {
+        name: 'demo.mf',
+        content: Array(times).fill(line).join('\n\n'),
+        method: 0,
+      },
+      { name: 'Artifacts/big.bin', content: big, method: 0 },
+      { name: 'Artifacts/demo.tgz', content: chartTgz() },
+    ];
+    const many = await errorOf(readMecPackageArchive(buildZip(entries(2000))));
+    expect(many.kind).toBe('structure');
+    expect(many.detail).toContain('lists 2000 files');
+    const twice = await errorOf(readMecPackageArchive(buildZip(entries(2))));
+    expect(twice.kind).toBe('structure');
+    expect(twice.detail).toContain('more than once');
+    await expect(
+      readMecPackageArchive(buildZip(entries(1))),
+    ).resolves.toMatchObject({ manifestPath: 'demo.mf' });
+  });
+
   it('stops an entry that inflates beyond its declared size', async () => {
     const error = await errorOf(
       readMecPackageArchive(

@@ -138,13 +138,7 @@ function parseTar(
         checkUniqueEntry(seen, name, label);
         total += entry.size;
         // The gzip stream's own ratio was bounded while inflating.
-        checkSizes(
-          { name, size: entry.size },
-          total,
-          undefined,
-          label,
-          limits,
-        );
+        checkSizes({ name, size: entry.size }, total, undefined, label, limits);
         const item = { name, size: entry.size, chunks: [] as Buffer[] };
         pending.push(item);
         entry.on('data', (chunk: Buffer) => item.chunks.push(chunk));

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { PackageContentError } from './PackageContentError';
-import { normaliseChecksumAlgorithm, verifyChecksum } from './verifyChecksum';
+import {
+  computeChecksum,
+  computeChecksumInChunks,
+  normaliseChecksumAlgorithm,
+  verifyChecksum,
+} from './verifyChecksum';
 
 const content = Buffer.from('a MEC package');
 const digest = (alg: string) => createHash(alg).update(content).digest('hex');
@@ -69,5 +74,27 @@ describe('verifyChecksum', () => {
   it('normalises algorithm names to the ETSI spelling', () => {
     expect(normaliseChecksumAlgorithm('sha384')).toBe('SHA-384');
     expect(normaliseChecksumAlgorithm('SHA3-256')).toBeUndefined();
+  });
+});
+
+describe('computeChecksumInChunks', () => {
+  it.each(['SHA-256', 'SHA-384', 'SHA-512'])(
+    'matches the one-shot %s digest across chunk boundaries',
+    async algorithm => {
+      const large = Buffer.alloc(2.5 * 1024 * 1024);
+      for (let i = 0; i < large.length; i += 1) large[i] = (i * 31) % 251;
+      await expect(computeChecksumInChunks(large, algorithm)).resolves.toBe(
+        computeChecksum(large, algorithm),
+      );
+      await expect(
+        computeChecksumInChunks(Buffer.alloc(0), algorithm),
+      ).resolves.toBe(computeChecksum(Buffer.alloc(0), algorithm));
+    },
+  );
+
+  it('refuses an unknown algorithm', async () => {
+    await expect(computeChecksumInChunks(content, 'MD5')).rejects.toMatchObject(
+      { kind: 'checksum', title: 'Unsupported checksum algorithm' },
+    );
   });
 });
