@@ -320,11 +320,16 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
     await service.updateHost('edge-8', {
       namespacePolicy: { mode: 'perInstance', prefix: 'mec-' },
     });
-    const id = '0b6a5c0e-3f7d-4c1a-9d2e-6a1f0c9b8e7d';
+    const instanceId = '0b6a5c0e-3f7d-4c1a-9d2e-6a1f0c9b8e7d';
     await expect(
-      service.isAppInstanceNamespace('edge-8', `mec-${id}`),
+      service.isAppInstanceNamespace('edge-8', `mec-${instanceId}`),
     ).resolves.toBe(true);
-    for (const namespace of ['mec-42', 'mec-', `me-${id}`, `mec-${id}x`]) {
+    for (const namespace of [
+      'mec-42',
+      'mec-',
+      `me-${instanceId}`,
+      `mec-${instanceId}x`,
+    ]) {
       await expect(
         service.isAppInstanceNamespace('edge-8', namespace),
       ).resolves.toBe(false);
