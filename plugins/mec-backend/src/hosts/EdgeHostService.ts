@@ -90,6 +90,28 @@ const DEFAULT_HEALTHY_MAX_AGE_MS = 120_000;
 const APP_INSTANCE_ID =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** The namespace a host's policy gives an application instance. */
+function namespaceOfPolicy(
+  namespacePolicy: NamespacePolicy,
+  appInstanceId: string,
+): string {
+  if (namespacePolicy.mode === 'fixed') {
+    return namespacePolicy.namespace;
+  }
+  const prefix = namespacePolicy.prefix ?? DEFAULT_NAMESPACE_PREFIX;
+  const id = appInstanceId
+    .toLowerCase()
+    .replace(/[^-a-z0-9]+/g, '-')
+    .slice(0, 63 - prefix.length)
+    .replace(/-+$/, '');
+  if (!id) {
+    throw new InputError(
+      `Application instance id '${appInstanceId}' gives no namespace name`,
+    );
+  }
+  return `${prefix}${id}`;
+}
+
 export class EdgeHostService {
   private readonly changeListeners: Array<(hostName: string) => void> = [];
 
@@ -327,21 +349,7 @@ export class EdgeHostService {
   /** The namespace an application instance gets on a host, per its policy. */
   async namespaceFor(hostName: string, appInstanceId: string): Promise<string> {
     const { namespacePolicy } = await this.getRecord(hostName);
-    if (namespacePolicy.mode === 'fixed') {
-      return namespacePolicy.namespace;
-    }
-    const prefix = namespacePolicy.prefix ?? DEFAULT_NAMESPACE_PREFIX;
-    const id = appInstanceId
-      .toLowerCase()
-      .replace(/[^-a-z0-9]+/g, '-')
-      .slice(0, 63 - prefix.length)
-      .replace(/-+$/, '');
-    if (!id) {
-      throw new InputError(
-        `Application instance id '${appInstanceId}' gives no namespace name`,
-      );
-    }
-    return `${prefix}${id}`;
+    return namespaceOfPolicy(namespacePolicy, appInstanceId);
   }
 
   /**
@@ -362,7 +370,7 @@ export class EdgeHostService {
     const appInstanceId = namespace.slice(-36);
     return (
       APP_INSTANCE_ID.test(appInstanceId) &&
-      namespace === (await this.namespaceFor(hostName, appInstanceId))
+      namespace === namespaceOfPolicy(namespacePolicy, appInstanceId)
     );
   }
 

@@ -18,15 +18,18 @@ export function normaliseChecksumAlgorithm(
   return `SHA-${key.slice(3)}` as 'SHA-256' | 'SHA-384' | 'SHA-512';
 }
 
-/** Hex digest of `content` with an ETSI checksum algorithm name. */
-export function computeChecksum(content: Buffer, algorithm: string): string {
+/** A hash for an ETSI checksum algorithm name. */
+function createChecksumHash(algorithm: string) {
   const canonical = normaliseChecksumAlgorithm(algorithm);
   if (!canonical) {
     throw unsupportedAlgorithm(algorithm);
   }
-  return createHash(ALGORITHMS[canonical.replace('-', '')].node)
-    .update(content)
-    .digest('hex');
+  return createHash(ALGORITHMS[canonical.replace('-', '')].node);
+}
+
+/** Hex digest of `content` with an ETSI checksum algorithm name. */
+export function computeChecksum(content: Buffer, algorithm: string): string {
+  return createChecksumHash(algorithm).update(content).digest('hex');
 }
 
 // Hashing 1 MiB takes a few milliseconds; other requests run in between.
@@ -40,11 +43,7 @@ export async function computeChecksumInChunks(
   content: Buffer,
   algorithm: string,
 ): Promise<string> {
-  const canonical = normaliseChecksumAlgorithm(algorithm);
-  if (!canonical) {
-    throw unsupportedAlgorithm(algorithm);
-  }
-  const hash = createHash(ALGORITHMS[canonical.replace('-', '')].node);
+  const hash = createChecksumHash(algorithm);
   for (let start = 0; start < content.length; start += HASH_CHUNK_BYTES) {
     if (start > 0) await new Promise(setImmediate);
     hash.update(content.subarray(start, start + HASH_CHUNK_BYTES));
@@ -59,7 +58,10 @@ export async function computeChecksumInChunks(
  * @throws PackageContentError of kind `checksum` on an unknown algorithm, a
  *   malformed hash or a mismatch.
  */
-export function verifyChecksum(content: Buffer, checksum: Checksum): void {
+export async function verifyChecksum(
+  content: Buffer,
+  checksum: Checksum,
+): Promise<void> {
   const canonical = normaliseChecksumAlgorithm(checksum.algorithm);
   if (!canonical) {
     throw unsupportedAlgorithm(checksum.algorithm);
@@ -73,7 +75,8 @@ export function verifyChecksum(content: Buffer, checksum: Checksum): void {
       detail: `The declared ${canonical} hash "${checksum.hash}" is not ${hexLength} hexadecimal characters.`,
     });
   }
-  const actual = computeChecksum(content, canonical);
+  // A package may be tens of MiB: hash it without holding the event loop.
+  const actual = await computeChecksumInChunks(content, canonical);
   if (actual !== declared) {
     throw new PackageContentError({
       kind: 'checksum',

@@ -233,7 +233,7 @@ export class PackageOnboarder {
       });
     }
     const archive = content!.packageArchive;
-    verifyChecksum(archive, record.checksum);
+    await verifyChecksum(archive, record.checksum);
 
     let appd: Record<string, unknown>;
     let appdText: string;
