@@ -78,7 +78,7 @@ describe('OutboundUrlPolicy.check', () => {
     expect(error).toBeInstanceOf(InputError);
     expect(error.name).toBe('InputError');
     expect(error.message).toBe(
-      'The callback URI https://evil.example.com resolves to 10.0.0.5, a private address; such addresses are only used when mec.outbound.allow names them or allowPrivateNetworks is set',
+      'The callback URI https://evil.example.com resolves to 10.0.0.5, a private address; such addresses are only used when mec.outbound.allow names them or mec.outbound.allowPrivateNetworks is set',
     );
     await expect(check('https://mixed.example.com/')).rejects.toThrow(
       /127.0.0.1, a loopback address/,
@@ -141,7 +141,66 @@ describe('OutboundUrlPolicy.check', () => {
     ).resolves.toBeTruthy();
   });
 
+  it('reads another rule set, such as mec.hosts.outbound, and names it', async () => {
+    const hostsPolicy = OutboundUrlPolicy.fromConfig(
+      new ConfigReader({
+        mec: {
+          outbound: { allow: [{ host: '*.example.com' }] },
+          hosts: { outbound: { allow: [{ host: 'intranet.corp' }] } },
+        },
+      }),
+      { key: 'mec.hosts.outbound', lookup },
+    );
+    await expect(
+      hostsPolicy.check('https://charts.example.com', { purpose: 'edgeHost' }),
+    ).rejects.toThrow(
+      "The edge host URL https://charts.example.com is not allowed: no mec.hosts.outbound.allow rule matches host 'charts.example.com'",
+    );
+    await expect(
+      hostsPolicy.check('https://intranet.corp:6443', { purpose: 'edgeHost' }),
+    ).rejects.toThrow(
+      'resolves to 10.20.0.7, a private address; such addresses are only used when mec.hosts.outbound.allow names them or mec.hosts.outbound.allowPrivateNetworks is set',
+    );
+    const unresolved = await hostsPolicy
+      .check('https://nowhere.invalid', { purpose: 'edgeHost' })
+      .catch(e => e);
+    expect(unresolved.reason).toBe('refused');
+  });
+
+  it('falls back to default rules only when the rule set is absent', async () => {
+    const defaultAllow = [{ host: '127.0.0.1' }];
+    const absent = OutboundUrlPolicy.fromConfig(new ConfigReader({}), {
+      key: 'mec.hosts.outbound',
+      defaultAllow,
+      lookup,
+    });
+    await expect(
+      absent.check('https://127.0.0.1:6443', { purpose: 'edgeHost' }),
+    ).resolves.toBeTruthy();
+    const empty = OutboundUrlPolicy.fromConfig(
+      new ConfigReader({ mec: { hosts: { outbound: { allow: [] } } } }),
+      { key: 'mec.hosts.outbound', defaultAllow, lookup },
+    );
+    await expect(
+      empty.check('https://127.0.0.1:6443', { purpose: 'edgeHost' }),
+    ).rejects.toThrow(/no mec\.hosts\.outbound\.allow rule/);
+  });
+
+  it('tells an unresolvable name from a refused one', async () => {
+    const error = await policy
+      .check('https://gone.example.com', { purpose: 'package' })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(OutboundUrlError);
+    expect(error.reason).toBe('unresolvable');
+  });
+
   it('rejects malformed rules at startup', () => {
+    expect(() =>
+      OutboundUrlPolicy.create({
+        allow: [{ host: 'http://x.com' }],
+        configKey: 'mec.hosts.outbound',
+      }),
+    ).toThrow(/^mec\.hosts\.outbound\.allow: .* neither a host name/);
     expect(() =>
       OutboundUrlPolicy.create({ allow: [{ host: 'http://x.com' }] }),
     ).toThrow(/neither a host name/);

@@ -6,8 +6,17 @@ import https from 'node:https';
 import { LookupFunction } from 'node:net';
 import { IpAddress, IpRange, parseIp, specialRangeOf } from './addresses';
 
-/** Why the MEO calls out: to download a package or to notify a subscriber. */
-export type OutboundPurpose = 'package' | 'callback';
+/**
+ * Why the MEO calls out: to download a package, to notify a subscriber or
+ * to reach an edge host's Kubernetes API.
+ */
+export type OutboundPurpose = 'package' | 'callback' | 'edgeHost';
+
+const PURPOSE_WORDS: Record<OutboundPurpose, string> = {
+  package: 'The URL',
+  callback: 'The callback URI',
+  edgeHost: 'The edge host URL',
+};
 
 /** URL schemes an allow rule can name. */
 export type OutboundScheme = 'http' | 'https' | 'oci';
@@ -32,6 +41,11 @@ export interface OutboundAllowRule {
 /** Options of {@link OutboundUrlPolicy.create}. */
 export interface OutboundUrlPolicyOptions {
   allow: OutboundAllowRule[];
+  /**
+   * The config key the rules come from, named in refusals and rule errors;
+   * default `mec.outbound`.
+   */
+  configKey?: string;
   /** Let allowed host names resolve to loopback, link-local, private and other internal addresses. */
   allowPrivateNetworks?: boolean;
   /** Host name resolution; `dns.lookup` by default, replaceable in tests. */
@@ -71,7 +85,15 @@ export interface OutboundRequestInit {
  * @public
  */
 export class OutboundUrlError extends InputError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /**
+     * `unresolvable` when the host name has no address (perhaps for a
+     * while); `refused` when the URL or an address it resolves to is not
+     * allowed.
+     */
+    readonly reason: 'refused' | 'unresolvable' = 'refused',
+  ) {
     super(message);
     this.name = 'InputError';
   }
@@ -129,12 +151,27 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * @public
  */
 export class OutboundUrlPolicy {
-  /** Reads `mec.outbound` (see config.d.ts); without it nothing is allowed. */
+  /**
+   * Reads `mec.outbound` (see config.d.ts), or the rule set at `key` in the
+   * same format (`mec.hosts.outbound`); without it `defaultAllow` applies,
+   * by default nothing is allowed.
+   */
   static fromConfig(
     config: Config,
-    options?: Pick<OutboundUrlPolicyOptions, 'lookup'>,
+    options?: Pick<OutboundUrlPolicyOptions, 'lookup'> & {
+      key?: string;
+      defaultAllow?: OutboundAllowRule[];
+    },
   ): OutboundUrlPolicy {
-    const outbound = config.getOptionalConfig('mec.outbound');
+    const key = options?.key ?? 'mec.outbound';
+    const outbound = config.getOptionalConfig(key);
+    if (!outbound && options?.defaultAllow) {
+      return OutboundUrlPolicy.create({
+        allow: options.defaultAllow,
+        configKey: key,
+        lookup: options.lookup,
+      });
+    }
     const allow = (outbound?.getOptionalConfigArray('allow') ?? []).map(
       rule => ({
         host: rule.getString('host'),
@@ -149,15 +186,18 @@ export class OutboundUrlPolicy {
       allowPrivateNetworks: outbound?.getOptionalBoolean(
         'allowPrivateNetworks',
       ),
+      configKey: key,
       lookup: options?.lookup,
     });
   }
 
   static create(options: OutboundUrlPolicyOptions): OutboundUrlPolicy {
+    const configKey = options.configKey ?? 'mec.outbound';
     return new OutboundUrlPolicy(
-      options.allow.map(compileRule),
+      options.allow.map(rule => compileRule(rule, configKey)),
       options.allowPrivateNetworks ?? false,
       options.lookup ?? defaultLookup,
+      configKey,
     );
   }
 
@@ -165,6 +205,7 @@ export class OutboundUrlPolicy {
     private readonly rules: CompiledRule[],
     private readonly allowPrivateNetworks: boolean,
     private readonly lookup: (hostname: string) => Promise<IpAddress[]>,
+    private readonly configKey: string,
   ) {}
 
   /**
@@ -280,7 +321,7 @@ export class OutboundUrlPolicy {
     purpose: OutboundPurpose,
     checkAsScheme?: OutboundScheme,
   ): Promise<CheckedUrl> {
-    const what = purpose === 'callback' ? 'The callback URI' : 'The URL';
+    const what = PURPOSE_WORDS[purpose];
     let url: URL;
     try {
       url = new URL(input);
@@ -308,7 +349,7 @@ export class OutboundUrlPolicy {
     );
     const notAllowed = () =>
       new OutboundUrlError(
-        `${what} ${origin} is not allowed: no mec.outbound.allow rule matches host '${host}', port ${port} and scheme ${scheme}`,
+        `${what} ${origin} is not allowed: no ${this.configKey}.allow rule matches host '${host}', port ${port} and scheme ${scheme}`,
       );
 
     const literal = parseIp(host);
@@ -326,10 +367,14 @@ export class OutboundUrlPolicy {
       } catch (error) {
         throw new OutboundUrlError(
           `${what} ${origin} cannot be resolved: ${(error as Error).message}`,
+          'unresolvable',
         );
       }
       if (addresses.length === 0) {
-        throw new OutboundUrlError(`${what} ${origin} cannot be resolved`);
+        throw new OutboundUrlError(
+          `${what} ${origin} cannot be resolved`,
+          'unresolvable',
+        );
       }
     }
 
@@ -347,7 +392,7 @@ export class OutboundUrlPolicy {
       );
       if (!named) {
         throw new OutboundUrlError(
-          `${what} ${origin} resolves to ${ip.address}, a ${special.kind} address; such addresses are only used when mec.outbound.allow names them or allowPrivateNetworks is set`,
+          `${what} ${origin} resolves to ${ip.address}, a ${special.kind} address; such addresses are only used when ${this.configKey}.allow names them or ${this.configKey}.allowPrivateNetworks is set`,
         );
       }
     }
@@ -355,13 +400,16 @@ export class OutboundUrlPolicy {
   }
 }
 
-function compileRule(rule: OutboundAllowRule): CompiledRule {
+function compileRule(
+  rule: OutboundAllowRule,
+  configKey: string,
+): CompiledRule {
   const text = rule.host.trim().toLowerCase();
   const schemes = new Set<OutboundScheme>(rule.schemes ?? SCHEMES);
   for (const scheme of schemes) {
     if (!SCHEMES.includes(scheme)) {
       throw new Error(
-        `mec.outbound.allow: unknown scheme '${scheme}' for host '${rule.host}'`,
+        `${configKey}.allow: unknown scheme '${scheme}' for host '${rule.host}'`,
       );
     }
   }
@@ -373,7 +421,7 @@ function compileRule(rule: OutboundAllowRule): CompiledRule {
   }
   if (isHostName(text)) return { text, name: text, ports, schemes };
   throw new Error(
-    `mec.outbound.allow: '${rule.host}' is neither a host name, '*.domain', an IP address nor a CIDR block`,
+    `${configKey}.allow: '${rule.host}' is neither a host name, '*.domain', an IP address nor a CIDR block`,
   );
 }
 
