@@ -1,5 +1,15 @@
 import { createPermission } from '@backstage/plugin-permission-common';
 
+// Every operation of the mec plugin's APIs declares one of these (see
+// `x-mec-permission` in the backend's OpenAPI documents). Users get them
+// from the permission policy, external clients from `mec.clients`.
+
+/** Read application packages, their AppD and content (app_pkgm GET). @public */
+export const mecPackageReadPermission = createPermission({
+  name: 'mec.package.read',
+  attributes: { action: 'read' },
+});
+
 /** Onboard a MEC application package (POST app_packages, PUT package_content). @public */
 export const mecPackageOnboardPermission = createPermission({
   name: 'mec.package.onboard',
@@ -54,15 +64,76 @@ export const mecHostRemovePermission = createPermission({
   attributes: { action: 'delete' },
 });
 
+/** Pull chart archives and the index from the MEO's Helm repository (edge clusters). @public */
+export const mecPackagePullPermission = createPermission({
+  name: 'mec.package.pull',
+  attributes: { action: 'read' },
+});
+
+/** Read application instances and their op occurrences, without Helm values. @public */
+export const mecInstanceReadPermission = createPermission({
+  name: 'mec.instance.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Read the Helm values given to an instantiation (`operationParams` of an
+ * op occurrence); without it they are left out of responses, since values
+ * often hold secrets. @public
+ */
+export const mecInstanceValuesReadPermission = createPermission({
+  name: 'mec.instance.values.read',
+  attributes: { action: 'read' },
+});
+
+/** Read edge hosts, the edge drivers and placement previews. @public */
+export const mecHostReadPermission = createPermission({
+  name: 'mec.host.read',
+  attributes: { action: 'read' },
+});
+
+/** Check an edge host's health now (POST /hosts/{name}/check). @public */
+export const mecHostCheckPermission = createPermission({
+  name: 'mec.host.check',
+  attributes: { action: 'update' },
+});
+
+/** Read one's own subscriptions of app_pkgm and app_lcm notifications. @public */
+export const mecSubscriptionReadPermission = createPermission({
+  name: 'mec.subscription.read',
+  attributes: { action: 'read' },
+});
+
+/** Create and delete one's own subscriptions of app_pkgm and app_lcm notifications. @public */
+export const mecSubscriptionManagePermission = createPermission({
+  name: 'mec.subscription.manage',
+  attributes: { action: 'create' },
+});
+
+/** Request grants (granting/v1) and read them, as a MEPM does over Mm3. @public */
+export const mecGrantRequestPermission = createPermission({
+  name: 'mec.grant.request',
+  attributes: { action: 'create' },
+});
+
 /** All permissions of the mec plugin. @public */
 export const mecPermissions = [
+  mecPackageReadPermission,
   mecPackageOnboardPermission,
   mecPackageUpdatePermission,
   mecPackageDeletePermission,
+  mecPackagePullPermission,
+  mecInstanceReadPermission,
+  mecInstanceValuesReadPermission,
   mecInstanceCreatePermission,
   mecInstanceInstantiatePermission,
   mecInstanceOperatePermission,
   mecInstanceTerminatePermission,
+  mecHostReadPermission,
   mecHostRegisterPermission,
   mecHostRemovePermission,
+  mecHostCheckPermission,
+  mecSubscriptionReadPermission,
+  mecSubscriptionManagePermission,
+  mecGrantRequestPermission,
 ];

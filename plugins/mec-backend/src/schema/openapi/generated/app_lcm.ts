@@ -5,7 +5,7 @@ export const spec = {
   "info": {
     "title": "ETSI GS MEC 010-2 Application Lifecycle Management API (HelmMEC)",
     "version": "3.1.1",
-    "description": "Request limits are HelmMEC's own, not ETSI's: JSON request bodies nest at most 32 levels, no string in a request (body or URL) holds NUL, and the strings HelmMEC stores are no longer than the maxLength given here; a request beyond them is answered 400 with ProblemDetails.",
+    "description": "Request limits are HelmMEC's own, not ETSI's: JSON request bodies nest at most 32 levels, no string in a request (body or URL) holds NUL, and the strings HelmMEC stores are no longer than the maxLength given here; a request beyond them is answered 400 with ProblemDetails. `x-mec-permission` on an operation is HelmMEC's own extension: the permission a caller needs for it (users from the permission policy, external clients from `mec.clients`); without it, 403 ProblemDetails.",
     "license": {
       "name": "BSD-3-Clause"
     }
@@ -24,6 +24,7 @@ export const spec = {
     "/app_instances": {
       "post": {
         "operationId": "AppInstancesPOST",
+        "x-mec-permission": "mec.instance.create",
         "summary": "Creates an application instance resource (NOT_INSTANTIATED).",
         "tags": [
           "app-lcm"
@@ -82,6 +83,7 @@ export const spec = {
       },
       "get": {
         "operationId": "AppInstancesGET",
+        "x-mec-permission": "mec.instance.read",
         "summary": "Queries application instances.",
         "tags": [
           "app-lcm"
@@ -141,6 +143,7 @@ export const spec = {
     "/app_instances/{appInstanceId}": {
       "get": {
         "operationId": "AppInstanceGET",
+        "x-mec-permission": "mec.instance.read",
         "summary": "Reads an application instance.",
         "tags": [
           "app-lcm"
@@ -183,6 +186,7 @@ export const spec = {
       },
       "delete": {
         "operationId": "AppInstanceDELETE",
+        "x-mec-permission": "mec.instance.create",
         "summary": "Deletes a NOT_INSTANTIATED application instance resource.",
         "tags": [
           "app-lcm"
@@ -223,6 +227,7 @@ export const spec = {
     "/app_instances/{appInstanceId}/instantiate": {
       "post": {
         "operationId": "AppInstanceInstantiatePOST",
+        "x-mec-permission": "mec.instance.instantiate",
         "summary": "Instantiates the application instance on an edge host.",
         "tags": [
           "app-lcm"
@@ -281,6 +286,7 @@ export const spec = {
     "/app_instances/{appInstanceId}/terminate": {
       "post": {
         "operationId": "AppInstanceTerminatePOST",
+        "x-mec-permission": "mec.instance.terminate",
         "summary": "Terminates the application instance.",
         "tags": [
           "app-lcm"
@@ -339,6 +345,7 @@ export const spec = {
     "/app_instances/{appInstanceId}/operate": {
       "post": {
         "operationId": "AppInstanceOperatePOST",
+        "x-mec-permission": "mec.instance.operate",
         "summary": "Starts or stops the application instance.",
         "tags": [
           "app-lcm"
@@ -397,6 +404,7 @@ export const spec = {
     "/app_lcm_op_occs": {
       "get": {
         "operationId": "AppLcmOpOccsGET",
+        "x-mec-permission": "mec.instance.read",
         "summary": "Queries lifecycle operation occurrences.",
         "tags": [
           "app-lcm"
@@ -456,6 +464,7 @@ export const spec = {
     "/app_lcm_op_occs/{appLcmOpOccId}": {
       "get": {
         "operationId": "AppLcmOpOccGET",
+        "x-mec-permission": "mec.instance.read",
         "summary": "Reads a lifecycle operation occurrence.",
         "tags": [
           "app-lcm"
@@ -500,6 +509,7 @@ export const spec = {
     "/app_lcm_op_occs/{appLcmOpOccId}/cancel": {
       "post": {
         "operationId": "AppLcmOpOccCancelPOST",
+        "x-mec-permission": "mec.instance.operate",
         "summary": "Cancels a PROCESSING operation; it ends in FAILED_TEMP.",
         "tags": [
           "app-lcm"
@@ -550,6 +560,7 @@ export const spec = {
     "/app_lcm_op_occs/{appLcmOpOccId}/retry": {
       "post": {
         "operationId": "AppLcmOpOccRetryPOST",
+        "x-mec-permission": "mec.instance.operate",
         "summary": "Retries a FAILED_TEMP operation.",
         "tags": [
           "app-lcm"
@@ -590,6 +601,7 @@ export const spec = {
     "/app_lcm_op_occs/{appLcmOpOccId}/fail": {
       "post": {
         "operationId": "AppLcmOpOccFailPOST",
+        "x-mec-permission": "mec.instance.operate",
         "summary": "Marks a FAILED_TEMP operation as finally FAILED.",
         "tags": [
           "app-lcm"
@@ -637,6 +649,7 @@ export const spec = {
     "/subscriptions": {
       "post": {
         "operationId": "AppLcmSubscriptionsPOST",
+        "x-mec-permission": "mec.subscription.manage",
         "summary": "Subscribes to lifecycle notifications.",
         "tags": [
           "app-lcm"
@@ -692,6 +705,7 @@ export const spec = {
       },
       "get": {
         "operationId": "AppLcmSubscriptionsGET",
+        "x-mec-permission": "mec.subscription.read",
         "summary": "Lists the requestor's subscriptions.",
         "tags": [
           "app-lcm"
@@ -741,6 +755,7 @@ export const spec = {
     "/subscriptions/{subscriptionId}": {
       "get": {
         "operationId": "AppLcmSubscriptionGET",
+        "x-mec-permission": "mec.subscription.read",
         "summary": "Reads a subscription.",
         "tags": [
           "app-lcm"
@@ -783,6 +798,7 @@ export const spec = {
       },
       "delete": {
         "operationId": "AppLcmSubscriptionDELETE",
+        "x-mec-permission": "mec.subscription.manage",
         "summary": "Deletes a subscription.",
         "tags": [
           "app-lcm"

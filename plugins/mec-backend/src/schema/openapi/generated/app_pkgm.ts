@@ -5,7 +5,7 @@ export const spec = {
   "info": {
     "title": "ETSI GS MEC 010-2 Application Package Management API (HelmMEC)",
     "version": "3.1.1",
-    "description": "Mm1/Mm3 application package management as served by the HelmMEC MEO. Authentication is a bearer token on every request. Request limits are HelmMEC's own, not ETSI's: JSON request bodies nest at most 32 levels, no string in a request (body or URL) holds NUL, and the strings HelmMEC stores are no longer than the maxLength given here; a request beyond them is answered 400 with ProblemDetails.",
+    "description": "Mm1/Mm3 application package management as served by the HelmMEC MEO. Authentication is a bearer token on every request. Request limits are HelmMEC's own, not ETSI's: JSON request bodies nest at most 32 levels, no string in a request (body or URL) holds NUL, and the strings HelmMEC stores are no longer than the maxLength given here; a request beyond them is answered 400 with ProblemDetails. `x-mec-permission` on an operation is HelmMEC's own extension: the permission a caller needs for it (users from the permission policy, external clients from `mec.clients`); without it, 403 ProblemDetails.",
     "license": {
       "name": "BSD-3-Clause"
     }
@@ -24,6 +24,7 @@ export const spec = {
     "/app_packages": {
       "post": {
         "operationId": "AppPackagesPOST",
+        "x-mec-permission": "mec.package.onboard",
         "summary": "Creates an application package resource and starts onboarding from appPkgPath, if given.",
         "tags": [
           "app-pkgm"
@@ -80,6 +81,7 @@ export const spec = {
       },
       "get": {
         "operationId": "AppPackagesGET",
+        "x-mec-permission": "mec.package.read",
         "summary": "Queries information relating to application packages.",
         "tags": [
           "app-pkgm"
@@ -139,6 +141,7 @@ export const spec = {
     "/app_packages/{appPkgId}": {
       "get": {
         "operationId": "AppPackageGET",
+        "x-mec-permission": "mec.package.read",
         "summary": "Reads the information of an individual application package.",
         "tags": [
           "app-pkgm"
@@ -181,6 +184,7 @@ export const spec = {
       },
       "patch": {
         "operationId": "AppPackagePATCH",
+        "x-mec-permission": "mec.package.update",
         "summary": "Enables or disables an onboarded application package.",
         "tags": [
           "app-pkgm"
@@ -241,6 +245,7 @@ export const spec = {
       },
       "delete": {
         "operationId": "AppPackageDELETE",
+        "x-mec-permission": "mec.package.delete",
         "summary": "Deletes an application package. Allowed while onboarding has not completed, or once onboarded when the package is DISABLED and NOT_IN_USE; otherwise 403.",
         "tags": [
           "app-pkgm"
@@ -278,6 +283,7 @@ export const spec = {
     "/app_packages/{appPkgId}/appd": {
       "get": {
         "operationId": "AppPackageAppdGET",
+        "x-mec-permission": "mec.package.read",
         "summary": "Reads the application descriptor (AppD) of an application package.",
         "description": "Accept text/plain returns the single-file AppD (YAML or JSON, as onboarded); application/zip returns a ZIP holding it. With both, the single file is returned.",
         "tags": [
@@ -345,6 +351,7 @@ export const spec = {
       },
       "post": {
         "operationId": "AppPackageAppdPOST",
+        "x-mec-permission": "mec.package.onboard",
         "summary": "Not supported.",
         "tags": [
           "app-pkgm"
@@ -362,6 +369,7 @@ export const spec = {
       },
       "put": {
         "operationId": "AppPackageAppdPUT",
+        "x-mec-permission": "mec.package.onboard",
         "summary": "Not supported.",
         "tags": [
           "app-pkgm"
@@ -379,6 +387,7 @@ export const spec = {
       },
       "delete": {
         "operationId": "AppPackageAppdDELETE",
+        "x-mec-permission": "mec.package.delete",
         "summary": "Not supported.",
         "tags": [
           "app-pkgm"
@@ -398,6 +407,7 @@ export const spec = {
     "/app_packages/{appPkgId}/package_content": {
       "get": {
         "operationId": "AppPackageContentGET",
+        "x-mec-permission": "mec.package.read",
         "summary": "Fetches the application package archive; a single byte range may be requested.",
         "tags": [
           "app-pkgm"
@@ -468,6 +478,7 @@ export const spec = {
       },
       "put": {
         "operationId": "AppPackageContentPUT",
+        "x-mec-permission": "mec.package.onboard",
         "summary": "Uploads the application package archive; onboarding continues asynchronously.",
         "tags": [
           "app-pkgm"
@@ -525,6 +536,7 @@ export const spec = {
     "/onboarded_app_packages": {
       "get": {
         "operationId": "OnboardedAppPackagesGET",
+        "x-mec-permission": "mec.package.read",
         "summary": "Queries information relating to application packages.",
         "tags": [
           "app-pkgm"
@@ -584,6 +596,7 @@ export const spec = {
     "/onboarded_app_packages/{appDId}": {
       "get": {
         "operationId": "OnboardedAppPackageGET",
+        "x-mec-permission": "mec.package.read",
         "summary": "Reads the information of an individual application package.",
         "tags": [
           "app-pkgm"
@@ -626,6 +639,7 @@ export const spec = {
       },
       "patch": {
         "operationId": "OnboardedAppPackagePATCH",
+        "x-mec-permission": "mec.package.update",
         "summary": "Enables or disables an onboarded application package.",
         "tags": [
           "app-pkgm"
@@ -686,6 +700,7 @@ export const spec = {
       },
       "delete": {
         "operationId": "OnboardedAppPackageDELETE",
+        "x-mec-permission": "mec.package.delete",
         "summary": "Deletes an application package. Allowed while onboarding has not completed, or once onboarded when the package is DISABLED and NOT_IN_USE; otherwise 403.",
         "tags": [
           "app-pkgm"
@@ -723,6 +738,7 @@ export const spec = {
     "/onboarded_app_packages/{appDId}/appd": {
       "get": {
         "operationId": "OnboardedAppPackageAppdGET",
+        "x-mec-permission": "mec.package.read",
         "summary": "Reads the application descriptor (AppD) of an application package.",
         "description": "Accept text/plain returns the single-file AppD (YAML or JSON, as onboarded); application/zip returns a ZIP holding it. With both, the single file is returned.",
         "tags": [
@@ -790,6 +806,7 @@ export const spec = {
       },
       "post": {
         "operationId": "OnboardedAppPackageAppdPOST",
+        "x-mec-permission": "mec.package.onboard",
         "summary": "Not supported.",
         "tags": [
           "app-pkgm"
@@ -807,6 +824,7 @@ export const spec = {
       },
       "put": {
         "operationId": "OnboardedAppPackageAppdPUT",
+        "x-mec-permission": "mec.package.onboard",
         "summary": "Not supported.",
         "tags": [
           "app-pkgm"
@@ -824,6 +842,7 @@ export const spec = {
       },
       "delete": {
         "operationId": "OnboardedAppPackageAppdDELETE",
+        "x-mec-permission": "mec.package.delete",
         "summary": "Not supported.",
         "tags": [
           "app-pkgm"
@@ -843,6 +862,7 @@ export const spec = {
     "/onboarded_app_packages/{appDId}/package_content": {
       "get": {
         "operationId": "OnboardedAppPackageContentGET",
+        "x-mec-permission": "mec.package.read",
         "summary": "Fetches the application package archive; a single byte range may be requested.",
         "tags": [
           "app-pkgm"
@@ -913,6 +933,7 @@ export const spec = {
       },
       "put": {
         "operationId": "OnboardedAppPackageContentPUT",
+        "x-mec-permission": "mec.package.onboard",
         "summary": "Uploads the application package archive; onboarding continues asynchronously.",
         "tags": [
           "app-pkgm"
@@ -970,6 +991,7 @@ export const spec = {
     "/subscriptions": {
       "post": {
         "operationId": "SubscriptionsPOST",
+        "x-mec-permission": "mec.subscription.manage",
         "summary": "Subscribes to notifications about application packages.",
         "tags": [
           "app-pkgm"
@@ -1025,6 +1047,7 @@ export const spec = {
       },
       "get": {
         "operationId": "SubscriptionsGET",
+        "x-mec-permission": "mec.subscription.read",
         "summary": "Lists the subscriptions of the requestor.",
         "tags": [
           "app-pkgm"
@@ -1064,6 +1087,7 @@ export const spec = {
     "/subscriptions/{subscriptionId}": {
       "get": {
         "operationId": "SubscriptionGET",
+        "x-mec-permission": "mec.subscription.read",
         "summary": "Reads a subscription.",
         "tags": [
           "app-pkgm"
@@ -1106,6 +1130,7 @@ export const spec = {
       },
       "delete": {
         "operationId": "SubscriptionDELETE",
+        "x-mec-permission": "mec.subscription.manage",
         "summary": "Deletes a subscription.",
         "tags": [
           "app-pkgm"

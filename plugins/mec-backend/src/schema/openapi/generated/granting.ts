@@ -5,7 +5,7 @@ export const spec = {
   "info": {
     "title": "ETSI GS MEC 010-2 Granting API (HelmMEC)",
     "version": "3.1.1",
-    "description": "Request limits are HelmMEC's own, not ETSI's: JSON request bodies nest at most 32 levels, no string in a request (body or URL) holds NUL, and the strings HelmMEC stores are no longer than the maxLength given here; a request beyond them is answered 400 with ProblemDetails.",
+    "description": "Request limits are HelmMEC's own, not ETSI's: JSON request bodies nest at most 32 levels, no string in a request (body or URL) holds NUL, and the strings HelmMEC stores are no longer than the maxLength given here; a request beyond them is answered 400 with ProblemDetails. `x-mec-permission` on an operation is HelmMEC's own extension: the permission a caller needs for it (users from the permission policy, external clients from `mec.clients`); without it, 403 ProblemDetails.",
     "license": {
       "name": "BSD-3-Clause"
     }
@@ -24,6 +24,7 @@ export const spec = {
     "/grants": {
       "post": {
         "operationId": "GrantsPOST",
+        "x-mec-permission": "mec.grant.request",
         "summary": "Requests a grant for a lifecycle operation.",
         "tags": [
           "granting"
@@ -81,6 +82,7 @@ export const spec = {
     "/grants/{grantId}": {
       "get": {
         "operationId": "GrantGET",
+        "x-mec-permission": "mec.grant.request",
         "summary": "Reads a grant.",
         "tags": [
           "granting"

@@ -5,7 +5,7 @@ export const spec = {
   "info": {
     "title": "HelmMEC edge host registry",
     "version": "1.0.0",
-    "description": "Registration, settings and health of the edge hosts (Kubernetes clusters) of the HelmMEC MEO/MEPM, and the edge drivers a host may use. Authentication is a bearer token on every request. Request limits are HelmMEC's own, not ETSI's: JSON request bodies nest at most 32 levels, no string in a request (body or URL) holds NUL, and the strings HelmMEC stores are no longer than the maxLength given here; a request beyond them is answered 400 with ProblemDetails.",
+    "description": "Registration, settings and health of the edge hosts (Kubernetes clusters) of the HelmMEC MEO/MEPM, and the edge drivers a host may use. Authentication is a bearer token on every request. Request limits are HelmMEC's own, not ETSI's: JSON request bodies nest at most 32 levels, no string in a request (body or URL) holds NUL, and the strings HelmMEC stores are no longer than the maxLength given here; a request beyond them is answered 400 with ProblemDetails. `x-mec-permission` on an operation is HelmMEC's own extension: the permission a caller needs for it (users from the permission policy, external clients from `mec.clients`); without it, 403 ProblemDetails.",
     "license": {
       "name": "Apache-2.0"
     }
@@ -24,6 +24,7 @@ export const spec = {
     "/hosts": {
       "get": {
         "operationId": "EdgeHostsGET",
+        "x-mec-permission": "mec.host.read",
         "summary": "Lists the edge hosts with their latest health status.",
         "tags": [
           "hosts"
@@ -49,6 +50,7 @@ export const spec = {
       },
       "post": {
         "operationId": "EdgeHostsPOST",
+        "x-mec-permission": "mec.host.register",
         "summary": "Registers an edge host.",
         "tags": [
           "hosts"
@@ -105,6 +107,7 @@ export const spec = {
       ],
       "get": {
         "operationId": "EdgeHostGET",
+        "x-mec-permission": "mec.host.read",
         "summary": "Reads an edge host and its latest health status.",
         "tags": [
           "hosts"
@@ -138,6 +141,7 @@ export const spec = {
       },
       "patch": {
         "operationId": "EdgeHostPATCH",
+        "x-mec-permission": "mec.host.register",
         "summary": "Changes title, description, driver, labels, location or namespace policy of a host registered through this API.",
         "tags": [
           "hosts"
@@ -184,6 +188,7 @@ export const spec = {
       },
       "delete": {
         "operationId": "EdgeHostDELETE",
+        "x-mec-permission": "mec.host.remove",
         "summary": "Deletes a host registered through this API and unused.",
         "tags": [
           "hosts"
@@ -223,6 +228,7 @@ export const spec = {
       ],
       "post": {
         "operationId": "EdgeHostCheckPOST",
+        "x-mec-permission": "mec.host.check",
         "summary": "Runs a health check of the host now and returns the host.",
         "tags": [
           "hosts"
@@ -261,6 +267,7 @@ export const spec = {
     "/edge_drivers": {
       "get": {
         "operationId": "EdgeDriversGET",
+        "x-mec-permission": "mec.host.read",
         "summary": "Lists the edge drivers a host may name.",
         "description": "The registered edge drivers, by id: the built-in `helm` and `flux` and those that backend modules add. A host's `driver` must be one of them.",
         "tags": [
@@ -289,6 +296,7 @@ export const spec = {
     "/placement": {
       "get": {
         "operationId": "PlacementGET",
+        "x-mec-permission": "mec.host.read",
         "summary": "Evaluates placement for an application instance or a package without granting anything.",
         "description": "What the MEO's placement would decide now for the application of an instance (as its INSTANTIATE grant would, without host selection or location constraints) or of an onboarded package: the suggested host and, for every registered host, whether it fits or why not. Exactly one of appInstanceId and appPkgId is required.",
         "tags": [
