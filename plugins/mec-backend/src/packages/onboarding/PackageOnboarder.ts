@@ -7,15 +7,11 @@ import { AppPackageStore } from '../../database/AppPackageStore';
 import { LeasedJob, LeasedJobRunner, LeaseLostError } from '../../jobs';
 import { OutboundUrlPolicy } from '../../outbound';
 import { AppPackageEvents } from '../AppPackageEvents';
-import {
-  PackageContentError,
-  readHelmChartArchive,
-  readMecPackageArchive,
-  verifyChecksum,
-} from '../content';
-import { AppDDerivationEntry, AppPackage, OnboardingFailure } from '../model';
-import { buildMecPackageZip } from './buildMecPackageZip';
+import { PackageContentError, verifyChecksum } from '../content';
+import { AppPackage, OnboardingFailure } from '../model';
 import { createPackageFetcher } from './createPackageFetcher';
+import { PackageReaderPool } from './PackageReaderPool';
+import { appdFileName, PackageContent } from './readPackageContent';
 
 /**
  * Fetches a package from its appPkgPath (http(s) or oci://); `signal` is
@@ -35,8 +31,19 @@ export interface PackageOnboarderOptions {
    * another may take it over; default 5 minutes.
    */
   leaseMs?: number;
-  /** Onboardings run at once by this replica; default 2. */
+  /**
+   * Onboardings run at once by this replica, each reading its archive in
+   * its own worker thread; default 2.
+   */
   concurrency?: number;
+  /**
+   * Reads and validates an archive; by default in a worker thread of a
+   * pool as large as `concurrency`.
+   */
+  readPackage?: (
+    archive: Buffer,
+    options: { signal: AbortSignal },
+  ) => Promise<PackageContent>;
   /**
    * The largest package archive, uploaded or fetched, in bytes; default
    * 50 MiB. Enforced by `fetchPackage` and by the upload endpoint.
@@ -53,9 +60,6 @@ const DEFAULTS = {
   maxPackageBytes: 50 * 1024 * 1024,
   fetchTimeoutMs: 60_000,
 };
-
-const isZip = (b: Buffer) => b.length >= 4 && b.readUInt32LE(0) === 0x04034b50;
-const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
 /**
  * Onboards packages: UPLOADING (fetch from appPkgPath unless uploaded) →
@@ -107,6 +111,10 @@ export class PackageOnboarder {
   /** The largest package archive, uploaded or fetched, in bytes. */
   readonly maxPackageBytes: number;
   private readonly runner: LeasedJobRunner;
+  private readonly readers?: PackageReaderPool;
+  private readonly readPackage: NonNullable<
+    PackageOnboarderOptions['readPackage']
+  >;
 
   constructor(
     private readonly store: AppPackageStore,
@@ -114,6 +122,14 @@ export class PackageOnboarder {
     private readonly options: PackageOnboarderOptions,
   ) {
     this.maxPackageBytes = options.maxPackageBytes ?? DEFAULTS.maxPackageBytes;
+    const concurrency = options.concurrency ?? DEFAULTS.concurrency;
+    if (options.readPackage) {
+      this.readPackage = options.readPackage;
+    } else {
+      const readers = new PackageReaderPool({ size: concurrency });
+      this.readers = readers;
+      this.readPackage = (archive, o) => readers.read(archive, o);
+    }
     this.runner = LeasedJobRunner.create({
       jobName: 'Onboarding of package',
       table: store.onboardingLeases,
@@ -121,7 +137,7 @@ export class PackageOnboarder {
       handler: job => this.onboardClaimed(job),
       // Renewed while a long fetch or unpacking runs.
       leaseMs: options.leaseMs ?? DEFAULTS.leaseMs,
-      concurrency: options.concurrency ?? DEFAULTS.concurrency,
+      concurrency,
     });
   }
 
@@ -151,6 +167,7 @@ export class PackageOnboarder {
    */
   async stop(): Promise<void> {
     await this.runner.stop();
+    await this.readers?.close();
   }
 
   /** Onboards one package, if it is being onboarded and nobody else holds it. */
@@ -234,47 +251,11 @@ export class PackageOnboarder {
     }
     const archive = content!.packageArchive;
     await verifyChecksum(archive, record.checksum);
-
-    let appd: Record<string, unknown>;
-    let appdText: string;
-    let appdFileName: string;
-    let chartArchive: Buffer;
-    let chartName: string;
-    let chartVersion: string;
-    let derivation: AppDDerivationEntry[] | undefined;
-    let packageArchive: Buffer;
-    if (isZip(archive)) {
-      const pkg = await readMecPackageArchive(archive);
-      appd = pkg.appd as unknown as Record<string, unknown>;
-      appdText = pkg.appdFile.text;
-      appdFileName = pkg.appdFile.path.split('/').pop()!;
-      chartArchive = pkg.chart.archive;
-      chartName = pkg.chart.name;
-      chartVersion = pkg.chart.version;
-      packageArchive = archive;
-    } else if (isGzip(archive)) {
-      const chart = await readHelmChartArchive(archive);
-      appd = chart.appd as unknown as Record<string, unknown>;
-      appdText = chart.appdFile.text;
-      appdFileName = chart.appdFile.path.split('/').pop()!;
-      chartArchive = archive;
-      chartName = chart.chart.name;
-      chartVersion = chart.chart.version;
-      derivation = chart.derived ? chart.derivation : undefined;
-      packageArchive = buildMecPackageZip({
-        appdFileName,
-        appdText,
-        chartFileName: `${chartName}-${chartVersion}.tgz`,
-        chartArchive,
-      });
-    } else {
-      throw new PackageContentError({
-        kind: 'archive',
-        title: 'Unknown package format',
-        detail:
-          'The package is neither a ZIP (MEC application package) nor a gzip-compressed Helm chart archive',
-      });
-    }
+    const read = await this.readPackage(archive, { signal: job.signal });
+    const appd = read.appd as unknown as Record<string, unknown>;
+    const chartArchive = read.chart.archive;
+    const chartName = read.chart.name;
+    const chartVersion = read.chart.version;
 
     const appDId = String(appd.appDId);
     await this.store.transaction(async trx => {
@@ -290,10 +271,10 @@ export class PackageOnboarder {
       }
       await store.putContent({
         appPkgId: record.id,
-        packageArchive,
+        packageArchive: read.builtPackageArchive ?? archive,
         packageMediaType: 'application/zip',
-        appdText,
-        appdFileName,
+        appdText: read.appdFile.text,
+        appdFileName: appdFileName(read.appdFile),
         chartArchive,
       });
       const mecVersion = appd.mecVersion;
@@ -314,7 +295,7 @@ export class PackageOnboarder {
             .map(v => v.trim())
             .filter(Boolean),
           appd,
-          appdDerivation: derivation,
+          appdDerivation: read.derivation,
           chartName,
           chartVersion,
           chartDigest: createHash('sha256').update(chartArchive).digest('hex'),
