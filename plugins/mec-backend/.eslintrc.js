@@ -5,7 +5,14 @@
 // A domain area's model.ts holds its plain types; stores may import those
 // and nothing else of the domain. Tests may cross layers.
 const DOMAIN = ['lifecycle', 'granting', 'packages', 'hosts', 'notifications'];
-const BELOW_DOMAIN = ['database', 'drivers', 'jobs', 'outbound', 'kubernetes'];
+const BELOW_DOMAIN = [
+  'database',
+  'drivers',
+  'jobs',
+  'outbound',
+  'kubernetes',
+  'secrets',
+];
 
 const zones = [
   // Only plugin.ts composes; nothing below it imports it or the HTTP layer.

@@ -49,6 +49,11 @@ describe('CredentialCipher', () => {
     );
   });
 
+  it('writes key ids: version 2 under the legacy key', () => {
+    const cipher = CredentialCipher.fromKey('a passphrase for key ids here');
+    expect(cipher.encrypt('edge-1', credential)).toMatch(/^v2\.legacy\./);
+  });
+
   it('refuses a short key', () => {
     expect(() => CredentialCipher.fromKey('short')).toThrow(/too short/);
   });
