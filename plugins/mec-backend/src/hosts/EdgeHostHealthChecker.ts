@@ -1,9 +1,13 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { HumanDuration } from '@backstage/types';
+import { OutboundUrlError } from '../outbound';
 import { EdgeHostService } from './EdgeHostService';
 import { probeEdgeHost } from './probeEdgeHost';
-import { EdgeHost } from './model';
+import { EdgeHost, EdgeHostStatus } from './model';
+
+/** The status of a host whose URL `mec.hosts.outbound` does not allow (any more). */
+export const REFUSED_BY_HOST_RULES = 'not allowed by mec.hosts.outbound';
 
 /** The scheduler task that checks every host. */
 export const EDGE_HOST_HEALTH_TASK_ID = 'mec-edge-host-health';
@@ -50,22 +54,42 @@ export class EdgeHostHealthChecker {
 
   /** Checks one host now, records and returns the result. */
   async checkNow(name: string): Promise<EdgeHost> {
-    const [connection, namespacePolicy] = await Promise.all([
-      this.hosts.getConnection(name),
-      this.hosts.namespacePolicyOf(name),
-    ]);
-    const status = await probeEdgeHost(connection, {
-      timeoutMs: this.hosts.checkTimeoutMs,
-      namespacePolicy,
-    });
+    const details: string[] = [];
+    let status: EdgeHostStatus;
+    try {
+      const [connection, namespacePolicy] = await Promise.all([
+        this.hosts.getConnection(name),
+        this.hosts.namespacePolicyOf(name),
+      ]);
+      status = await probeEdgeHost(connection, {
+        timeoutMs: this.hosts.checkTimeoutMs,
+        namespacePolicy,
+        onFailure: detail => details.push(detail),
+      });
+    } catch (error) {
+      // Registered under older rules, or its name now resolves inward.
+      if (!(error instanceof OutboundUrlError)) throw error;
+      details.push(error.message);
+      status = {
+        reachable: false,
+        checkedAt: new Date(),
+        error: REFUSED_BY_HOST_RULES,
+      };
+    }
+    // The status keeps a fixed reason; what answered is for the log only.
+    const detail = details.length > 0 ? ` (${details.join('; ')})` : '';
     const previous = await this.hosts.getHost(name);
     if (previous.status?.reachable !== status.reachable) {
-      // Log transitions only; the status holds the rest.
+      // Log transitions; the status holds the rest.
       if (status.reachable) {
-        this.logger.info(`Edge host '${name}' is reachable`);
+        this.logger.info(`Edge host '${name}' is reachable${detail}`);
       } else {
-        this.logger.warn(`Edge host '${name}' is unreachable: ${status.error}`);
+        this.logger.warn(
+          `Edge host '${name}' is unreachable: ${status.error}${detail}`,
+        );
       }
+    } else if (detail) {
+      this.logger.debug(`Edge host '${name}': ${status.error}${detail}`);
     }
     await this.hosts.recordStatus(name, status);
     return this.hosts.getHost(name);

@@ -3,6 +3,8 @@ import { ConfigReader } from '@backstage/config';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { EdgeHostStore } from '../database/EdgeHostStore';
 import { applyDatabaseMigrations } from '../database/migrations';
+import { OutboundUrlPolicy } from '../outbound';
+import { parseIp } from '../outbound/addresses';
 import { CredentialCipher } from './CredentialCipher';
 import { EdgeHostService } from './EdgeHostService';
 import { readStaticHosts } from './staticHosts';
@@ -193,11 +195,113 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
       ),
     ).rejects.toMatchObject({
       name: 'InputError',
-      message:
-        "Edge host 'edge-down' cannot be reached: connection refused by https://127.0.0.1:1",
+      message: "Edge host 'edge-down' cannot be reached: unreachable",
     });
+    // What answered (or did not) is for the log only.
+    expect(logger.info).toHaveBeenCalledWith(
+      expect.stringContaining('connection refused by https://127.0.0.1:1'),
+    );
     await expect(service.getHost('edge-down')).rejects.toMatchObject({
       name: 'NotFoundError',
+    });
+  });
+
+  describe('under production-like host rules', () => {
+    // A rule set naming the edge clusters' public names only, and a name
+    // that a hostile DNS answer points at the metadata service.
+    const dns: Record<string, string[]> = {
+      'edge.example.com': ['203.0.113.10'],
+      'rebound.example.com': ['169.254.169.254'],
+    };
+    const outboundPolicy = OutboundUrlPolicy.create({
+      allow: [{ host: '*.example.com', schemes: ['https'], ports: [6443] }],
+      configKey: 'mec.hosts.outbound',
+      lookup: async host => {
+        const answers = dns[host];
+        if (!answers) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
+        return answers.map(a => parseIp(a)!);
+      },
+    });
+    let strict: EdgeHostService;
+
+    beforeAll(async () => {
+      strict = await EdgeHostService.create({
+        store: EdgeHostStore.create({ knex }),
+        drivers,
+        usage,
+        cipher: CredentialCipher.fromConfig(staticConfig([])),
+        logger,
+        outboundPolicy,
+      });
+    });
+
+    it.each([
+      'https://169.254.169.254',
+      'https://10.0.0.1:6443',
+      'https://[::ffff:127.0.0.1]:6443',
+      'https://[::ffff:a9fe:a9fe]:6443',
+      'https://127.0.0.1:6443',
+      'https://rebound.example.com:6443',
+    ])('refuses to register %s, naming the rule set', async url => {
+      const error = await strict
+        .registerHost(request('edge-ssrf', { url }), { probe: true })
+        .catch(e => e);
+      expect(error).toMatchObject({
+        name: 'InputError',
+        message: expect.stringMatching(
+          /^The edge host URL .* (no mec\.hosts\.outbound\.allow rule matches|resolves to 169\.254\.169\.254, a link-local address; .*mec\.hosts\.outbound\.allow)/,
+        ),
+      });
+      await expect(strict.getHost('edge-ssrf')).rejects.toMatchObject({
+        name: 'NotFoundError',
+      });
+    });
+
+    it('registers an allowed name and checks it again before each connection', async () => {
+      await strict.registerHost(
+        request('edge-public', { url: 'https://edge.example.com:6443' }),
+      );
+      await expect(strict.getConnection('edge-public')).resolves.toMatchObject({
+        server: 'https://edge.example.com:6443',
+      });
+      // The name now resolves inward (DNS rebinding): no connection.
+      dns['edge.example.com'] = ['10.1.2.3'];
+      try {
+        await expect(strict.getConnection('edge-public')).rejects.toThrow(
+          /resolves to 10\.1\.2\.3, a private address/,
+        );
+      } finally {
+        dns['edge.example.com'] = ['203.0.113.10'];
+        await strict.deleteHost('edge-public');
+      }
+    });
+
+    it('refuses connections to hosts registered under looser rules', async () => {
+      // edge-1 was registered at 127.0.0.1 under the development rules.
+      await expect(strict.getConnection('edge-1')).rejects.toMatchObject({
+        name: 'InputError',
+        message: expect.stringContaining(
+          "no mec.hosts.outbound.allow rule matches host '127.0.0.1'",
+        ),
+      });
+    });
+
+    it('refuses to start with a static host the rules refuse', async () => {
+      await expect(
+        EdgeHostService.fromConfig(
+          staticConfig([
+            {
+              name: 'config-ssrf',
+              url: 'https://169.254.169.254',
+              authProvider: 'serviceAccount',
+              serviceAccountToken: TOKEN,
+            },
+          ]),
+          { knex, logger, drivers, usage, outboundPolicy },
+        ),
+      ).rejects.toThrow(
+        "Invalid edge host 'config-ssrf' in mec.hosts.static: The edge host URL https://169.254.169.254 is not allowed: no mec.hosts.outbound.allow rule matches",
+      );
     });
   });
 
@@ -367,7 +471,7 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
     });
     await service.recordStatus('edge-2', {
       reachable: false,
-      error: 'connection refused by https://127.0.0.1:6443',
+      error: 'unreachable',
       checkedAt: now,
     });
     await service.recordStatus('edge-3', {

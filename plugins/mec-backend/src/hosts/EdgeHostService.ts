@@ -16,6 +16,11 @@ import {
   EdgeHostStore,
   EdgeHostUpdate,
 } from '../database/EdgeHostStore';
+import {
+  OutboundAllowRule,
+  OutboundUrlError,
+  OutboundUrlPolicy,
+} from '../outbound';
 import { CredentialCipher } from './CredentialCipher';
 import { DEFAULT_NAMESPACE_PREFIX, probeEdgeHost } from './probeEdgeHost';
 import { readStaticHosts } from './staticHosts';
@@ -71,6 +76,11 @@ export interface EdgeHostServiceOptions {
   logger: LoggerService;
   /** Hosts from `mec.hosts.static`, synced into the store on creation. */
   staticHosts?: RegisterEdgeHostRequest[];
+  /**
+   * The rules host URLs must pass (`mec.hosts.outbound`), at registration
+   * and before every connection; default {@link DEVELOPMENT_HOST_RULES}.
+   */
+  outboundPolicy?: OutboundUrlPolicy;
   /** Bound of one health check or registration probe; default 10 s. */
   checkTimeoutMs?: number;
   /** A host is healthy only if its last successful check is this recent; default 2 minutes. */
@@ -79,6 +89,15 @@ export interface EdgeHostServiceOptions {
 }
 
 const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
+
+/**
+ * The host rules without `mec.hosts.outbound` in development: this machine
+ * only, where local edge clusters listen on random ports.
+ */
+export const DEVELOPMENT_HOST_RULES: readonly OutboundAllowRule[] = [
+  { host: '127.0.0.0/8', schemes: ['https'] },
+  { host: '::1', schemes: ['https'] },
+];
 const DEFAULT_HEALTHY_MAX_AGE_MS = 120_000;
 
 /**
@@ -127,6 +146,11 @@ export class EdgeHostService {
       logger: LoggerService;
       drivers: EdgeHostDrivers;
       usage: EdgeHostUsage;
+      /**
+       * The host rules; by default `mec.hosts.outbound`, or
+       * {@link DEVELOPMENT_HOST_RULES} without it.
+       */
+      outboundPolicy?: OutboundUrlPolicy;
     },
   ): Promise<EdgeHostService> {
     const hostsConfig = config.getOptionalConfig('mec.hosts');
@@ -149,6 +173,12 @@ export class EdgeHostService {
       cipher: CredentialCipher.fromConfig(config),
       logger: options.logger,
       staticHosts: readStaticHosts(config),
+      outboundPolicy:
+        options.outboundPolicy ??
+        OutboundUrlPolicy.fromConfig(config, {
+          key: 'mec.hosts.outbound',
+          defaultAllow: [...DEVELOPMENT_HOST_RULES],
+        }),
       checkTimeoutMs: timeout,
       // A few missed rounds before a host stops counting as healthy.
       healthyMaxAgeMs: frequency
@@ -172,6 +202,7 @@ export class EdgeHostService {
   private readonly usage: EdgeHostUsage;
   private readonly cipher?: CredentialCipher;
   private readonly logger: LoggerService;
+  private readonly outboundPolicy: OutboundUrlPolicy;
   private readonly now: () => Date;
   /** Bound of one health check. */
   readonly checkTimeoutMs: number;
@@ -183,6 +214,12 @@ export class EdgeHostService {
     this.usage = options.usage;
     this.cipher = options.cipher;
     this.logger = options.logger;
+    this.outboundPolicy =
+      options.outboundPolicy ??
+      OutboundUrlPolicy.create({
+        allow: [...DEVELOPMENT_HOST_RULES],
+        configKey: 'mec.hosts.outbound',
+      });
     this.now = options.now ?? (() => new Date());
     this.checkTimeoutMs = options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
     this.healthyMaxAgeMs =
@@ -248,16 +285,26 @@ export class EdgeHostService {
         `An edge host named '${record.name}' is registered already`,
       );
     }
+    // 400 naming the rule set; connections check again (DNS may change).
+    await this.checkServerUrl(record.serverUrl);
     if (options?.probe) {
+      const details: string[] = [];
       const status = await probeEdgeHost(
         this.connectionOf(record, request.credential),
         {
           timeoutMs: this.checkTimeoutMs,
           namespacePolicy: record.namespacePolicy,
           now: this.now,
+          onFailure: detail => details.push(detail),
         },
       );
       if (!status.reachable) {
+        // The reason is a fixed phrase; what answered goes to the log only.
+        this.logger.info(
+          `Registration of edge host '${record.name}' (${
+            record.serverUrl
+          }) refused: ${details.join('; ')}`,
+        );
         throw new InputError(
           `Edge host '${record.name}' cannot be reached: ${status.error}`,
         );
@@ -340,6 +387,14 @@ export class EdgeHostService {
    */
   async getConnection(name: string): Promise<EdgeHostConnection> {
     const record = await this.getRecord(name);
+    // Every connection (health checks, drivers and the kubeconfigs they hand
+    // to helm, the Kubernetes proxy) starts here, so the rules and the DNS
+    // answers of the moment are checked here: a host registered under
+    // older rules, or whose name now resolves inward, is not contacted.
+    // Clients resolve the name again when they connect; pinning the checked
+    // address would mean rewriting the URL, which sends the wrong Host to
+    // API servers behind a name-routed proxy.
+    await this.checkServerUrl(record.serverUrl);
     return this.connectionOf(
       record,
       this.requireCipher().decrypt(name, record.credentialEncrypted),
@@ -390,6 +445,11 @@ export class EdgeHostService {
       throw new NotFoundError(`No edge host named '${name}'`);
     }
     return record;
+  }
+
+  /** @throws OutboundUrlError (400) when `mec.hosts.outbound` refuses the URL */
+  private async checkServerUrl(serverUrl: string): Promise<void> {
+    await this.outboundPolicy.check(serverUrl, { purpose: 'edgeHost' });
   }
 
   private requireCipher(): CredentialCipher {
@@ -503,6 +563,19 @@ export class EdgeHostService {
       let record: EdgeHostRecord;
       try {
         record = this.toRecord(host, 'config');
+        await this.checkServerUrl(record.serverUrl).catch(error => {
+          // A name that does not resolve now may later (connections check
+          // again); a refused URL is a configuration error.
+          if (
+            !(error instanceof OutboundUrlError) ||
+            error.reason !== 'unresolvable'
+          ) {
+            throw error;
+          }
+          this.logger.warn(
+            `Edge host '${host.name}' in mec.hosts.static: ${error.message}`,
+          );
+        });
       } catch (error) {
         throw new Error(
           `Invalid edge host '${host.name}' in mec.hosts.static: ${

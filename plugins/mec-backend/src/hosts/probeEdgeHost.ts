@@ -13,8 +13,30 @@ const NON_TERMINAL_PODS = 'status.phase!=Succeeded,status.phase!=Failed';
 // Longest error text kept in a status; enough for a reason, not a dump.
 const MAX_ERROR_LENGTH = 300;
 
+/**
+ * The reasons a check stores and returns. Fixed phrases, so that a host URL
+ * pointed at some internal service does not turn the check into a way of
+ * reading what answered there (server-side request forgery); the detail
+ * goes to the log only.
+ */
+export const PROBE_FAILURES = {
+  unreachable: 'unreachable',
+  tls: 'TLS failure (check the URL and the CA data)',
+  unauthorized: 'unauthorized (check the credential and its permissions)',
+  notKubernetes: 'not a Kubernetes API server',
+  timeout: 'timeout',
+} as const;
+
+/** One of {@link PROBE_FAILURES}. */
+export type ProbeFailure = (typeof PROBE_FAILURES)[keyof typeof PROBE_FAILURES];
+
 class ProbeTimeoutError extends Error {
   name = 'ProbeTimeoutError';
+}
+
+/** An answer that a Kubernetes API server would not give. */
+class NotKubernetesError extends Error {
+  name = 'NotKubernetesError';
 }
 
 /** Options of {@link probeEdgeHost}. */
@@ -27,13 +49,18 @@ export interface ProbeOptions {
    */
   namespacePolicy?: NamespacePolicy;
   now?: () => Date;
+  /**
+   * Receives what went wrong in words the status does not keep (codes,
+   * what the server said), credential redacted: for the log only.
+   */
+  onFailure?: (detail: string) => void;
 }
 
 /**
  * Checks an edge host through its Kubernetes API only: version, nodes and
  * their allocatable capacity, and the requests of pods that hold capacity.
  * Never throws; an unreachable host or a rejected credential gives
- * `reachable: false` with a short error that never contains the credential.
+ * `reachable: false` with one of the {@link PROBE_FAILURES} as error.
  */
 export async function probeEdgeHost(
   connection: EdgeHostConnection,
@@ -41,8 +68,12 @@ export async function probeEdgeHost(
 ): Promise<EdgeHostStatus> {
   const now = options.now ?? (() => new Date());
   const signal = AbortSignal.timeout(options.timeoutMs);
-  const describe = (error: unknown) =>
-    redact(describeError(error, connection, options.timeoutMs), connection);
+  const describe = (error: unknown): ProbeFailure => {
+    options.onFailure?.(
+      redact(describeError(error, connection, options.timeoutMs), connection),
+    );
+    return classifyError(error);
+  };
 
   let timer: NodeJS.Timeout | undefined;
   // The signal aborts the requests; the race also bounds anything around them.
@@ -68,7 +99,7 @@ async function runProbe(
   connection: EdgeHostConnection,
   options: ProbeOptions,
   signal: AbortSignal,
-  describe: (error: unknown) => string,
+  describe: (error: unknown) => ProbeFailure,
   now: () => Date,
 ): Promise<EdgeHostStatus> {
   const client = await loadKubernetesClient();
@@ -89,6 +120,9 @@ async function runProbe(
   const version = await kc
     .makeApiClient(client.VersionApi)
     .getCode(undefined, callOptions);
+  if (typeof version?.gitVersion !== 'string') {
+    throw new NotKubernetesError('/version has no gitVersion');
+  }
   const core = kc.makeApiClient(client.CoreV1Api);
   const status: EdgeHostStatus = {
     reachable: true,
@@ -217,7 +251,72 @@ function statusCodeOf(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-/** A one-line reason, in words a platform engineer acts on. */
+const TLS_ERROR_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'HOSTNAME_MISMATCH',
+  'EPROTO',
+]);
+
+function isTimeout(error: unknown): boolean {
+  const err = error as { name?: string; type?: string; code?: string };
+  return (
+    err?.name === 'ProbeTimeoutError' ||
+    err?.name === 'AbortError' ||
+    err?.name === 'TimeoutError' ||
+    err?.type === 'aborted' ||
+    err?.code === 'ETIMEDOUT' ||
+    err?.code === 'UND_ERR_CONNECT_TIMEOUT'
+  );
+}
+
+/** Codes of the error and of its causes (fetch wraps the socket's error). */
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  let current = error as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (typeof current.code === 'string') codes.push(current.code);
+    current = current.cause as typeof current;
+  }
+  return codes;
+}
+
+/** The fixed phrase a status keeps. */
+function classifyError(error: unknown): ProbeFailure {
+  const httpStatus = statusCodeOf(error);
+  if (httpStatus === 401 || httpStatus === 403) {
+    return PROBE_FAILURES.unauthorized;
+  }
+  if (httpStatus !== undefined || error instanceof NotKubernetesError) {
+    return PROBE_FAILURES.notKubernetes;
+  }
+  if (isTimeout(error) || isTimeout((error as { cause?: unknown })?.cause)) {
+    return PROBE_FAILURES.timeout;
+  }
+  const codes = errorCodes(error);
+  if (
+    codes.some(
+      code =>
+        TLS_ERROR_CODES.has(code) ||
+        code.startsWith('ERR_TLS_') ||
+        code.startsWith('ERR_SSL_'),
+    )
+  ) {
+    return PROBE_FAILURES.tls;
+  }
+  // A server that answers with something other than JSON.
+  if (error instanceof SyntaxError) return PROBE_FAILURES.notKubernetes;
+  return PROBE_FAILURES.unreachable;
+}
+
+/** A one-line detail for the log, in words a platform engineer acts on. */
 function describeError(
   error: unknown,
   connection: EdgeHostConnection,
@@ -234,12 +333,7 @@ function describeError(
   const err = error as
     | { name?: string; code?: string; type?: string; message?: string }
     | undefined;
-  if (
-    err?.name === 'ProbeTimeoutError' ||
-    err?.name === 'AbortError' ||
-    err?.name === 'TimeoutError' ||
-    err?.type === 'aborted'
-  ) {
+  if (isTimeout(err)) {
     return `no answer from ${connection.server} within ${Math.round(
       timeoutMs / 1000,
     )} s`;
