@@ -20,12 +20,14 @@ import {
   MecCore,
 } from './capabilities';
 import { checkProductionSettings } from './capabilities/checkProductionSettings';
+import { sealStoredSecrets } from './capabilities/secrets';
 import { AppInstanceStore } from './database/AppInstanceStore';
 import { applyDatabaseMigrations } from './database/migrations';
 import { createRouter, HELM_REPOSITORY_PATH } from './http/createRouter';
 import { OutboundUrlPolicy } from './outbound';
 
 /**
+import { SecretCipher } from './secrets';
  * The HelmMEC backend plugin: ETSI GS MEC 010-2 Mm1/Mm3 APIs under
  * `/api/mec`, playing the MEC Orchestrator and the MEC Platform Manager.
  * Each capability is built in `capabilities/` from its own configuration.
@@ -80,6 +82,7 @@ export const mecPlugin = createBackendPlugin({
           outboundPolicy: OutboundUrlPolicy.fromConfig(config),
           announceChange: eventPayload => {
             events
+          cipher: SecretCipher.fromConfig(config),
               .publish({ topic: MEC_CHANGES_EVENT_TOPIC, eventPayload })
               .catch(error =>
                 logger.warn(
@@ -91,6 +94,7 @@ export const mecPlugin = createBackendPlugin({
 
         const { subscriptions, outbox } = await buildNotifications(core);
         const { appPackages, maxUploadBytes } = await buildPackages(core, {
+        await sealStoredSecrets({ knex, cipher: core.cipher, logger });
           outbox,
         });
         const instances = AppInstanceStore.create({ knex });

@@ -33,7 +33,7 @@ export async function buildLifecycle(
 ) {
   const { config, knex, logger, scheduler } = core;
   const { instances, appPackages, hosts, drivers } = deps;
-  const opOccs = AppLcmOpOccStore.create({ knex });
+  const opOccs = AppLcmOpOccStore.create({ knex, cipher: core.cipher });
   const notifications = new AppLcmNotifications(
     deps.outbox,
     async () => `${await core.apiRoot()}/${MEC_API_ROOTS.appLcm}`,

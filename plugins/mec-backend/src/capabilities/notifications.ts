@@ -10,13 +10,14 @@ import { MecCore } from './types';
  * the worker that delivers them (`mec.notifications`).
  */
 export async function buildNotifications(core: MecCore) {
-  const { config, knex, logger, outboundPolicy, scheduler } = core;
-  const subscriptions = SubscriptionStore.create({ knex });
+  const { config, knex, logger, outboundPolicy, scheduler, cipher } = core;
+  const subscriptions = SubscriptionStore.create({ knex, cipher });
   const outbox = NotificationOutbox.create({ knex });
   const deliveryWorker = NotificationDeliveryWorker.fromConfig(config, {
     knex,
     outboundPolicy,
     logger,
+    cipher,
   });
   // Deliver right after a commit rather than at the next poll, and let the
   // catalog mirror the change at once.

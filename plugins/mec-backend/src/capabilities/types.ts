@@ -7,6 +7,7 @@ import { Config } from '@backstage/config';
 import { MecChangesEventPayload } from '@helmmec/plugin-mec-common';
 import { Knex } from 'knex';
 import { OutboundUrlPolicy } from '../outbound';
+import { SecretCipher } from '../secrets';
 
 /**
  * What every capability of the mec plugin is built from: the plugin's
@@ -23,6 +24,8 @@ export interface MecCore {
   apiRoot: () => Promise<string>;
   /** Allow rules for every URL a caller hands us. */
   outboundPolicy: OutboundUrlPolicy;
+  /** Encrypts secrets at rest (`mec.encryptionKeys`); absent without a key (development only). */
+  cipher?: SecretCipher;
   /** Tells the catalog (events topic `mec.changes`) what changed. */
   announceChange: (change: MecChangesEventPayload) => void;
 }

@@ -1,5 +1,12 @@
 import { Knex } from 'knex';
 import { LeaseTable } from '../jobs';
+import {
+  openSecret,
+  reencryptColumn,
+  ReencryptScope,
+  sealSecret,
+  SecretCipher,
+} from '../secrets';
 import { inFlightLeases } from './inFlightLeases';
 import type {
   AppLcmOpOcc,
@@ -17,7 +24,10 @@ type Row = {
   operation_state: OperationState;
   state_entered_time: Date | string;
   start_time: Date | string;
-  /** JSON LcmCommand. */
+  /**
+   * JSON LcmCommand, encrypted (it holds the Helm values) unless no key is
+   * configured; see {@link commandContext}.
+   */
   operation_params: string;
   is_cancel_pending: boolean | number;
   cancel_mode: CancelMode | null;
@@ -31,20 +41,33 @@ type Row = {
 
 const TABLE = 'app_lcm_op_occs';
 
+/** What an op occurrence's command ciphertext is bound to: its row. */
+function commandContext(opOccId: string): string {
+  return `app-lcm-op-occ:${opOccId}:operation_params`;
+}
+
 /**
  * Persistence of op occurrences (table `app_lcm_op_occs`), with a lease so
  * that one backend replica executes each operation and another resumes it
  * after a crash.
  */
 export class AppLcmOpOccStore {
-  static create(options: { knex: Knex }): AppLcmOpOccStore {
+  /**
+   * With `cipher` (`mec.encryptionKeys`), commands are encrypted at rest:
+   * INSTANTIATE carries the Helm values, which often hold secrets. Without
+   * one (only under development) they are stored in clear.
+   */
+  static create(options: {
+    knex: Knex;
+    cipher?: SecretCipher;
+  }): AppLcmOpOccStore {
     const leases = inFlightLeases(
       options.knex,
       TABLE,
       { state: 'operation_state', token: 'claim', until: 'claimed_until' },
       ['STARTING', 'PROCESSING'],
     );
-    return new AppLcmOpOccStore(options.knex, leases);
+    return new AppLcmOpOccStore(options.knex, leases, options.cipher);
   }
 
   private constructor(
@@ -55,10 +78,11 @@ export class AppLcmOpOccStore {
      * (see {@link AppLcmOpOccStore.transition}).
      */
     readonly leases: LeaseTable,
+    private readonly cipher?: SecretCipher,
   ) {}
 
   withTransaction(trx: Knex.Transaction): AppLcmOpOccStore {
-    return new AppLcmOpOccStore(trx, this.leases);
+    return new AppLcmOpOccStore(trx, this.leases, this.cipher);
   }
 
   async list(options?: { appInstanceId?: string }): Promise<AppLcmOpOcc[]> {
@@ -69,12 +93,12 @@ export class AppLcmOpOccStore {
     if (options?.appInstanceId) {
       query.where({ app_instance_id: options.appInstanceId });
     }
-    return (await query).map(toRecord);
+    return (await query).map(row => this.toRecord(row));
   }
 
   async get(id: string): Promise<AppLcmOpOcc | undefined> {
     const row = await this.knex<Row>(TABLE).where({ id }).first();
-    return row ? toRecord(row) : undefined;
+    return row ? this.toRecord(row) : undefined;
   }
 
   async insert(record: AppLcmOpOcc): Promise<void> {
@@ -85,7 +109,11 @@ export class AppLcmOpOccStore {
       operation_state: record.operationState,
       state_entered_time: record.stateEnteredTime,
       start_time: record.startTime,
-      operation_params: JSON.stringify(record.command),
+      operation_params: sealSecret(
+        this.cipher,
+        commandContext(record.id),
+        JSON.stringify(record.command),
+      ),
       is_cancel_pending: false,
       cancel_mode: null,
       error: null,
@@ -137,15 +165,44 @@ export class AppLcmOpOccStore {
     await this.knex<Row>(TABLE).where({ id }).update({ start_notified: true });
   }
 
+  /**
+   * Encrypts the commands stored in clear (`plaintext`, at startup), or
+   * re-encrypts every one not under the first key (`all`, `mec:reencrypt`).
+   *
+   * @returns how many were rewritten
+   */
+  async reencryptCommands(scope: ReencryptScope): Promise<number> {
+    if (!this.cipher) return 0;
+    return reencryptColumn(this.knex, {
+      cipher: this.cipher,
+      scope,
+      table: TABLE,
+      keyColumn: 'id',
+      column: 'operation_params',
+      context: commandContext,
+      what: id => `the command of op occurrence ${id}`,
+    });
+  }
+
   async requestCancel(id: string, mode: CancelMode): Promise<boolean> {
     const count = await this.knex<Row>(TABLE)
       .where({ id, operation_state: 'PROCESSING' })
       .update({ is_cancel_pending: true, cancel_mode: mode });
     return count > 0;
   }
+
+  private toRecord(row: Row): AppLcmOpOcc {
+    const command = openSecret(
+      this.cipher,
+      commandContext(row.id),
+      row.operation_params,
+      `the command of op occurrence ${row.id}`,
+    );
+    return toRecord(row, JSON.parse(command) as LcmCommand);
+  }
 }
 
-function toRecord(row: Row): AppLcmOpOcc {
+function toRecord(row: Row, command: LcmCommand): AppLcmOpOcc {
   return {
     id: row.id,
     appInstanceId: row.app_instance_id,
@@ -153,7 +210,7 @@ function toRecord(row: Row): AppLcmOpOcc {
     operationState: row.operation_state,
     stateEnteredTime: new Date(row.state_entered_time),
     startTime: new Date(row.start_time),
-    command: JSON.parse(row.operation_params) as LcmCommand,
+    command,
     isCancelPending: Boolean(row.is_cancel_pending),
     cancelMode: row.cancel_mode ?? undefined,
     error: row.error ? JSON.parse(row.error) : undefined,

@@ -7,6 +7,7 @@ import {
   EdgeHostStatus,
   NamespacePolicy,
 } from '../hosts/model';
+import { reencryptColumn, ReencryptScope, SecretCipher } from '../secrets';
 
 /** An edge host as stored, with its credential still encrypted. */
 export interface EdgeHostRecord {
@@ -16,7 +17,10 @@ export interface EdgeHostRecord {
   serverUrl: string;
   caData?: string;
   credentialType: EdgeHostCredentialType;
-  /** Ciphertext from CredentialCipher; never decrypted by the store. */
+  /**
+   * Ciphertext from CredentialCipher, bound to
+   * {@link edgeHostCredentialContext}; never decrypted by the store.
+   */
   credentialEncrypted: string;
   driver: EdgeHostDriver;
   labels: Record<string, string>;
@@ -53,6 +57,11 @@ type EdgeHostRow = {
 };
 
 const TABLE = 'edge_hosts';
+
+/** What a host's credential ciphertext is bound to: its host's name. */
+export function edgeHostCredentialContext(hostName: string): string {
+  return `edge-host:${hostName}`;
+}
 
 /**
  * Persistence of edge hosts (table `edge_hosts`). Works on better-sqlite3 and
@@ -124,6 +133,27 @@ export class EdgeHostStore {
    */
   async deleteEdgeHost(name: string): Promise<boolean> {
     return (await this.knex<EdgeHostRow>(TABLE).where({ name }).delete()) > 0;
+  }
+
+  /**
+   * Re-encrypts the credentials not under the cipher's first key (key
+   * rotation, `mec:reencrypt`).
+   *
+   * @returns how many were rewritten
+   */
+  async reencryptCredentials(
+    cipher: SecretCipher,
+    scope: ReencryptScope = 'all',
+  ): Promise<number> {
+    return reencryptColumn(this.knex, {
+      cipher,
+      scope,
+      table: TABLE,
+      keyColumn: 'name',
+      column: 'credential_encrypted',
+      context: edgeHostCredentialContext,
+      what: name => `the stored credential of edge host '${name}'`,
+    });
   }
 }
 

@@ -4,10 +4,12 @@ import { durationToMilliseconds } from '@backstage/types';
 import { Knex } from 'knex';
 import { LeasedJob, LeasedJobRunner, LeaseTable } from '../jobs';
 import { OutboundUrlPolicy } from '../outbound/OutboundUrlPolicy';
+import { SecretCipher } from '../secrets';
 import { CallbackAuthenticator } from './CallbackAuthenticator';
 import { DeliveryRow } from './NotificationOutbox';
 import {
   DELIVERIES_TABLE,
+  readSubscriptionAuthentication,
   SubscriptionAuthentication,
   SubscriptionRow,
   SUBSCRIPTIONS_TABLE,
@@ -82,6 +84,8 @@ export class NotificationDeliveryWorker {
       knex: Knex;
       outboundPolicy: OutboundUrlPolicy;
       logger: LoggerService;
+      /** Decrypts subscriptions' callback credentials (`mec.encryptionKeys`). */
+      cipher?: SecretCipher;
     },
   ): NotificationDeliveryWorker {
     const delivery = config.getOptionalConfig('mec.notifications.delivery');
@@ -106,6 +110,7 @@ export class NotificationDeliveryWorker {
     knex: Knex;
     outboundPolicy: OutboundUrlPolicy;
     logger: LoggerService;
+    cipher?: SecretCipher;
     options?: Partial<NotificationDeliveryOptions>;
     /** Current time in ms; replaceable in tests. */
     now?: () => number;
@@ -123,6 +128,7 @@ export class NotificationDeliveryWorker {
       deps.logger,
       options,
       deps.now ?? Date.now,
+      deps.cipher,
     );
   }
 
@@ -140,6 +146,7 @@ export class NotificationDeliveryWorker {
     private readonly logger: LoggerService,
     private readonly options: NotificationDeliveryOptions,
     private readonly now: () => number,
+    private readonly cipher: SecretCipher | undefined,
   ) {
     this.authenticator = CallbackAuthenticator.create({
       outboundPolicy,
@@ -278,12 +285,11 @@ export class NotificationDeliveryWorker {
       });
       return 'dead';
     }
-    const authentication: SubscriptionAuthentication | undefined =
-      subscription.authentication
-        ? JSON.parse(subscription.authentication)
-        : undefined;
+    let authentication: SubscriptionAuthentication | undefined;
     let failure: string;
     try {
+      // Credentials that do not decrypt fail the attempt like any other error.
+      authentication = readSubscriptionAuthentication(subscription, this.cipher);
       const headers = await this.authenticator.headersFor(authentication);
       const response = await this.outboundPolicy.fetch(
         subscription.callback_uri,

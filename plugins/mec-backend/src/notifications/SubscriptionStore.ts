@@ -1,6 +1,13 @@
 import type { AppLcmSchemas } from '@helmmec/plugin-mec-common';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
+import {
+  openSecret,
+  reencryptColumn,
+  ReencryptScope,
+  sealSecret,
+  SecretCipher,
+} from '../secrets';
 
 /** The ETSI API a subscription belongs to. */
 export type SubscriptionApi = 'app_pkgm' | 'app_lcm';
@@ -55,31 +62,67 @@ export interface SubscriptionRow {
 export const SUBSCRIPTIONS_TABLE = 'mec_subscriptions';
 export const DELIVERIES_TABLE = 'mec_notification_deliveries';
 
+/** What a subscription's authentication ciphertext is bound to: its row. */
+function authenticationContext(subscriptionId: string): string {
+  return `mec-subscription:${subscriptionId}:authentication`;
+}
+
+/**
+ * The callback authentication of a subscription row, decrypted. A value
+ * in clear (stored without a key, or before encryption) reads as it is.
+ */
+export function readSubscriptionAuthentication(
+  row: Pick<SubscriptionRow, 'id' | 'authentication'>,
+  cipher: SecretCipher | undefined,
+): SubscriptionAuthentication | undefined {
+  if (row.authentication === null) return undefined;
+  return JSON.parse(
+    openSecret(
+      cipher,
+      authenticationContext(row.id),
+      row.authentication,
+      `the callback credentials of subscription ${row.id}`,
+    ),
+  );
+}
+
 /**
  * Persistence of notification subscriptions (table `mec_subscriptions`),
- * shared by every API that has subscriptions.
+ * shared by every API that has subscriptions. Callback credentials are
+ * encrypted with the cipher of `mec.encryptionKeys`; without one (only
+ * under development) they are stored in clear.
  *
  * @public
  */
 export class SubscriptionStore {
-  static create(options: { knex: Knex }): SubscriptionStore {
-    return new SubscriptionStore(options.knex);
+  static create(options: {
+    knex: Knex;
+    cipher?: SecretCipher;
+  }): SubscriptionStore {
+    return new SubscriptionStore(options.knex, options.cipher);
   }
 
-  private constructor(private readonly knex: Knex) {}
+  private constructor(
+    private readonly knex: Knex,
+    private readonly cipher: SecretCipher | undefined,
+  ) {}
 
   async createSubscription<TFilter>(
     input: NewSubscription<TFilter>,
   ): Promise<SubscriptionRecord<TFilter>> {
+    const id = randomUUID();
+    const authentication = input.authentication
+      ? JSON.stringify(input.authentication)
+      : null;
     const row: SubscriptionRow = {
-      id: randomUUID(),
+      id,
       api: input.api,
       subscription_type: input.subscriptionType,
       callback_uri: input.callbackUri,
       filter: input.filter === undefined ? null : JSON.stringify(input.filter),
-      authentication: input.authentication
-        ? JSON.stringify(input.authentication)
-        : null,
+      authentication:
+        authentication &&
+        sealSecret(this.cipher, authenticationContext(id), authentication),
       owner: input.owner ?? null,
       created_at: new Date(),
     };
@@ -131,6 +174,26 @@ export class SubscriptionStore {
           .delete();
       }
       return deleted > 0;
+    });
+  }
+
+  /**
+   * Encrypts the callback credentials stored in clear (`plaintext`, at
+   * startup), or re-encrypts every one not under the first key (`all`,
+   * `mec:reencrypt`).
+   *
+   * @returns how many were rewritten
+   */
+  async reencryptAuthentication(scope: ReencryptScope): Promise<number> {
+    if (!this.cipher) return 0;
+    return reencryptColumn(this.knex, {
+      cipher: this.cipher,
+      scope,
+      table: SUBSCRIPTIONS_TABLE,
+      keyColumn: 'id',
+      column: 'authentication',
+      context: authenticationContext,
+      what: id => `the callback credentials of subscription ${id}`,
     });
   }
 
