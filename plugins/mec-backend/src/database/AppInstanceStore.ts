@@ -1,9 +1,17 @@
 import { Knex } from 'knex';
 import type {
   AppInstance,
+  AppInstanceCondition,
+  AppInstanceField,
   InstanceOperationalState,
   InstantiationState,
 } from '../lifecycle/model';
+import {
+  CreationCursor,
+  PageRequest,
+  pageByCreation,
+  whereConditions,
+} from './listQueries';
 
 type Row = {
   id: string;
@@ -27,6 +35,22 @@ type Row = {
 
 const TABLE = 'app_instances';
 
+const FIELD_COLUMNS: Record<AppInstanceField, string> = {
+  id: 'id',
+  appInstanceName: 'app_instance_name',
+  appInstanceDescription: 'app_instance_description',
+  appPkgId: 'app_pkg_id',
+  appDId: 'app_d_id',
+  appProvider: 'app_provider',
+  appName: 'app_name',
+  appSoftVersion: 'app_soft_version',
+  appDVersion: 'app_d_version',
+  instantiationState: 'instantiation_state',
+  hostName: 'host_name',
+  namespace: 'namespace',
+  releaseName: 'release_name',
+};
+
 /** Persistence of application instances (table `app_instances`). */
 export class AppInstanceStore {
   static create(options: { knex: Knex }): AppInstanceStore {
@@ -43,12 +67,20 @@ export class AppInstanceStore {
     return this.knex.transaction(fn);
   }
 
-  async list(): Promise<AppInstance[]> {
-    const rows = await this.knex<Row>(TABLE)
-      .select()
-      .orderBy('created_at', 'asc')
-      .orderBy('id', 'asc');
-    return rows.map(toRecord);
+  /**
+   * Lists instances, oldest first, a page at a time when asked. Conditions
+   * narrow the list in SQL where SQL expresses them exactly (see
+   * {@link whereConditions}); callers apply their full filter after.
+   */
+  async list(
+    options: PageRequest<CreationCursor> & {
+      conditions?: readonly AppInstanceCondition[];
+    } = {},
+  ): Promise<AppInstance[]> {
+    const query = this.knex<Row>(TABLE).select();
+    whereConditions(this.knex, query, options.conditions, FIELD_COLUMNS);
+    pageByCreation(query, options);
+    return (await query).map(toRecord);
   }
 
   async get(id: string): Promise<AppInstance | undefined> {

@@ -8,8 +8,16 @@ import {
   SecretCipher,
 } from '../secrets';
 import { inFlightLeases } from './inFlightLeases';
+import {
+  CreationCursor,
+  PageRequest,
+  pageByCreation,
+  whereConditions,
+} from './listQueries';
 import type {
   AppLcmOpOcc,
+  AppLcmOpOccCondition,
+  AppLcmOpOccField,
   CancelMode,
   LcmCommand,
   LcmOperation,
@@ -45,6 +53,13 @@ const TABLE = 'app_lcm_op_occs';
 function commandContext(opOccId: string): string {
   return `app-lcm-op-occ:${opOccId}:operation_params`;
 }
+
+const FIELD_COLUMNS: Record<AppLcmOpOccField, string> = {
+  id: 'id',
+  appInstanceId: 'app_instance_id',
+  lcmOperation: 'lcm_operation',
+  operationState: 'operation_state',
+};
 
 /**
  * Persistence of op occurrences (table `app_lcm_op_occs`), with a lease so
@@ -85,14 +100,23 @@ export class AppLcmOpOccStore {
     return new AppLcmOpOccStore(trx, this.leases, this.cipher);
   }
 
-  async list(options?: { appInstanceId?: string }): Promise<AppLcmOpOcc[]> {
-    const query = this.knex<Row>(TABLE)
-      .select()
-      .orderBy('created_at', 'asc')
-      .orderBy('id', 'asc');
-    if (options?.appInstanceId) {
+  /**
+   * Lists op occurrences by start (their creation), a page at a time when
+   * asked. Conditions narrow the list in SQL where SQL expresses them
+   * exactly; callers apply their full filter after.
+   */
+  async list(
+    options: PageRequest<CreationCursor> & {
+      appInstanceId?: string;
+      conditions?: readonly AppLcmOpOccCondition[];
+    } = {},
+  ): Promise<AppLcmOpOcc[]> {
+    const query = this.knex<Row>(TABLE).select();
+    if (options.appInstanceId) {
       query.where({ app_instance_id: options.appInstanceId });
     }
+    whereConditions(this.knex, query, options.conditions, FIELD_COLUMNS);
+    pageByCreation(query, options);
     return (await query).map(row => this.toRecord(row));
   }
 

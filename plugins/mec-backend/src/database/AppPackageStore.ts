@@ -2,6 +2,12 @@ import { Knex } from 'knex';
 import { LeaseTable } from '../jobs';
 import { inFlightLeases } from './inFlightLeases';
 import {
+  CreationCursor,
+  PageRequest,
+  pageByCreation,
+  whereConditions,
+} from './listQueries';
+import {
   AppPackage,
   AppPackageCondition,
   AppPackageContent,
@@ -137,49 +143,24 @@ export class AppPackageStore {
   }
 
   /**
-   * Lists packages, oldest first. `narrowBy` conditions are applied in SQL
-   * where SQL can express them exactly; the result may still contain
-   * packages that do not match (callers apply their full filter), never
-   * fewer. The AppD is left out: lists do not show it.
+   * Lists packages, oldest first, a page at a time when asked. `narrowBy`
+   * conditions are applied in SQL where SQL can express them exactly; the
+   * result may still contain packages that do not match (callers apply
+   * their full filter), never fewer. The AppD is left out: lists do not
+   * show it.
    */
-  async listAppPackages(options?: {
-    onboardedOnly?: boolean;
-    narrowBy?: AppPackageCondition[];
-  }): Promise<AppPackage[]> {
-    const query = this.knex<AppPackageRow>(TABLE)
-      .select(LIST_COLUMNS)
-      .orderBy('created_at', 'asc')
-      .orderBy('id', 'asc');
-    if (options?.onboardedOnly) {
+  async listAppPackages(
+    options: PageRequest<CreationCursor> & {
+      onboardedOnly?: boolean;
+      narrowBy?: AppPackageCondition[];
+    } = {},
+  ): Promise<AppPackage[]> {
+    const query = this.knex<AppPackageRow>(TABLE).select(LIST_COLUMNS);
+    if (options.onboardedOnly) {
       query.where({ onboarding_state: 'ONBOARDED' });
     }
-    for (const condition of options?.narrowBy ?? []) {
-      const expr = this.knex.raw(FIELD_COLUMNS[condition.field]);
-      const { values } = condition;
-      switch (condition.op) {
-        case 'in':
-          query.whereIn(expr as any, values);
-          break;
-        case 'notIn':
-          query.where(q =>
-            q.whereNull(expr as any).orWhereNotIn(expr as any, values),
-          );
-          break;
-        case 'contains':
-          // LIKE has no portable escape character: values with wildcards
-          // are left to the caller's filter.
-          if (values.every(v => !/[\\%_]/.test(v))) {
-            query.where(q => {
-              for (const v of values) {
-                q.orWhereLike(expr as any, `%${v}%`);
-              }
-            });
-          }
-          break;
-        default:
-          throw new Error(`Unknown package condition '${condition.op}'`);
-      }
-    }
+    whereConditions(this.knex, query, options.narrowBy, FIELD_COLUMNS);
+    pageByCreation(query, options);
     return (await query).map(row => toRecord(row as unknown as AppPackageRow));
   }
 

@@ -8,6 +8,7 @@ import {
   NamespacePolicy,
 } from '../hosts/model';
 import { reencryptColumn, ReencryptScope, SecretCipher } from '../secrets';
+import { PageRequest } from './listQueries';
 
 /** An edge host as stored, with its credential still encrypted. */
 export interface EdgeHostRecord {
@@ -74,10 +75,18 @@ export class EdgeHostStore {
 
   private constructor(private readonly knex: Knex) {}
 
-  /** All hosts, by name. */
-  async listEdgeHosts(): Promise<EdgeHostRecord[]> {
-    const rows = await this.knex<EdgeHostRow>(TABLE).select().orderBy('name');
-    return rows.map(fromRow);
+  /** Hosts by name: all, or a page of them after a name. */
+  async listEdgeHosts(
+    page: PageRequest<string> = {},
+  ): Promise<EdgeHostRecord[]> {
+    const query = this.knex<EdgeHostRow>(TABLE).select().orderBy('name');
+    if (page.after !== undefined) {
+      query.where('name', '>', page.after);
+    }
+    if (page.limit !== undefined) {
+      query.limit(page.limit);
+    }
+    return (await query).map(fromRow);
   }
 
   async getEdgeHost(name: string): Promise<EdgeHostRecord | undefined> {

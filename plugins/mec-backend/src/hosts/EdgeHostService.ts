@@ -226,8 +226,11 @@ export class EdgeHostService {
       options.healthyMaxAgeMs ?? DEFAULT_HEALTHY_MAX_AGE_MS;
   }
 
-  async listHosts(): Promise<EdgeHost[]> {
-    return (await this.store.listEdgeHosts()).map(toEdgeHost);
+  /** Hosts by name: all, or a page of them when asked. */
+  async listHosts(
+    page?: Parameters<EdgeHostStore['listEdgeHosts']>[0],
+  ): Promise<EdgeHost[]> {
+    return (await this.store.listEdgeHosts(page)).map(toEdgeHost);
   }
 
   async getHost(name: string): Promise<EdgeHost> {

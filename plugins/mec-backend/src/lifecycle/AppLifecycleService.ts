@@ -48,8 +48,11 @@ export class AppLifecycleService {
     this.operations.trigger(appLcmOpOccId);
   }
 
-  async listInstances(): Promise<AppInstance[]> {
-    return this.instances.list();
+  /** Instances, oldest first; a page of them, narrowed, when asked. */
+  async listInstances(
+    options?: Parameters<AppInstanceStore['list']>[0],
+  ): Promise<AppInstance[]> {
+    return this.instances.list(options);
   }
 
   async getInstance(id: string): Promise<AppInstance> {
@@ -178,8 +181,11 @@ export class AppLifecycleService {
     return opOcc;
   }
 
-  async listOpOccs(): Promise<AppLcmOpOcc[]> {
-    return this.opOccs.list();
+  /** Op occurrences by start; a page of them, narrowed, when asked. */
+  async listOpOccs(
+    options?: Parameters<AppLcmOpOccStore['list']>[0],
+  ): Promise<AppLcmOpOcc[]> {
+    return this.opOccs.list(options);
   }
 
   async getOpOcc(id: string): Promise<AppLcmOpOcc> {

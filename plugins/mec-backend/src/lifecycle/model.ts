@@ -96,3 +96,44 @@ export interface AppLcmOpOcc {
   grantId?: string;
   startNotified: boolean;
 }
+
+/** Instance fields a list can narrow on in the store. */
+export type AppInstanceField =
+  | 'id'
+  | 'appInstanceName'
+  | 'appInstanceDescription'
+  | 'appPkgId'
+  | 'appDId'
+  | 'appProvider'
+  | 'appName'
+  | 'appSoftVersion'
+  | 'appDVersion'
+  | 'instantiationState'
+  | 'hostName'
+  | 'namespace'
+  | 'releaseName';
+
+/**
+ * A condition on an instance field: `in` one of the values, `notIn` any of
+ * them (an instance without the field satisfies it), or `contains` one of
+ * them as a substring.
+ */
+export interface AppInstanceCondition {
+  field: AppInstanceField;
+  op: 'in' | 'notIn' | 'contains';
+  values: string[];
+}
+
+/** Op occurrence fields a list can narrow on in the store. */
+export type AppLcmOpOccField =
+  | 'id'
+  | 'appInstanceId'
+  | 'lcmOperation'
+  | 'operationState';
+
+/** A condition on an op occurrence field, as {@link AppInstanceCondition}. */
+export interface AppLcmOpOccCondition {
+  field: AppLcmOpOccField;
+  op: 'in' | 'notIn' | 'contains';
+  values: string[];
+}

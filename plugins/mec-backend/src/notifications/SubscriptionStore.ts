@@ -2,6 +2,11 @@ import type { AppLcmSchemas } from '@helmmec/plugin-mec-common';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import {
+  CreationCursor,
+  PageRequest,
+  pageByCreation,
+} from '../database/listQueries';
+import {
   openSecret,
   reencryptColumn,
   ReencryptScope,
@@ -146,7 +151,10 @@ export class SubscriptionStore {
   /** The subscriptions of an API, oldest first, optionally of one owner or some types. */
   async listSubscriptions<TFilter = unknown>(
     api: SubscriptionApi,
-    options: { owner?: string; subscriptionTypes?: string[] } = {},
+    options: PageRequest<CreationCursor> & {
+      owner?: string;
+      subscriptionTypes?: string[];
+    } = {},
   ): Promise<SubscriptionRecord<TFilter>[]> {
     return selectSubscriptions<TFilter>(this.knex, api, options);
   }
@@ -209,7 +217,10 @@ export class SubscriptionStore {
 export async function selectSubscriptions<TFilter>(
   db: Knex | Knex.Transaction,
   api: SubscriptionApi,
-  options: { owner?: string; subscriptionTypes?: string[] },
+  options: PageRequest<CreationCursor> & {
+    owner?: string;
+    subscriptionTypes?: string[];
+  },
 ): Promise<SubscriptionRecord<TFilter>[]> {
   let query = db<SubscriptionRow>(SUBSCRIPTIONS_TABLE).where({ api });
   if (options.owner !== undefined) {
@@ -218,7 +229,8 @@ export async function selectSubscriptions<TFilter>(
   if (options.subscriptionTypes) {
     query = query.whereIn('subscription_type', options.subscriptionTypes);
   }
-  const rows = await query.orderBy('created_at', 'asc').orderBy('id', 'asc');
+  pageByCreation(query, options);
+  const rows = await query;
   return rows.map(row => toSubscriptionRecord<TFilter>(row));
 }
 

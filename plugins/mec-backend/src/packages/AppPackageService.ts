@@ -9,7 +9,6 @@ import { AppPackageStore } from '../database/AppPackageStore';
 import { AppPackageEvents } from './AppPackageEvents';
 import {
   AppPackage,
-  AppPackageCondition,
   AppPackageContent,
   AppPackageRef,
   ChangeOperationalStateCommand,
@@ -45,10 +44,10 @@ export class AppPackageService {
    * possible, so the result may hold packages that do not match them (the
    * caller still applies its full filter).
    */
-  async listAppPackages(options?: {
-    onboardedOnly?: boolean;
-    narrowBy?: AppPackageCondition[];
-  }): Promise<AppPackage[]> {
+  /** Packages, oldest first; a page of them, narrowed, when asked. */
+  async listAppPackages(
+    options?: Parameters<AppPackageStore['listAppPackages']>[0],
+  ): Promise<AppPackage[]> {
     return this.store.listAppPackages(options);
   }
 

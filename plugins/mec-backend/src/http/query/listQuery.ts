@@ -12,11 +12,15 @@ import {
 export interface ListQuery {
   /** The parsed attribute filter, for narrowing in the store first. */
   filter: AttributeFilter;
+  /** Whether a resource representation satisfies the filter. */
+  matches(resource: object): boolean;
   /**
-   * The resources the filter matches, without the attributes the selector
-   * drops. They keep their type: the dropped attributes are optional ones
-   * or ones the client asked to go.
+   * The resource without the attributes the selector drops. It keeps its
+   * type: the dropped attributes are optional ones or ones the client
+   * asked to go.
    */
+  select<T extends object>(resource: T): T;
+  /** The resources the filter matches, each selected. */
   apply<T extends object>(resources: T[]): T[];
 }
 
@@ -34,14 +38,18 @@ export function parseListQuery(
     defaultExcluded: readonly string[];
   },
 ): ListQuery {
+  // nextpage_opaque_marker and API-specific parameters are not ours.
   const { filter, ...selectors } = query;
   const parsed = filter
     ? parseAttributeFilter(filter, resource.attributes)
     : [];
   const select = createAttributeSelector(selectors, resource);
+  const matches = (resource: object) =>
+    matchesAttributeFilter(parsed, resource);
   return {
     filter: parsed,
-    apply: resources =>
-      resources.filter(r => matchesAttributeFilter(parsed, r)).map(select),
+    matches,
+    select,
+    apply: resources => resources.filter(matches).map(select),
   };
 }
