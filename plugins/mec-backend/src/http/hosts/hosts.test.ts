@@ -260,10 +260,19 @@ describe.each(databases.eachSupportedId())('/hosts on %p', databaseId => {
     expect(unknownDriver.body.detail).toBe(
       "Unknown driver 'kubectl': the registered drivers are example, flux, helm",
     );
+    // Outside mec.hosts.outbound (here the development default, loopback).
+    const metadata = await call(app, 'post', '', '/', {
+      ...base,
+      url: 'https://169.254.169.254',
+    });
+    expect(metadata.status).toBe(400);
+    expect(metadata.body.detail).toBe(
+      "The edge host URL https://169.254.169.254 is not allowed: no mec.hosts.outbound.allow rule matches host '169.254.169.254', port 443 and scheme https",
+    );
     const noCa = await call(app, 'post', '', '/', { ...base, probe: true });
     expect(noCa.status).toBe(400);
     expect(noCa.body.detail).toBe(
-      "Edge host 'edge-bad' cannot be reached: the API server's TLS certificate is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE); check the CA data",
+      "Edge host 'edge-bad' cannot be reached: TLS failure (check the URL and the CA data)",
     );
     const wrongToken = await call(app, 'post', '', '/', {
       ...base,
@@ -272,7 +281,7 @@ describe.each(databases.eachSupportedId())('/hosts on %p', databaseId => {
     });
     expect(wrongToken.status).toBe(400);
     expect(wrongToken.body.detail).toContain(
-      'the API server rejected the credential (HTTP 401 Unauthorized)',
+      'unauthorized (check the credential and its permissions)',
     );
     const dup = await call(app, 'post', '', '/', { ...base, name: 'edge-sa' });
     expect(dup.status).toBe(409);
@@ -400,11 +409,12 @@ describe('after the cluster stops', () => {
       expect(res.body.status).toEqual({
         reachable: false,
         checkedAt: expect.any(String),
-        error: `connection refused by ${cluster.server}`,
+        error: 'unreachable',
       });
     }
+    // The status keeps a fixed reason; the log says what happened.
     expect(logLines.join('\n')).toContain(
-      "Edge host 'edge-sa' is unreachable: connection refused",
+      `Edge host 'edge-sa' is unreachable: unreachable (connection refused by ${cluster.server})`,
     );
   });
 
