@@ -474,7 +474,7 @@ export interface components {
     };
   };
   responses: {
-    /** @description Bad Request, such as an invalid attribute-based filtering expression or attribute selector. */
+    /** @description Bad Request, such as an invalid attribute-based filtering expression, attribute selector or nextpage_opaque_marker. */
     400: {
       headers: {
         [name: string]: unknown;
@@ -575,6 +575,8 @@ export interface components {
     };
   };
   parameters: {
+    /** @description Marker of the next page of a paged list (ETSI GS MEC 009 paging). Take it from the `Link` header of the previous page rather than building it; an invalid marker is answered 400. */
+    nextpage_opaque_marker: string;
     /** @description Identifier of the application instance. */
     appInstanceId: string;
     /** @description Identifier of the lifecycle operation occurrence. */
@@ -593,7 +595,10 @@ export interface components {
     exclude_default: string;
   };
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description Present when the list continues on a next page (ETSI GS MEC 009 paging): `<{uri}>; rel="next"`, an absolute URI of this list with the same query parameters and a `nextpage_opaque_marker`. Lists are paged in a stable order, `mec.api.pageSize` items per page. */
+    Link: string;
+  };
   pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -611,6 +616,8 @@ export interface operations {
         exclude_fields?: components['parameters']['exclude_fields'];
         /** @description Exclude the default complex attributes of the resource. */
         exclude_default?: components['parameters']['exclude_default'];
+        /** @description Marker of the next page of a paged list (ETSI GS MEC 009 paging). Take it from the `Link` header of the previous page rather than building it; an invalid marker is answered 400. */
+        nextpage_opaque_marker?: components['parameters']['nextpage_opaque_marker'];
       };
       header?: never;
       path?: never;
@@ -621,6 +628,7 @@ export interface operations {
       /** @description The application instances that match the filter. */
       200: {
         headers: {
+          Link: components['headers']['Link'];
           [name: string]: unknown;
         };
         content: {
@@ -836,6 +844,8 @@ export interface operations {
         exclude_fields?: components['parameters']['exclude_fields'];
         /** @description Exclude the default complex attributes of the resource. */
         exclude_default?: components['parameters']['exclude_default'];
+        /** @description Marker of the next page of a paged list (ETSI GS MEC 009 paging). Take it from the `Link` header of the previous page rather than building it; an invalid marker is answered 400. */
+        nextpage_opaque_marker?: components['parameters']['nextpage_opaque_marker'];
       };
       header?: never;
       path?: never;
@@ -846,6 +856,7 @@ export interface operations {
       /** @description The operation occurrences that match the filter. */
       200: {
         headers: {
+          Link: components['headers']['Link'];
           [name: string]: unknown;
         };
         content: {
@@ -983,6 +994,8 @@ export interface operations {
     parameters: {
       query?: {
         subscriptionType?: components['schemas']['AppInstanceSubscriptionType'];
+        /** @description Marker of the next page of a paged list (ETSI GS MEC 009 paging). Take it from the `Link` header of the previous page rather than building it; an invalid marker is answered 400. */
+        nextpage_opaque_marker?: components['parameters']['nextpage_opaque_marker'];
       };
       header?: never;
       path?: never;
@@ -993,6 +1006,7 @@ export interface operations {
       /** @description Links to the subscriptions. */
       200: {
         headers: {
+          Link: components['headers']['Link'];
           [name: string]: unknown;
         };
         content: {

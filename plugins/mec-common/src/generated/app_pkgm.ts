@@ -384,7 +384,7 @@ export interface components {
     };
   };
   responses: {
-    /** @description Bad Request, such as an invalid attribute-based filtering expression or attribute selector. */
+    /** @description Bad Request, such as an invalid attribute-based filtering expression, attribute selector or nextpage_opaque_marker. */
     400: {
       headers: {
         [name: string]: unknown;
@@ -485,6 +485,8 @@ export interface components {
     };
   };
   parameters: {
+    /** @description Marker of the next page of a paged list (ETSI GS MEC 009 paging). Take it from the `Link` header of the previous page rather than building it; an invalid marker is answered 400. */
+    nextpage_opaque_marker: string;
     /** @description Identifier of the application package, allocated by the MEO. */
     appPkgId: string;
     /** @description Identifier of the AppD of an onboarded application package. */
@@ -504,7 +506,10 @@ export interface components {
     exclude_default: string;
   };
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description Present when the list continues on a next page (ETSI GS MEC 009 paging): `<{uri}>; rel="next"`, an absolute URI of this list with the same query parameters and a `nextpage_opaque_marker`. Lists are paged in a stable order, `mec.api.pageSize` items per page. */
+    Link: string;
+  };
   pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -522,6 +527,8 @@ export interface operations {
         exclude_fields?: components['parameters']['exclude_fields'];
         /** @description Exclude the default complex attributes of the resource. */
         exclude_default?: components['parameters']['exclude_default'];
+        /** @description Marker of the next page of a paged list (ETSI GS MEC 009 paging). Take it from the `Link` header of the previous page rather than building it; an invalid marker is answered 400. */
+        nextpage_opaque_marker?: components['parameters']['nextpage_opaque_marker'];
       };
       header?: never;
       path?: never;
@@ -532,6 +539,7 @@ export interface operations {
       /** @description The application packages that match the filter. */
       200: {
         headers: {
+          Link: components['headers']['Link'];
           [name: string]: unknown;
         };
         content: {
@@ -847,6 +855,8 @@ export interface operations {
         exclude_fields?: components['parameters']['exclude_fields'];
         /** @description Exclude the default complex attributes of the resource. */
         exclude_default?: components['parameters']['exclude_default'];
+        /** @description Marker of the next page of a paged list (ETSI GS MEC 009 paging). Take it from the `Link` header of the previous page rather than building it; an invalid marker is answered 400. */
+        nextpage_opaque_marker?: components['parameters']['nextpage_opaque_marker'];
       };
       header?: never;
       path?: never;
@@ -857,6 +867,7 @@ export interface operations {
       /** @description The application packages that match the filter. */
       200: {
         headers: {
+          Link: components['headers']['Link'];
           [name: string]: unknown;
         };
         content: {
@@ -1129,7 +1140,10 @@ export interface operations {
   };
   SubscriptionsGET: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Marker of the next page of a paged list (ETSI GS MEC 009 paging). Take it from the `Link` header of the previous page rather than building it; an invalid marker is answered 400. */
+        nextpage_opaque_marker?: components['parameters']['nextpage_opaque_marker'];
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -1139,6 +1153,7 @@ export interface operations {
       /** @description Links to the subscriptions. */
       200: {
         headers: {
+          Link: components['headers']['Link'];
           [name: string]: unknown;
         };
         content: {

@@ -260,7 +260,7 @@ export interface components {
     };
   };
   responses: {
-    /** @description Bad Request, such as an invalid attribute. */
+    /** @description Bad Request, such as an invalid attribute or nextpage_opaque_marker. */
     400: {
       headers: {
         [name: string]: unknown;
@@ -316,18 +316,26 @@ export interface components {
     };
   };
   parameters: {
+    /** @description Marker of the next page of a paged list (ETSI GS MEC 009 paging). Take it from the `Link` header of the previous page rather than building it; an invalid marker is answered 400. */
+    nextpage_opaque_marker: string;
     /** @description The host's name. */
     name: string;
   };
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description Present when the list continues on a next page (ETSI GS MEC 009 paging): `<{uri}>; rel="next"`, an absolute URI of this list with the same query parameters and a `nextpage_opaque_marker`. Lists are paged in a stable order, `mec.api.pageSize` items per page. */
+    Link: string;
+  };
   pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
   EdgeHostsGET: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Marker of the next page of a paged list (ETSI GS MEC 009 paging). Take it from the `Link` header of the previous page rather than building it; an invalid marker is answered 400. */
+        nextpage_opaque_marker?: components['parameters']['nextpage_opaque_marker'];
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -337,6 +345,7 @@ export interface operations {
       /** @description The edge hosts, by name. */
       200: {
         headers: {
+          Link: components['headers']['Link'];
           [name: string]: unknown;
         };
         content: {

@@ -103,11 +103,19 @@ export const spec = {
           },
           {
             "$ref": "#/components/parameters/exclude_default"
+          },
+          {
+            "$ref": "#/components/parameters/nextpage_opaque_marker"
           }
         ],
         "responses": {
           "200": {
             "description": "The application instances that match the filter.",
+            "headers": {
+              "Link": {
+                "$ref": "#/components/headers/Link"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -424,11 +432,19 @@ export const spec = {
           },
           {
             "$ref": "#/components/parameters/exclude_default"
+          },
+          {
+            "$ref": "#/components/parameters/nextpage_opaque_marker"
           }
         ],
         "responses": {
           "200": {
             "description": "The operation occurrences that match the filter.",
+            "headers": {
+              "Link": {
+                "$ref": "#/components/headers/Link"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -718,11 +734,19 @@ export const spec = {
             "schema": {
               "$ref": "#/components/schemas/AppInstanceSubscriptionType"
             }
+          },
+          {
+            "$ref": "#/components/parameters/nextpage_opaque_marker"
           }
         ],
         "responses": {
           "200": {
             "description": "Links to the subscriptions.",
+            "headers": {
+              "Link": {
+                "$ref": "#/components/headers/Link"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -835,6 +859,14 @@ export const spec = {
     }
   },
   "components": {
+    "headers": {
+      "Link": {
+        "description": "Present when the list continues on a next page (ETSI GS MEC 009 paging): `<{uri}>; rel=\"next\"`, an absolute URI of this list with the same query parameters and a `nextpage_opaque_marker`. Lists are paged in a stable order, `mec.api.pageSize` items per page.",
+        "schema": {
+          "type": "string"
+        }
+      }
+    },
     "securitySchemes": {
       "bearerAuth": {
         "type": "http",
@@ -842,6 +874,15 @@ export const spec = {
       }
     },
     "parameters": {
+      "nextpage_opaque_marker": {
+        "name": "nextpage_opaque_marker",
+        "in": "query",
+        "required": false,
+        "description": "Marker of the next page of a paged list (ETSI GS MEC 009 paging). Take it from the `Link` header of the previous page rather than building it; an invalid marker is answered 400.",
+        "schema": {
+          "type": "string"
+        }
+      },
       "appInstanceId": {
         "name": "appInstanceId",
         "in": "path",
@@ -922,7 +963,7 @@ export const spec = {
     },
     "responses": {
       "400": {
-        "description": "Bad Request, such as an invalid attribute-based filtering expression or attribute selector.",
+        "description": "Bad Request, such as an invalid attribute-based filtering expression, attribute selector or nextpage_opaque_marker.",
         "content": {
           "application/problem+json": {
             "schema": {

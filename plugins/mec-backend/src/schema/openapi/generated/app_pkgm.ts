@@ -101,11 +101,19 @@ export const spec = {
           },
           {
             "$ref": "#/components/parameters/exclude_default"
+          },
+          {
+            "$ref": "#/components/parameters/nextpage_opaque_marker"
           }
         ],
         "responses": {
           "200": {
             "description": "The application packages that match the filter.",
+            "headers": {
+              "Link": {
+                "$ref": "#/components/headers/Link"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -556,11 +564,19 @@ export const spec = {
           },
           {
             "$ref": "#/components/parameters/exclude_default"
+          },
+          {
+            "$ref": "#/components/parameters/nextpage_opaque_marker"
           }
         ],
         "responses": {
           "200": {
             "description": "The application packages that match the filter.",
+            "headers": {
+              "Link": {
+                "$ref": "#/components/headers/Link"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1052,9 +1068,19 @@ export const spec = {
         "tags": [
           "app-pkgm"
         ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/nextpage_opaque_marker"
+          }
+        ],
         "responses": {
           "200": {
             "description": "Links to the subscriptions.",
+            "headers": {
+              "Link": {
+                "$ref": "#/components/headers/Link"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1161,6 +1187,14 @@ export const spec = {
     }
   },
   "components": {
+    "headers": {
+      "Link": {
+        "description": "Present when the list continues on a next page (ETSI GS MEC 009 paging): `<{uri}>; rel=\"next\"`, an absolute URI of this list with the same query parameters and a `nextpage_opaque_marker`. Lists are paged in a stable order, `mec.api.pageSize` items per page.",
+        "schema": {
+          "type": "string"
+        }
+      }
+    },
     "securitySchemes": {
       "bearerAuth": {
         "type": "http",
@@ -1168,6 +1202,15 @@ export const spec = {
       }
     },
     "parameters": {
+      "nextpage_opaque_marker": {
+        "name": "nextpage_opaque_marker",
+        "in": "query",
+        "required": false,
+        "description": "Marker of the next page of a paged list (ETSI GS MEC 009 paging). Take it from the `Link` header of the previous page rather than building it; an invalid marker is answered 400.",
+        "schema": {
+          "type": "string"
+        }
+      },
       "appPkgId": {
         "name": "appPkgId",
         "in": "path",
@@ -1256,7 +1299,7 @@ export const spec = {
     },
     "responses": {
       "400": {
-        "description": "Bad Request, such as an invalid attribute-based filtering expression or attribute selector.",
+        "description": "Bad Request, such as an invalid attribute-based filtering expression, attribute selector or nextpage_opaque_marker.",
         "content": {
           "application/problem+json": {
             "schema": {

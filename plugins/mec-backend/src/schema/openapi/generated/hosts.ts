@@ -29,9 +29,19 @@ export const spec = {
         "tags": [
           "hosts"
         ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/nextpage_opaque_marker"
+          }
+        ],
         "responses": {
           "200": {
             "description": "The edge hosts, by name.",
+            "headers": {
+              "Link": {
+                "$ref": "#/components/headers/Link"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -357,6 +367,14 @@ export const spec = {
     }
   },
   "components": {
+    "headers": {
+      "Link": {
+        "description": "Present when the list continues on a next page (ETSI GS MEC 009 paging): `<{uri}>; rel=\"next\"`, an absolute URI of this list with the same query parameters and a `nextpage_opaque_marker`. Lists are paged in a stable order, `mec.api.pageSize` items per page.",
+        "schema": {
+          "type": "string"
+        }
+      }
+    },
     "securitySchemes": {
       "bearerAuth": {
         "type": "http",
@@ -364,6 +382,15 @@ export const spec = {
       }
     },
     "parameters": {
+      "nextpage_opaque_marker": {
+        "name": "nextpage_opaque_marker",
+        "in": "query",
+        "required": false,
+        "description": "Marker of the next page of a paged list (ETSI GS MEC 009 paging). Take it from the `Link` header of the previous page rather than building it; an invalid marker is answered 400.",
+        "schema": {
+          "type": "string"
+        }
+      },
       "name": {
         "name": "name",
         "in": "path",
@@ -860,7 +887,7 @@ export const spec = {
     },
     "responses": {
       "400": {
-        "description": "Bad Request, such as an invalid attribute.",
+        "description": "Bad Request, such as an invalid attribute or nextpage_opaque_marker.",
         "content": {
           "application/problem+json": {
             "schema": {
