@@ -65,6 +65,7 @@ export async function buildLifecycle(
     appPackages,
     notifications,
     executor,
+    executor,
   );
   const reconciler = new InstanceStateReconciler({
     instances,

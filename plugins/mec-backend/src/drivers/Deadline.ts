@@ -5,6 +5,14 @@ import { EdgeDriverError } from './errors';
  * step (helm child, polling loop) stops at the same moment.
  */
 export class Deadline {
+  /**
+   * How long a driver call takes at most to stop once its signal is
+   * aborted: a helm child gets SIGTERM (so it can mark its release failed),
+   * then SIGKILL this much later. A lease holder aborts its driver call at
+   * least this long before the lease may run out.
+   */
+  static readonly abortGraceMs = 2000;
+
   readonly #endsAt: number;
   readonly #timeoutSeconds: number;
   readonly #signal?: AbortSignal;

@@ -203,6 +203,31 @@ export class KubeSession {
     }
   }
 
+  /**
+   * Deletes a namespace that {@link KubeSession.ensureNamespace} created
+   * (labelled `app.kubernetes.io/managed-by: helmmec`) once no Helm release
+   * is left in it; a namespace the platform team prepared stays.
+   *
+   * @returns whether the namespace is being deleted
+   */
+  async deleteNamespaceIfUnused(name: string): Promise<boolean> {
+    const namespace = await this.read<k8s.V1Namespace>('v1', 'Namespace', name);
+    if (
+      namespace?.metadata?.labels?.['app.kubernetes.io/managed-by'] !==
+      'helmmec'
+    ) {
+      return false;
+    }
+    const releases = await this.list('v1', 'Secret', name, 'owner=helm');
+    if (releases.length > 0) return false;
+    await this.delete({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name },
+    });
+    return true;
+  }
+
   /** The Deployments and StatefulSets Helm created for a release. */
   async releaseWorkloads(
     releaseName: string,

@@ -1,4 +1,9 @@
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  isError,
+  NotFoundError,
+} from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
 import { AppInstanceStore } from '../database/AppInstanceStore';
 import { AppLcmOpOccStore } from '../database/AppLcmOpOccStore';
@@ -12,8 +17,9 @@ import {
   LcmCommand,
   LcmOperation,
   OperateCommand,
+  OperationError,
 } from './model';
-import { OperationTrigger } from './ports';
+import { OperationTrigger, ReleaseRemoval } from './ports';
 
 const REQUIRED_STATE: Record<
   LcmOperation,
@@ -41,6 +47,8 @@ export class AppLifecycleService {
     private readonly notifications: AppLcmNotifications,
     /** The executor of op occurrences. */
     private readonly operations: OperationTrigger,
+    /** Removes what a failed INSTANTIATE left on its host. */
+    private readonly releases: ReleaseRemoval,
   ) {}
 
   /** Runs the op occurrence; call once the client has its 202. */
@@ -100,7 +108,12 @@ export class AppLifecycleService {
     return instance;
   }
 
-  /** DELETE /app_instances/{id}: only NOT_INSTANTIATED (409 otherwise). */
+  /**
+   * DELETE /app_instances/{id}: only NOT_INSTANTIATED (409 otherwise). An
+   * instance that still names a placement (a failed INSTANTIATE from before
+   * `fail` removed its release) has its release removed first, or is
+   * refused with what is left, so no workloads are orphaned.
+   */
   async deleteInstance(id: string): Promise<void> {
     const instance = await this.getInstance(id);
     if (
@@ -112,6 +125,18 @@ export class AppLifecycleService {
           ? `Application instance ${id} has an operation in progress (${instance.operationInProgress})`
           : `Application instance ${id} is INSTANTIATED; terminate it first`,
       );
+    }
+    if (instance.hostName) {
+      try {
+        await this.releases.removeRelease(instance);
+      } catch (error) {
+        throw new ConflictError(
+          `Application instance ${id} may still have workloads: ${leftBehind(
+            instance,
+            error,
+          )}. Delete it again once the host is reachable, or remove the release yourself first`,
+        );
+      }
     }
     await this.instances.transaction(async trx => {
       if (!(await this.instances.withTransaction(trx).delete(id))) {
@@ -211,10 +236,94 @@ export class AppLifecycleService {
     await this.leaveFailedTemp(id, 'PROCESSING', 'retried');
   }
 
-  /** fail: FAILED_TEMP → FAILED, final; the instance is free again (409 otherwise). */
+  /**
+   * fail: FAILED_TEMP → FAILED, final; the instance is free again (409
+   * otherwise). A failed INSTANTIATE first has its partial release removed
+   * (see {@link AppLifecycleService.failInstantiate}).
+   */
   async fail(id: string): Promise<AppLcmOpOcc> {
-    await this.leaveFailedTemp(id, 'FAILED', 'marked failed');
+    const opOcc = await this.getOpOcc(id);
+    if (opOcc.lcmOperation === 'INSTANTIATE') {
+      await this.failInstantiate(opOcc);
+    } else {
+      await this.leaveFailedTemp(id, 'FAILED', 'marked failed');
+    }
     return this.getOpOcc(id);
+  }
+
+  /**
+   * Ends a failed INSTANTIATE without orphaning workloads. The occurrence
+   * goes to FAILED first, still holding its instance, so that neither a
+   * retry nor another operation runs helm on the release meanwhile; then
+   * the partial release is removed and the instance freed, NOT_INSTANTIATED
+   * and unplaced. If removal fails, the instance is left INSTANTIATED where
+   * the release is (so that TERMINATE removes it and DELETE is refused),
+   * and the error says what is left and how to remove it. A fail repeated
+   * on a FAILED occurrence that still holds its instance (the first was
+   * interrupted) finishes the job.
+   */
+  private async failInstantiate(opOcc: AppLcmOpOcc): Promise<void> {
+    const { id } = opOcc;
+    const moved = await this.opOccs.transition(id, ['FAILED_TEMP'], 'FAILED');
+    let instance = await this.getInstance(opOcc.appInstanceId);
+    if (!moved) {
+      const current = await this.getOpOcc(id);
+      if (
+        current.operationState !== 'FAILED' ||
+        instance.operationInProgress !== id
+      ) {
+        throw new ConflictError(
+          `Only a FAILED_TEMP operation can be marked failed; it is ${current.operationState}`,
+        );
+      }
+    }
+    let error: OperationError | undefined = opOcc.error;
+    let removed = true;
+    try {
+      await this.releases.removeRelease(instance);
+    } catch (removal) {
+      removed = false;
+      error = {
+        title: error?.title ?? 'Operation failed',
+        status: error?.status ?? 500,
+        detail: `${
+          error?.detail ? `${error.detail}. ` : ''
+        }The partial release was not removed: ${leftBehind(
+          instance,
+          removal,
+        )}. The instance stays INSTANTIATED there: terminate it once the host is reachable, or remove the release yourself`,
+      };
+    }
+    await this.instances.transaction(async trx => {
+      const freed = await this.instances.withTransaction(trx).release(
+        instance.id,
+        id,
+        removed
+          ? {
+              instantiationState: 'NOT_INSTANTIATED',
+              hostName: undefined,
+              namespace: undefined,
+              releaseName: undefined,
+            }
+          : { instantiationState: 'INSTANTIATED', operationalState: undefined },
+      );
+      if (!freed) {
+        // Another fail of the same occurrence finished first.
+        return;
+      }
+      if (!removed) {
+        await this.opOccs
+          .withTransaction(trx)
+          .transition(id, ['FAILED'], 'FAILED', { error });
+      }
+      instance = (await this.instances.withTransaction(trx).get(instance.id))!;
+      await this.notifications.opOccState(trx, instance, {
+        id,
+        operationType: opOcc.lcmOperation,
+        operationState: 'FAILED',
+        ...(error ? { error } : {}),
+      });
+    });
   }
 
   /**
@@ -285,4 +394,12 @@ function validateOperate(command: OperateCommand, instance: AppInstance) {
       `Application instance ${instance.id} is already ${changeStateTo}`,
     );
   }
+}
+
+/** Which release is left where, why, and the helm command that removes it. */
+function leftBehind(instance: AppInstance, error: unknown): string {
+  const { hostName, namespace, releaseName } = instance;
+  return `release ${releaseName} in namespace ${namespace} on edge host ${hostName} (${
+    isError(error) ? error.message : String(error)
+  }; remove it with \`helm uninstall ${releaseName} --namespace ${namespace}\` on that host)`;
 }

@@ -4,6 +4,7 @@ import { isError } from '@backstage/errors';
 import type { ReleaseRef } from '@helmmec/plugin-mec-node';
 import { AppInstanceStore } from '../database/AppInstanceStore';
 import { AppLcmOpOccStore } from '../database/AppLcmOpOccStore';
+import { Deadline } from '../drivers/Deadline';
 import { GrantingService, PlacementError } from '../granting/GrantingService';
 import { HostDirectory } from '../hosts/HostDirectory';
 import {
@@ -20,7 +21,7 @@ import {
   InstanceOperationalState,
   OperationState,
 } from './model';
-import { DriverLookup, OperationTrigger } from './ports';
+import { DriverLookup, OperationTrigger, ReleaseRemoval } from './ports';
 
 /** What the MEO's Helm repository looks like to an edge cluster (Flux). */
 export interface ChartRepositoryAccess {
@@ -67,7 +68,7 @@ const DEFAULTS: OpOccExecutorOptions = {
  * requested through any replica aborts the driver call. Drivers are
  * idempotent, so a resumed operation converges instead of duplicating.
  */
-export class OpOccExecutor implements OperationTrigger {
+export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
   /** Reads `mec.lifecycle` (leaseSeconds, operationTimeoutSeconds, concurrency). */
   static fromConfig(config: Config, deps: OpOccExecutorDeps): OpOccExecutor {
     const lifecycle = config.getOptionalConfig('mec.lifecycle');
@@ -104,7 +105,13 @@ export class OpOccExecutor implements OperationTrigger {
       leaseMs,
       // Each renewal also looks for a cancel: this is its latency.
       renewIntervalMs: Math.min(1000, leaseMs / 4),
-      safetyMarginMs: leaseMs / 4,
+      // A driver call aborted this long before the lease may run out has
+      // stopped (its helm child killed and reaped) before another replica
+      // can claim the operation; short test leases get half.
+      safetyMarginMs: Math.max(
+        leaseMs / 4,
+        Math.min(Deadline.abortGraceMs + 2000, leaseMs / 2),
+      ),
       concurrency,
       watch: async job =>
         (await opOccs.get(job.id))?.isCancelPending
@@ -142,6 +149,29 @@ export class OpOccExecutor implements OperationTrigger {
    */
   async stop(): Promise<void> {
     await this.runner.stop();
+  }
+
+  /**
+   * Removes an instance's release from its host, forcefully, e.g. what a
+   * failed INSTANTIATE left. The caller holds the instance, so no operation
+   * runs helm on the release meanwhile.
+   */
+  async removeRelease(instance: AppInstance): Promise<void> {
+    const { hostName, namespace, releaseName } = instance;
+    if (!hostName || !namespace || !releaseName) return;
+    const { hosts, drivers, logger } = this.deps;
+    const driver = drivers.get(await hosts.driverOf(hostName));
+    await driver.uninstall(
+      await hosts.connection(hostName),
+      { releaseName, namespace },
+      {
+        mode: 'FORCEFUL',
+        // FORCEFUL: helm uninstall without hooks, workloads deleted directly.
+        timeoutSeconds: 60,
+        onProgress: message =>
+          logger.info(`Removing ${releaseName} of ${instance.id}: ${message}`),
+      },
+    );
   }
 
   private async advance(job: LeasedJob<unknown>) {

@@ -112,8 +112,10 @@ export class HelmWorkspace {
   }
 
   /**
-   * Runs helm; killed (SIGTERM, then SIGKILL) on abort or when the deadline
-   * passes, so a cancelled operation does not keep working on the cluster.
+   * Runs helm; killed (SIGTERM, then SIGKILL {@link Deadline.abortGraceMs}
+   * later) on abort or when the deadline passes, so a cancelled operation,
+   * or one whose lease is lost, does not keep working on the cluster. Settles
+   * only once the process has exited.
    */
   run(args: string[], deadline: Deadline): Promise<HelmResult> {
     deadline.check();
@@ -140,7 +142,11 @@ export class HelmWorkspace {
         if (killedFor) return;
         killedFor = why;
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+        setTimeout(() => {
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill('SIGKILL');
+          }
+        }, Deadline.abortGraceMs).unref();
       };
       const onAbort = () => kill('aborted');
       deadline.signal?.addEventListener('abort', onAbort, { once: true });

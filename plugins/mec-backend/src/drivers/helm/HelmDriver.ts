@@ -178,6 +178,15 @@ export class HelmDriver implements MecEdgeDriver {
         );
       }
       await kube.waitWorkloadsGone(ref, deadline);
+      // The namespace created for the instance goes with its last release.
+      await kube.deleteNamespaceIfUnused(ref.namespace).then(
+        deleted =>
+          deleted && options.onProgress?.(`namespace ${ref.namespace} deleted`),
+        e =>
+          this.#logger?.warn(
+            `${host.name}: could not delete namespace ${ref.namespace}: ${e}`,
+          ),
+      );
     } finally {
       await ws.dispose();
     }

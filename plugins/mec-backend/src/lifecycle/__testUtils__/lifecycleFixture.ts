@@ -17,7 +17,9 @@ import {
   createFakePackages,
   createHostDirectory,
   exampleHosts,
+  FakePackages,
 } from '../../granting/__testUtils__/fakes';
+import type { HostDirectory } from '../../hosts/HostDirectory';
 import { AppLcmNotifications } from '../../notifications/appLcm';
 import { NotificationOutbox } from '../../notifications/NotificationOutbox';
 import { AppLifecycleService } from '../AppLifecycleService';
@@ -137,6 +139,10 @@ export async function createLifecycleFixture(
   options: {
     trigger?: OperationTrigger;
     executor?: Partial<OpOccExecutorOptions>;
+    /** A real driver, hosts and packages instead of the in-memory ones. */
+    driver?: MecEdgeDriver;
+    hosts?: HostDirectory;
+    packages?: FakePackages;
   } = {},
 ) {
   await applyDatabaseMigrations(knex);
@@ -150,9 +156,10 @@ export async function createLifecycleFixture(
   const opOccStates = jest.spyOn(notifications, 'opOccState');
   const instanceStates = jest.spyOn(notifications, 'instanceState');
   const hosts = exampleHosts();
-  const directory = createHostDirectory(hosts);
-  const packages = createFakePackages();
+  const directory = options.hosts ?? createHostDirectory(hosts);
+  const packages = options.packages ?? createFakePackages();
   const driver = new InMemoryDriver();
+  const edgeDriver = options.driver ?? driver;
   const granting = new GrantingService(directory, grants, instances, packages);
   const executorDeps: OpOccExecutorDeps = {
     instances,
@@ -160,7 +167,7 @@ export async function createLifecycleFixture(
     packages,
     granting,
     hosts: directory,
-    drivers: { get: () => driver },
+    drivers: { get: () => edgeDriver },
     notifications,
     chartRepository: {
       url: async () => 'http://mec.example.test/api/mec/helm',
@@ -170,8 +177,10 @@ export async function createLifecycleFixture(
     logger: mockServices.logger.mock(),
   };
   /** Another executor on the same database, as on another replica. */
-  const createExecutor = (executorOptions = options.executor) =>
-    new OpOccExecutor(executorDeps, executorOptions);
+  const createExecutor = (
+    executorOptions = options.executor,
+    deps: Partial<OpOccExecutorDeps> = {},
+  ) => new OpOccExecutor({ ...executorDeps, ...deps }, executorOptions);
   const executor = createExecutor();
   const lifecycle = new AppLifecycleService(
     instances,
@@ -179,6 +188,7 @@ export async function createLifecycleFixture(
     packages,
     notifications,
     options.trigger ?? executor,
+    executor,
   );
   return {
     instances,
