@@ -209,6 +209,114 @@ describe.each(databases.eachSupportedId())('AppLifecycleService on %p', id => {
     });
   });
 
+  /** A FAILED_TEMP INSTANTIATE whose partial release is on edge-a. */
+  async function failedTempPlaced() {
+    const { instance, opOcc } = await failedTemp();
+    await fx.instances.setPlacement(instance.id, {
+      hostName: 'edge-a',
+      namespace: 'mec-apps-edge-a',
+      releaseName: 'mec-partial',
+    });
+    return { instance, opOcc };
+  }
+
+  it('fail on an INSTANTIATE removes its release, frees and unplaces the instance', async () => {
+    const { instance, opOcc } = await failedTempPlaced();
+    const failed = await fx.lifecycle.fail(opOcc.id);
+    expect(failed).toMatchObject({
+      operationState: 'FAILED',
+      error: { detail: 'boom' },
+    });
+    expect(fx.driver.calls).toEqual([
+      {
+        call: 'uninstall',
+        host: 'edge-a',
+        options: expect.objectContaining({ mode: 'FORCEFUL' }),
+      },
+    ]);
+    const freed = await fx.lifecycle.getInstance(instance.id);
+    expect(freed).toMatchObject({ instantiationState: 'NOT_INSTANTIATED' });
+    expect(freed.operationInProgress).toBeUndefined();
+    expect(freed.hostName).toBeUndefined();
+    expect(freed.releaseName).toBeUndefined();
+    expect(
+      fx.notifications.opOccStates.mock.calls
+        .map(([, , o]) => o)
+        .filter(o => o.id === opOcc.id),
+    ).toEqual([
+      expect.objectContaining({
+        operationState: 'FAILED',
+        error: failed.error,
+      }),
+    ]);
+  });
+
+  it('fail on an INSTANTIATE whose release cannot be removed leaves the instance INSTANTIATED and says what is left', async () => {
+    const { instance, opOcc } = await failedTempPlaced();
+    fx.driver.failWith = new Error('edge-a is unreachable');
+    const failed = await fx.lifecycle.fail(opOcc.id);
+    expect(failed.operationState).toBe('FAILED');
+    expect(failed.error?.detail).toMatch(
+      /^boom\. The partial release was not removed: release mec-partial in namespace mec-apps-edge-a on edge host edge-a \(edge-a is unreachable; remove it with `helm uninstall mec-partial --namespace mec-apps-edge-a` on that host\)/,
+    );
+    expect(await fx.lifecycle.getInstance(instance.id)).toMatchObject({
+      instantiationState: 'INSTANTIATED',
+      hostName: 'edge-a',
+      releaseName: 'mec-partial',
+      operationInProgress: undefined,
+    });
+    await expect(fx.lifecycle.deleteInstance(instance.id)).rejects.toThrow(
+      /terminate it first/,
+    );
+    await fx.lifecycle.startOperation(instance.id, {
+      lcmOperation: 'TERMINATE',
+      terminationType: 'FORCEFUL',
+    });
+  });
+
+  it('a fail interrupted after FAILED is finished by the next fail', async () => {
+    const { instance, opOcc } = await failedTempPlaced();
+    // As if the replica died after the first step of a fail.
+    await fx.opOccs.transition(opOcc.id, ['FAILED_TEMP'], 'FAILED');
+    await expect(
+      fx.lifecycle.startOperation(instance.id, {
+        lcmOperation: 'INSTANTIATE',
+        values: {},
+      }),
+    ).rejects.toThrow(ConflictError);
+    await fx.lifecycle.fail(opOcc.id);
+    expect(fx.driver.calls.map(c => c.call)).toEqual(['uninstall']);
+    expect(await fx.lifecycle.getInstance(instance.id)).toMatchObject({
+      instantiationState: 'NOT_INSTANTIATED',
+      operationInProgress: undefined,
+    });
+    await expect(fx.lifecycle.fail(opOcc.id)).rejects.toThrow(ConflictError);
+  });
+
+  it('deleting an instance that still names a placement removes the release first, or refuses', async () => {
+    const { instance, opOcc } = await failedTemp();
+    // An instance a fail freed before fail removed releases.
+    await fx.opOccs.transition(opOcc.id, ['FAILED_TEMP'], 'FAILED');
+    await fx.instances.release(instance.id, opOcc.id, {
+      hostName: 'edge-a',
+      namespace: 'mec-apps-edge-a',
+      releaseName: 'mec-left',
+    });
+    fx.driver.failWith = new Error('edge-a is unreachable');
+    await expect(fx.lifecycle.deleteInstance(instance.id)).rejects.toThrow(
+      /may still have workloads: release mec-left in namespace mec-apps-edge-a on edge host edge-a/,
+    );
+    fx.driver.failWith = undefined;
+    await fx.lifecycle.deleteInstance(instance.id);
+    expect(fx.driver.calls.map(c => c.call)).toEqual([
+      'uninstall',
+      'uninstall',
+    ]);
+    await expect(fx.lifecycle.getInstance(instance.id)).rejects.toThrow(
+      NotFoundError,
+    );
+  });
+
   it('cancels only PROCESSING operations', async () => {
     const { opOcc } = await failedTemp();
     await expect(fx.lifecycle.cancel(opOcc.id, 'GRACEFUL')).rejects.toThrow(
