@@ -152,17 +152,38 @@ export interface Config {
      */
     hosts?: {
       /**
-       * Encrypts host credentials at rest (AES-256-GCM): 32 random bytes in
-       * base64 (`openssl rand -base64 32`) or a passphrase of at least 16
-       * characters. Required as soon as a host is registered, and always
-       * outside development, where the development default is refused too;
-       * the backend refuses to start when it cannot decrypt the stored
-       * credentials.
+       * Deprecated: use `mec.encryptionKeys`. The single key of earlier
+       * releases, still read so that what it encrypted decrypts (edge host
+       * credentials stored before keys had ids). Alone, it encrypts as key
+       * id `legacy`; with `mec.encryptionKeys`, it only decrypts.
+       * @deprecated use mec.encryptionKeys
        * @visibility secret
        */
       encryptionKey?: string;
       /** The scheduled health check (one backend replica per round). */
       healthCheck?: {
+    /**
+     * Keys that encrypt secrets at rest (AES-256-GCM): edge host
+     * credentials, subscription callback credentials, and op occurrences'
+     * commands with their Helm values. The first key encrypts; every key
+     * listed decrypts, and each ciphertext names the id of its key. To
+     * rotate, put a new key first, keep the old ones after it, run `npm run
+     * mec:reencrypt`, then remove the old ones. Required outside
+     * development, where a missing, short or development key is refused;
+     * the backend also refuses to start when it cannot decrypt a host's
+     * stored credential.
+     */
+    encryptionKeys?: Array<{
+      /** Named in each ciphertext: 1 to 64 letters, digits, `-` or `_`; unique. */
+      id: string;
+      /**
+       * 32 random bytes in base64 (`openssl rand -base64 32`), or a
+       * passphrase of at least 16 characters.
+       * @visibility secret
+       */
+      secret: string;
+    }>;
+
         /** How often every host is checked; default 30 seconds. */
         frequency?: string | HumanDuration;
         /** Bound of one host's check; default 10 seconds. */

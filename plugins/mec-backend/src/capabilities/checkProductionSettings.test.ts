@@ -56,7 +56,7 @@ const PRODUCTION_ENV = {
   POSTGRES_PASSWORD: 'secret',
   MEC_API_TOKEN: 'api-token-0123456789abcdef',
   MEC_EDGE_PULL_TOKEN: 'pull-token-0123456789abcdef',
-  MEC_HOSTS_ENCRYPTION_KEY: 'QmFzZTY0IGtleSBvZiAzMiBieXRlcyBmb3IgdGVzdHMh',
+  MEC_ENCRYPTION_KEY: 'QmFzZTY0IGtleSBvZiAzMiBieXRlcyBmb3IgdGVzdHMh',
 };
 
 /** app-config.yaml, then app-config.production.yaml, as production starts. */
@@ -96,7 +96,8 @@ const complete = {
       ],
     },
     helmRepository: { pullToken: 'pull-token-0123456789abcdef' },
-    hosts: { encryptionKey: 'a production passphrase' },
+    encryptionKeys: [{ id: 'k1', secret: 'a production passphrase' }],
+    hosts: {},
   },
 };
 
@@ -118,12 +119,25 @@ describe('checkProductionSettings', () => {
   it.each<[string, (config: any) => void, RegExp]>([
     [
       'no encryption key',
-      c => delete c.mec.hosts.encryptionKey,
-      /mec\.hosts\.encryptionKey is not set/,
+      c => delete c.mec.encryptionKeys,
+      /mec\.encryptionKeys is not set/,
     ],
     [
       'the development encryption key',
-      c => (c.mec.hosts.encryptionKey = 'helmmec-development-only-key'),
+      c => (c.mec.encryptionKeys[0].secret = 'helmmec-development-only-key'),
+      /mec\.encryptionKeys\[0\]\.secret is the public development default/,
+    ],
+    [
+      'a short encryption key',
+      c => c.mec.encryptionKeys.push({ id: 'k0', secret: 'short' }),
+      /mec\.encryptionKeys\[1\] is too short/,
+    ],
+    [
+      'the development key as the deprecated single key',
+      c => {
+        delete c.mec.encryptionKeys;
+        c.mec.hosts = { encryptionKey: 'helmmec-development-only-key' };
+      },
       /mec\.hosts\.encryptionKey is the public development default/,
     ],
     [
@@ -197,7 +211,7 @@ describe('checkProductionSettings', () => {
 
   it('names every offending setting at once', () => {
     const config = withChange(c => {
-      delete c.mec.hosts;
+      delete c.mec.encryptionKeys;
       c.mec.outbound.allow = [{ host: '127.0.0.1' }];
     });
     expect(() =>
@@ -259,7 +273,7 @@ describe('checkProductionSettings', () => {
     expect(() =>
       checkProductionSettings(config, { nodeEnv: 'production' }),
     ).toThrow(
-      /mec\.hosts\.encryptionKey is the public development default; mec\.helmRepository\.pullToken is the public development default; backend\.auth\.externalAccess\[0\]\.options\.token is the public development default; backend\.auth\.externalAccess\[1\]\.options\.token is the public development default; mec\.outbound\.allow\[0\]\.host '127\.0\.0\.1' names loopback addresses/,
+      /mec\.encryptionKeys\[0\]\.secret is the public development default; mec\.helmRepository\.pullToken is the public development default; backend\.auth\.externalAccess\[0\]\.options\.token is the public development default; backend\.auth\.externalAccess\[1\]\.options\.token is the public development default; mec\.outbound\.allow\[0\]\.host '127\.0\.0\.1' names loopback addresses/,
     );
   });
 
@@ -287,7 +301,7 @@ describe('checkProductionSettings', () => {
     const {
       MEC_API_TOKEN: _api,
       MEC_EDGE_PULL_TOKEN: _pull,
-      MEC_HOSTS_ENCRYPTION_KEY: _key,
+      MEC_ENCRYPTION_KEY: _key,
       ...rest
     } = PRODUCTION_ENV;
     let message = '';
@@ -299,10 +313,9 @@ describe('checkProductionSettings', () => {
       message = (error as Error).message;
     }
     // An unset variable drops the production value, so the development
-    // default of app-config.yaml shows through where there is one.
-    expect(message).toContain(
-      'mec.hosts.encryptionKey is the public development default',
-    );
+    // default of app-config.yaml shows through where there is one (but
+    // production's list of keys replaces the development one).
+    expect(message).toContain('mec.encryptionKeys[0].secret is not set');
     expect(message).toContain(
       'mec.helmRepository.pullToken is the public development default',
     );
@@ -315,6 +328,18 @@ describe('checkProductionSettings', () => {
   });
 
   it('refuses app-config.production.yaml with development secrets', () => {
+    expect(() =>
+      checkProductionSettings(
+        productionConfig({
+          ...PRODUCTION_ENV,
+          MEC_ENCRYPTION_KEY: 'helmmec-development-only-key',
+        }),
+        { nodeEnv: 'production' },
+      ),
+    ).toThrow(
+      /mec\.encryptionKeys\[0\]\.secret is the public development default/,
+    );
+    // The deprecated single key of earlier releases is checked too.
     expect(() =>
       checkProductionSettings(
         productionConfig({

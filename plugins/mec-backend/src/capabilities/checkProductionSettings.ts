@@ -1,5 +1,6 @@
 import { Config } from '@backstage/config';
 import { parseIp, specialRangeOf } from '../outbound/addresses';
+import { SecretCipher } from '../secrets';
 
 /**
  * The secrets app-config.yaml falls back to for local use. They are public
@@ -45,7 +46,7 @@ export function checkProductionSettings(
   const nodeEnv = 'nodeEnv' in options ? options.nodeEnv : process.env.NODE_ENV;
   if (isDevelopment(config, nodeEnv)) return;
   const problems = [
-    ...checkSecret(config, 'mec.hosts.encryptionKey'),
+    ...checkEncryptionKeys(config),
     ...checkSecret(config, 'mec.helmRepository.pullToken'),
     ...checkExternalAccess(config),
     ...checkOutbound(config),
@@ -63,6 +64,32 @@ export function checkProductionSettings(
 }
 
 /** `key` is read from `config` and named as `name` (its full key). */
+/**
+ * `mec.encryptionKeys`, or the deprecated single `mec.hosts.encryptionKey`:
+ * set, none a development default, and each usable (long enough, ids
+ * unique).
+ */
+function checkEncryptionKeys(config: Config): string[] {
+  const keys = config.getOptionalConfigArray('mec.encryptionKeys') ?? [];
+  const legacy = config.has('mec.hosts.encryptionKey');
+  if (keys.length === 0 && !legacy) {
+    return ['mec.encryptionKeys is not set'];
+  }
+  const problems = [
+    ...keys.flatMap((key, index) =>
+      checkSecret(key, 'secret', `mec.encryptionKeys[${index}].secret`),
+    ),
+    ...(legacy ? checkSecret(config, 'mec.hosts.encryptionKey') : []),
+  ];
+  if (problems.length > 0) return problems;
+  try {
+    SecretCipher.fromConfig(config);
+  } catch (error) {
+    return [(error as Error).message];
+  }
+  return [];
+}
+
 function checkSecret(config: Config, key: string, name = key): string[] {
   const value = config.getOptionalString(key)?.trim();
   if (!value) {

@@ -525,7 +525,7 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
         usage,
       }),
     ).rejects.toThrow(
-      /mec.hosts.encryptionKey is not configured, but 2 edge host\(s\)/,
+      /mec.encryptionKeys is not configured, but 2 edge host\(s\)/,
     );
     await expect(
       EdgeHostService.fromConfig(
@@ -551,7 +551,7 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
     await expect(keyless.registerHost(request('edge-9'))).rejects.toMatchObject(
       {
         name: 'ServiceUnavailableError',
-        message: expect.stringContaining('mec.hosts.encryptionKey'),
+        message: expect.stringContaining('mec.encryptionKeys'),
       },
     );
   });

@@ -71,7 +71,7 @@ export interface EdgeHostServiceOptions {
   store: EdgeHostStore;
   drivers: EdgeHostDrivers;
   usage: EdgeHostUsage;
-  /** Absent when `mec.hosts.encryptionKey` is not configured. */
+  /** Absent when `mec.encryptionKeys` is not configured. */
   cipher?: CredentialCipher;
   logger: LoggerService;
   /** Hosts from `mec.hosts.static`, synced into the store on creation. */
@@ -458,7 +458,7 @@ export class EdgeHostService {
   private requireCipher(): CredentialCipher {
     if (!this.cipher) {
       throw new ServiceUnavailableError(
-        'Edge host credentials cannot be stored or used: mec.hosts.encryptionKey is not configured',
+        'Edge host credentials cannot be stored or used: mec.encryptionKeys is not configured',
       );
     }
     return this.cipher;
@@ -521,7 +521,7 @@ export class EdgeHostService {
     if (records.length === 0) return;
     if (!this.cipher) {
       throw new Error(
-        `mec.hosts.encryptionKey is not configured, but ${records.length} edge host(s) with encrypted credentials are registered; configure the key they were stored with`,
+        `mec.encryptionKeys is not configured, but ${records.length} edge host(s) with encrypted credentials are registered; configure the key they were stored with`,
       );
     }
     for (const record of records) {
