@@ -66,6 +66,8 @@ export interface Config {
       /**
        * How long a backend replica holds an operation without renewing it
        * before another replica may resume it (after a crash), in seconds; default 60.
+       * A replica that cannot renew stops its helm a quarter of the lease
+       * (at least 4 s) before it runs out, so keep it at 20 or more.
        */
       leaseSeconds?: number;
       /**

@@ -216,9 +216,7 @@ describe('checkProductionSettings', () => {
     });
     expect(() =>
       checkProductionSettings(config, { nodeEnv: 'production' }),
-    ).toThrow(
-      /mec\.hosts\.encryptionKey is not set; mec\.outbound\.allow\[0\]/,
-    );
+    ).toThrow(/mec\.encryptionKeys is not set; mec\.outbound\.allow\[0\]/);
   });
 
   it('lets outbound rules name internal addresses with allowPrivateNetworks', () => {

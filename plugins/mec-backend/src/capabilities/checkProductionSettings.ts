@@ -63,7 +63,6 @@ export function checkProductionSettings(
   }
 }
 
-/** `key` is read from `config` and named as `name` (its full key). */
 /**
  * `mec.encryptionKeys`, or the deprecated single `mec.hosts.encryptionKey`:
  * set, none a development default, and each usable (long enough, ids
@@ -90,6 +89,7 @@ function checkEncryptionKeys(config: Config): string[] {
   return [];
 }
 
+/** `key` is read from `config` and named as `name` (its full key). */
 function checkSecret(config: Config, key: string, name = key): string[] {
   const value = config.getOptionalString(key)?.trim();
   if (!value) {
