@@ -162,6 +162,33 @@ export interface Config {
        * @visibility secret
        */
       encryptionKey?: string;
+      /**
+       * Which edge host URLs (the Kubernetes API server `url` of a host,
+       * registered or static) the backend may connect to, in the format of
+       * `mec.outbound`: checked at registration (400 otherwise), at startup
+       * for static hosts, and before every connection (health checks,
+       * drivers, the Kubernetes proxy) with the host name resolved again.
+       * Without this section: loopback only in development, nothing
+       * elsewhere. Outside development the backend does not start when an
+       * allow rule names internal addresses (most edge clusters sit on
+       * private networks: list them and set `allowPrivateNetworks`).
+       */
+      outbound?: {
+        /** Allow rules, as `mec.outbound.allow`; edge hosts use https. */
+        allow?: Array<{
+          /** `edge.example.com`, `*.edge.example.com`, an IP address or a CIDR block. */
+          host: string;
+          /** Allowed ports; any port when absent. */
+          ports?: number[];
+          /** Allowed schemes; only `https` reaches an API server. */
+          schemes?: Array<'http' | 'https' | 'oci'>;
+        }>;
+        /**
+         * Let allowed host names resolve to internal addresses (loopback,
+         * link-local, private). Default false.
+         */
+        allowPrivateNetworks?: boolean;
+      };
       /** The scheduled health check (one backend replica per round). */
       healthCheck?: {
     /**

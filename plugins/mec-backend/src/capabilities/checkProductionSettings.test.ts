@@ -203,6 +203,19 @@ describe('checkProductionSettings', () => {
       c => c.mec.outbound.allow.push({ host: '169.254.169.254' }),
       /mec\.outbound\.allow\[3\]\.host '169\.254\.169\.254' names link-local/,
     ],
+    [
+      'an edge host rule for loopback',
+      c => (c.mec.hosts.outbound = { allow: [{ host: '127.0.0.1' }] }),
+      /mec\.hosts\.outbound\.allow\[0\]\.host '127\.0\.0\.1' names loopback addresses, which production reaches only with mec\.hosts\.outbound\.allowPrivateNetworks: true/,
+    ],
+    [
+      'an edge host rule for a private range',
+      c =>
+        (c.mec.hosts.outbound = {
+          allow: [{ host: 'edge.example.com' }, { host: '10.0.0.0/8' }],
+        }),
+      /mec\.hosts\.outbound\.allow\[1\]\.host '10\.0\.0\.0\/8' names private addresses/,
+    ],
   ])('refuses %s, naming the setting', (_, change, message) => {
     expect(() =>
       checkProductionSettings(withChange(change), { nodeEnv: 'production' }),
@@ -217,6 +230,18 @@ describe('checkProductionSettings', () => {
     expect(() =>
       checkProductionSettings(config, { nodeEnv: 'production' }),
     ).toThrow(/mec\.encryptionKeys is not set; mec\.outbound\.allow\[0\]/);
+  });
+
+  it('lets edge host rules name internal addresses with their own allowPrivateNetworks', () => {
+    const config = withChange(c => {
+      c.mec.hosts.outbound = {
+        allow: [{ host: '10.0.0.0/8', schemes: ['https'] }],
+        allowPrivateNetworks: true,
+      };
+    });
+    expect(() =>
+      checkProductionSettings(config, { nodeEnv: 'production' }),
+    ).not.toThrow();
   });
 
   it('lets outbound rules name internal addresses with allowPrivateNetworks', () => {

@@ -49,7 +49,8 @@ export function checkProductionSettings(
     ...checkEncryptionKeys(config),
     ...checkSecret(config, 'mec.helmRepository.pullToken'),
     ...checkExternalAccess(config),
-    ...checkOutbound(config),
+    ...checkOutbound(config, 'mec.outbound'),
+    ...checkOutbound(config, 'mec.hosts.outbound'),
   ];
   if (problems.length > 0) {
     const environment = config.getOptionalString('auth.environment');
@@ -131,9 +132,12 @@ function checkExternalAccess(config: Config): string[] {
   return problems;
 }
 
-/** Rules that name loopback, private or other internal addresses. */
-function checkOutbound(config: Config): string[] {
-  const outbound = config.getOptionalConfig('mec.outbound');
+/**
+ * Rules that name loopback, private or other internal addresses, of
+ * `mec.outbound` or of the edge hosts' `mec.hosts.outbound`.
+ */
+function checkOutbound(config: Config, key: string): string[] {
+  const outbound = config.getOptionalConfig(key);
   if (!outbound || outbound.getOptionalBoolean('allowPrivateNetworks')) {
     return [];
   }
@@ -150,7 +154,7 @@ function checkOutbound(config: Config): string[] {
     // at least as narrow as the special range (0.0.0.0/0 names none).
     if (special && prefix >= special.prefix) {
       problems.push(
-        `mec.outbound.allow[${index}].host '${host}' names ${special.kind} addresses, which production reaches only with mec.outbound.allowPrivateNetworks: true`,
+        `${key}.allow[${index}].host '${host}' names ${special.kind} addresses, which production reaches only with ${key}.allowPrivateNetworks: true`,
       );
     }
   });

@@ -1,8 +1,14 @@
 import { MecEdgeDriver } from '@helmmec/plugin-mec-node';
 import { AppInstanceStore } from '../database/AppInstanceStore';
 import { createDefaultDrivers, DriverRegistry } from '../drivers';
-import { EdgeHostHealthChecker, EdgeHostService } from '../hosts';
+import {
+  DEVELOPMENT_HOST_RULES,
+  EdgeHostHealthChecker,
+  EdgeHostService,
+} from '../hosts';
 import { edgeHostDirectory } from '../hosts/HostDirectory';
+import { OutboundUrlPolicy } from '../outbound';
+import { isDevelopment } from './checkProductionSettings';
 import { MecCore } from './types';
 
 /**
@@ -24,6 +30,13 @@ export async function buildEdgeHosts(
     logger,
     drivers,
     usage: deps.instances,
+    // Without mec.hosts.outbound: this machine in development, else nothing.
+    outboundPolicy: OutboundUrlPolicy.fromConfig(config, {
+      key: 'mec.hosts.outbound',
+      defaultAllow: isDevelopment(config, process.env.NODE_ENV)
+        ? [...DEVELOPMENT_HOST_RULES]
+        : [],
+    }),
   });
   hosts.onHostChanged(hostName => core.announceChange({ hostName }));
   const healthChecker = EdgeHostHealthChecker.fromConfig(config, {

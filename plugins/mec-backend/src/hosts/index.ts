@@ -3,7 +3,7 @@ export {
   CredentialDecryptionError,
 } from './CredentialCipher';
 export type { EdgeHostCredential } from './CredentialCipher';
-export { EdgeHostService } from './EdgeHostService';
+export { DEVELOPMENT_HOST_RULES, EdgeHostService } from './EdgeHostService';
 export type {
   EdgeHostServiceOptions,
   EdgeHostDrivers,
@@ -13,9 +13,10 @@ export type {
 export {
   EdgeHostHealthChecker,
   EDGE_HOST_HEALTH_TASK_ID,
+  REFUSED_BY_HOST_RULES,
 } from './EdgeHostHealthChecker';
-export { probeEdgeHost } from './probeEdgeHost';
-export type { ProbeOptions } from './probeEdgeHost';
+export { PROBE_FAILURES, probeEdgeHost } from './probeEdgeHost';
+export type { ProbeFailure, ProbeOptions } from './probeEdgeHost';
 export { readStaticHosts } from './staticHosts';
 export type { RegisterEdgeHostRequest } from './validation';
 export * from './model';
