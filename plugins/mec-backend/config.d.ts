@@ -11,6 +11,17 @@ export interface Config {
      */
     apiRoot?: string;
 
+    /** The MEC APIs (app_pkgm, app_lcm) and the hosts API as served. */
+    api?: {
+      /**
+       * Items per page of every list (ETSI GS MEC 009 paging): a longer
+       * list answers with a `Link: <...nextpage_opaque_marker=...>;
+       * rel="next"` header to the next page. From 1 to 10000; 100 when
+       * absent.
+       */
+      pageSize?: number;
+    };
+
     /**
      * Which URLs the MEO may fetch (package `appPkgPath`, OCI references)
      * and call (subscription `callbackUri`, OAuth 2.0 token endpoints).

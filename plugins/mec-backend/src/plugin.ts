@@ -24,6 +24,7 @@ import { sealStoredSecrets } from './capabilities/secrets';
 import { AppInstanceStore } from './database/AppInstanceStore';
 import { applyDatabaseMigrations } from './database/migrations';
 import { createRouter, HELM_REPOSITORY_PATH } from './http/createRouter';
+import { readPageSize } from './http/query/paging';
 import { OutboundUrlPolicy } from './outbound';
 
 /**
@@ -124,6 +125,7 @@ export const mecPlugin = createBackendPlugin({
             granting,
             hosts,
             healthChecker,
+            pageSize: readPageSize(config),
           }),
         );
         // The router authenticates every request itself, so that a missing

@@ -52,6 +52,8 @@ export interface RouterOptions {
   granting: GrantingService;
   hosts: EdgeHostService;
   healthChecker: EdgeHostHealthChecker;
+  /** Items per page of every list (`mec.api.pageSize`). */
+  pageSize?: number;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function createRouter(
       subscriptions: options.subscriptions,
       outboundPolicy: options.outboundPolicy,
       httpAuth,
+      pageSize: options.pageSize,
     }),
   );
   const appLcmBase = async () => `${await apiRoot()}/${MEC_API_ROOTS.appLcm}`;
@@ -102,6 +105,7 @@ export async function createRouter(
       subscriptions: options.subscriptions,
       outboundPolicy: options.outboundPolicy,
       httpAuth,
+      pageSize: options.pageSize,
     }),
   );
   router.use(
@@ -118,6 +122,8 @@ export async function createRouter(
       hosts: options.hosts,
       healthChecker: options.healthChecker,
       placement: options.granting,
+      baseUrl: apiRoot,
+      pageSize: options.pageSize,
     }),
   );
   router.use(

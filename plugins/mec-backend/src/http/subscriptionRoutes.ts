@@ -13,6 +13,12 @@ import {
   SubscriptionStore,
 } from '../notifications/SubscriptionStore';
 import { OutboundUrlPolicy } from '../outbound';
+import {
+  DEFAULT_PAGE_SIZE,
+  creationKey,
+  readPage,
+  setNextPageLink,
+} from './query/paging';
 
 /** A subscription request in V3.1.1 terms, as an API's parser returns it. */
 export interface SubscriptionRequest<TFilter> {
@@ -47,6 +53,8 @@ export interface SubscriptionRoutesDeps {
   /** The API's externally visible base, e.g. `{apiRoot}/app_pkgm/v1`. */
   apiBase: () => Promise<string>;
   httpAuth: HttpAuthService;
+  /** Subscriptions per page of `GET /subscriptions` (`mec.api.pageSize`). */
+  pageSize?: number;
 }
 
 /**
@@ -103,14 +111,28 @@ export function addSubscriptionRoutes<TFilter, TInfo>(
 
   router.get('/subscriptions', async (req, res) => {
     const base = await apiBase();
-    const mine = await subscriptions.listSubscriptions<TFilter>(api, {
+    const listOptions = {
       owner: await owner(req),
       subscriptionTypes: wire.listedTypes?.(req.query),
+    };
+    const page = await readPage({
+      list: `${api}/subscriptions`,
+      query: req.query,
+      pageSize: deps.pageSize ?? DEFAULT_PAGE_SIZE,
+      codec: creationKey,
+      read: ({ after, limit }) =>
+        subscriptions.listSubscriptions<TFilter>(api, {
+          ...listOptions,
+          after,
+          limit,
+        }),
+      keyOf: subscription => subscription,
     });
+    setNextPageLink(req, res, `${base}/subscriptions`, page);
     res.json({
       _links: {
         self: { href: `${base}/subscriptions` },
-        subscriptions: mine.map(subscription => ({
+        subscriptions: page.items.map(subscription => ({
           href: subscriptionHref(base, subscription.id),
           subscriptionType: subscription.subscriptionType,
         })),

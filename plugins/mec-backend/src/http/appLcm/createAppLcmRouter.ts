@@ -10,6 +10,16 @@ import { methodNotAllowed } from '../methodNotAllowed';
 import { addSubscriptionRoutes } from '../subscriptionRoutes';
 import { parseListQuery } from '../query/listQuery';
 import {
+  DEFAULT_PAGE_SIZE,
+  creationKey,
+  readPage,
+  setNextPageLink,
+} from '../query/paging';
+import {
+  toInstanceListConditions,
+  toOpOccListConditions,
+} from './appLcmListConditions';
+import {
   normalizeAppLcmSubscription,
   toAppLcmSubscriptionInfo,
   toAppLcmSubscriptionType,
@@ -45,9 +55,12 @@ export async function createAppLcmRouter(options: {
   subscriptions: SubscriptionStore;
   outboundPolicy: OutboundUrlPolicy;
   httpAuth: HttpAuthService;
+  /** Items per page of a list (`mec.api.pageSize`). */
+  pageSize?: number;
 }) {
   const { lifecycle, apiBase, subscriptions, outboundPolicy, httpAuth } =
     options;
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const router = await createValidatedOpenApiRouter<typeof spec>(spec, {
     validatorOptions: { validateSecurity: false },
   });
@@ -61,10 +74,20 @@ export async function createAppLcmRouter(options: {
   });
   router.get('/app_instances', async (req, res) => {
     const base = await apiBase();
-    const all = (await lifecycle.listInstances()).map(i =>
-      toAppInstanceInfo(i, base),
-    );
-    res.json(parseListQuery(req.query, INSTANCE_LIST).apply(all));
+    const query = parseListQuery(req.query, INSTANCE_LIST);
+    const conditions = toInstanceListConditions(query.filter, base);
+    const page = await readPage({
+      list: 'app_instances',
+      query: req.query,
+      pageSize,
+      codec: creationKey,
+      read: ({ after, limit }) =>
+        lifecycle.listInstances({ conditions, after, limit }),
+      keyOf: instance => instance,
+      matches: instance => query.matches(toAppInstanceInfo(instance, base)),
+    });
+    setNextPageLink(req, res, `${base}/app_instances`, page);
+    res.json(page.items.map(i => query.select(toAppInstanceInfo(i, base))));
   });
   router.get('/app_instances/:appInstanceId', async (req, res) => {
     const instance = await lifecycle.getInstance(req.params.appInstanceId);
@@ -102,8 +125,21 @@ export async function createAppLcmRouter(options: {
 
   router.get('/app_lcm_op_occs', async (req, res) => {
     const base = await apiBase();
-    const all = (await lifecycle.listOpOccs()).map(o => toAppLcmOpOcc(o, base));
-    res.json(parseListQuery(req.query, OP_OCC_LIST).apply(all));
+    const query = parseListQuery(req.query, OP_OCC_LIST);
+    const conditions = toOpOccListConditions(query.filter, base);
+    const page = await readPage({
+      list: 'app_lcm_op_occs',
+      query: req.query,
+      pageSize,
+      codec: creationKey,
+      read: ({ after, limit }) =>
+        lifecycle.listOpOccs({ conditions, after, limit }),
+      // The store records an occurrence's start as its creation time.
+      keyOf: opOcc => ({ createdAt: opOcc.startTime, id: opOcc.id }),
+      matches: opOcc => query.matches(toAppLcmOpOcc(opOcc, base)),
+    });
+    setNextPageLink(req, res, `${base}/app_lcm_op_occs`, page);
+    res.json(page.items.map(o => query.select(toAppLcmOpOcc(o, base))));
   });
   router.get('/app_lcm_op_occs/:appLcmOpOccId', async (req, res) => {
     const opOcc = await lifecycle.getOpOcc(req.params.appLcmOpOccId);
@@ -136,7 +172,7 @@ export async function createAppLcmRouter(options: {
           ? [toAppLcmSubscriptionType(query.subscriptionType)]
           : undefined,
     },
-    { subscriptions, outboundPolicy, apiBase, httpAuth },
+    { subscriptions, outboundPolicy, apiBase, httpAuth, pageSize },
   );
 
   router.use(methodNotAllowed(spec));

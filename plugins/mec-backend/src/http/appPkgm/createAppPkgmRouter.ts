@@ -13,6 +13,12 @@ import { spec } from '../../schema/openapi/generated/app_pkgm';
 import { MethodNotAllowedError, methodNotAllowed } from '../methodNotAllowed';
 import { sendProblem } from '../problemDetails';
 import { parseListQuery } from '../query/listQuery';
+import {
+  DEFAULT_PAGE_SIZE,
+  creationKey,
+  readPage,
+  setNextPageLink,
+} from '../query/paging';
 import { readRequestBody } from '../readRequestBody';
 import {
   parseAppPkgInfoModifications,
@@ -57,8 +63,11 @@ export async function createAppPkgmRouter(options: {
   subscriptions: SubscriptionStore;
   outboundPolicy: OutboundUrlPolicy;
   httpAuth: HttpAuthService;
+  /** Items per page of a list (`mec.api.pageSize`). */
+  pageSize?: number;
 }) {
   const { appPackages } = options;
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const router = await createValidatedOpenApiRouter<typeof spec>(spec, {
     validatorOptions: {
       // Authentication is checked before this router (see ../authenticate.ts);
@@ -77,11 +86,24 @@ export async function createAppPkgmRouter(options: {
       });
       const apiBase = await options.apiBase();
       const narrowBy = toPackageListConditions(query.filter);
-      const records = await appPackages.listAppPackages({
-        onboardedOnly,
-        narrowBy,
+      const list = onboardedOnly ? 'onboarded_app_packages' : 'app_packages';
+      const page = await readPage({
+        list,
+        query: req.query,
+        pageSize,
+        codec: creationKey,
+        read: ({ after, limit }) =>
+          appPackages.listAppPackages({
+            onboardedOnly,
+            narrowBy,
+            after,
+            limit,
+          }),
+        keyOf: record => record,
+        matches: record => query.matches(toAppPkgInfo(record, apiBase)),
       });
-      res.json(query.apply(records.map(r => toAppPkgInfo(r, apiBase))));
+      setNextPageLink(req, res, `${apiBase}/${list}`, page);
+      res.json(page.items.map(r => query.select(toAppPkgInfo(r, apiBase))));
     };
 
   const getPackage = async (req: Request, res: Response) => {
@@ -233,6 +255,7 @@ export async function createAppPkgmRouter(options: {
     outboundPolicy: options.outboundPolicy,
     apiBase: options.apiBase,
     httpAuth: options.httpAuth,
+    pageSize,
   });
 
   router.use(methodNotAllowed(spec));

@@ -12,6 +12,12 @@ import {
 } from '../../hosts';
 import { spec } from '../../schema/openapi/generated/hosts';
 import { methodNotAllowed } from '../methodNotAllowed';
+import {
+  DEFAULT_PAGE_SIZE,
+  nameKey,
+  readPage,
+  setNextPageLink,
+} from '../query/paging';
 
 /** Path of the edge host registry under the plugin's base URL. */
 export const HOSTS_PATH = 'hosts';
@@ -30,6 +36,13 @@ export interface HostsRouterOptions {
   hosts: EdgeHostService;
   healthChecker: EdgeHostHealthChecker;
   placement: Pick<GrantingService, 'previewPlacement'>;
+  /**
+   * The plugin's externally visible base URL, for absolute next-page links;
+   * without it they are built from the request.
+   */
+  baseUrl?: () => Promise<string>;
+  /** Hosts per page of `GET /hosts` (`mec.api.pageSize`). */
+  pageSize?: number;
 }
 
 /**
@@ -44,6 +57,10 @@ export async function createHostsRouter(
   options: HostsRouterOptions,
 ): Promise<express.Router> {
   const { hosts, healthChecker, placement } = options;
+  const hostsBase = async (req: Request) =>
+    options.baseUrl
+      ? options.baseUrl()
+      : `${req.protocol}://${req.get('host')}${req.baseUrl}`;
   const api = await createValidatedOpenApiRouter<typeof spec>(spec, {
     validatorOptions: {
       // Authentication is checked before this router (see ../authenticate.ts).
@@ -51,9 +68,17 @@ export async function createHostsRouter(
     },
   });
 
-  api.get('/hosts', async (_req, res) => {
-    const items = await hosts.listHosts();
-    res.json({ items: items.map(toEdgeHostResponse) });
+  api.get('/hosts', async (req, res) => {
+    const page = await readPage({
+      list: HOSTS_PATH,
+      query: req.query,
+      pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
+      codec: nameKey,
+      read: ({ after, limit }) => hosts.listHosts({ after, limit }),
+      keyOf: host => host.name,
+    });
+    setNextPageLink(req, res, `${await hostsBase(req)}/${HOSTS_PATH}`, page);
+    res.json({ items: page.items.map(toEdgeHostResponse) });
   });
 
   api.post('/hosts', async (req: Request, res: Response) => {

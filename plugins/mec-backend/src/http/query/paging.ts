@@ -2,7 +2,7 @@ import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import type { Request, Response } from 'express';
 
-/** The ETSI GS MEC 009 (clause 6.20) query parameter of a next page. */
+/** The ETSI GS MEC 009 query parameter naming the next page of a list. */
 export const NEXTPAGE_MARKER = 'nextpage_opaque_marker';
 
 /** Page size when `mec.api.pageSize` is not set. */
