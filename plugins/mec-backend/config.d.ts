@@ -58,6 +58,27 @@ export interface Config {
       allowPrivateNetworks?: boolean;
     };
 
+    /**
+     * What each service caller may do: static `backend.auth.externalAccess`
+     * tokens (by their `subject`) and other backend plugins (`plugin:<id>`).
+     * Users get their permissions from the permission policy instead. A
+     * subject not listed may do nothing (403 naming the permission), except
+     * `plugin:catalog` (reads packages, instances, hosts) and
+     * `plugin:kubernetes` (reads hosts and, through the Kubernetes proxy,
+     * their workloads), whose defaults an entry here replaces.
+     */
+    clients?: Array<{
+      /** The service subject, e.g. `mec-api-client` or `plugin:catalog`. */
+      subject: string;
+      /**
+       * Permission names (`mec.package.onboard`, `mec.package.pull`, ...) or
+       * bundles: `mm1` (an OSS: package management and application
+       * lifecycle, with subscriptions) and `mm3` (a MEPM: reads, grants,
+       * subscriptions). Helm values need `mec.instance.values.read` listed.
+       */
+      allow: string[];
+    }>;
+
     /** The MEO's Helm repository ({apiRoot}/helm-repository) as edge clusters use it. */
     helmRepository?: {
       /**

@@ -48,7 +48,12 @@ describe.each(databases.eachSupportedId())('mec plugin on %p', databaseId => {
         mecPlugin,
         mockServices.database.factory({ knex }),
         mockServices.rootConfig.factory({
-          data: { mec: { apiRoot: 'http://meo.example.com/api/mec' } },
+          data: {
+            mec: {
+              apiRoot: 'http://meo.example.com/api/mec',
+              clients: [{ subject: 'external:mec-api-client', allow: ['mm1'] }],
+            },
+          },
         }),
       ],
     });
@@ -234,15 +239,17 @@ describe('mec permissions for portal users', () => {
         checksum: { algorithm: 'SHA-256', hash: 'ab' },
       });
     expect(denied.status).toBe(403);
-    expect(denied.body.detail).toMatch(/not allowed to onboard packages/);
+    expect(denied.body.detail).toBe(
+      'You do not hold permission mec.package.onboard',
+    );
 
-    // reading stays possible
+    // reads need their permission too
     const list = await request(server)
       .get('/api/mec/app_pkgm/v1/app_packages')
       .set('Authorization', mockCredentials.user.header());
-    expect(list.status).toBe(200);
+    expect(list.status).toBe(403);
 
-    // an external MEO is a service: its externalAccess entry governs it
+    // an external MEO is a service: mec.clients governs it, and lists none here
     const asService = await request(server)
       .post('/api/mec/app_pkgm/v1/app_packages')
       .set('Authorization', mockCredentials.service.header())
@@ -251,6 +258,9 @@ describe('mec permissions for portal users', () => {
         appPkgVersion: '1',
         checksum: { algorithm: 'SHA-256', hash: 'ab' },
       });
-    expect(asService.status).toBe(201);
+    expect(asService.status).toBe(403);
+    expect(asService.body.detail).toMatch(
+      /^Client 'external:test-service' does not hold permission mec\.package\.onboard/,
+    );
   });
 });

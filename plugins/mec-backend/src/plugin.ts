@@ -23,12 +23,13 @@ import { checkProductionSettings } from './capabilities/checkProductionSettings'
 import { sealStoredSecrets } from './capabilities/secrets';
 import { AppInstanceStore } from './database/AppInstanceStore';
 import { applyDatabaseMigrations } from './database/migrations';
+import { MecAuthorizer } from './http/authorization';
 import { createRouter, HELM_REPOSITORY_PATH } from './http/createRouter';
 import { readPageSize } from './http/query/paging';
 import { OutboundUrlPolicy } from './outbound';
+import { SecretCipher } from './secrets';
 
 /**
-import { SecretCipher } from './secrets';
  * The HelmMEC backend plugin: ETSI GS MEC 010-2 Mm1/Mm3 APIs under
  * `/api/mec`, playing the MEC Orchestrator and the MEC Platform Manager.
  * Each capability is built in `capabilities/` from its own configuration.
@@ -113,7 +114,10 @@ export const mecPlugin = createBackendPlugin({
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
+            authorizer: MecAuthorizer.fromConfig(config, {
+              httpAuth: deps.httpAuth,
+              permissions: deps.permissions,
+            }),
             logger,
             auditor: deps.auditor,
             apiRoot: core.apiRoot,

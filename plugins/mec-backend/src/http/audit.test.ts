@@ -132,6 +132,12 @@ describe.each(databases.eachSupportedId())('auditing on %p', databaseId => {
             mec: {
               apiRoot: 'http://meo.example.com/api/mec',
               hosts: { encryptionKey: 'audit-test-passphrase-0123456789' },
+              clients: [
+                {
+                  subject: 'external:mec-api-client',
+                  allow: ['mm1', 'mec.host.register'],
+                },
+              ],
             },
           },
         }),

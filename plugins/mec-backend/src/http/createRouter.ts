@@ -2,11 +2,16 @@ import {
   AuditorService,
   HttpAuthService,
   LoggerService,
-  PermissionsService,
 } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
-import { MEC_API_ROOTS } from '@helmmec/plugin-mec-common';
+import {
+  MEC_API_ROOTS,
+  mecGrantRequestPermission,
+  mecInstanceReadPermission,
+  mecInstanceValuesReadPermission,
+  mecPackageReadPermission,
+} from '@helmmec/plugin-mec-common';
 import { GrantingService } from '../granting/GrantingService';
 import { EdgeHostHealthChecker, EdgeHostService } from '../hosts';
 import { AppLifecycleService } from '../lifecycle/AppLifecycleService';
@@ -19,12 +24,25 @@ import { createGrantingRouter } from './granting/createGrantingRouter';
 import { createHostsRouter } from './hosts/createHostsRouter';
 import { auditChanges } from './audit';
 import { authenticate, basicAuthAsBearer } from './authenticate';
-import { authorizeChanges } from './authorize';
-import { createHelmRepositoryRouter } from './helmRepository/createHelmRepositoryRouter';
+import {
+  authorizeOperations,
+  MecAuthorizer,
+  MecOperation,
+  operationsOf,
+} from './authorization';
+import {
+  createHelmRepositoryRouter,
+  HELM_REPOSITORY_OPERATIONS,
+} from './helmRepository/createHelmRepositoryRouter';
 import {
   createKubernetesProxyRouter,
+  KUBERNETES_PROXY_OPERATIONS,
   KUBERNETES_PROXY_PATH,
 } from './kubernetesProxy/createKubernetesProxyRouter';
+import { spec as appLcmSpec } from '../schema/openapi/generated/app_lcm';
+import { spec as appPkgmSpec } from '../schema/openapi/generated/app_pkgm';
+import { spec as grantingSpec } from '../schema/openapi/generated/granting';
+import { spec as hostsSpec } from '../schema/openapi/generated/hosts';
 import { jsonRequestBody } from './jsonRequestBody';
 import { notFoundHandler, problemDetailsErrorHandler } from './problemDetails';
 
@@ -37,7 +55,8 @@ const HOSTS_API_ROOTS = ['/hosts', '/edge_drivers', '/placement'];
 /** What the HTTP layer of the mec plugin needs. */
 export interface RouterOptions {
   httpAuth: HttpAuthService;
-  permissions: PermissionsService;
+  /** Decides every operation's permission (see ./authorization). */
+  authorizer: MecAuthorizer;
   logger: LoggerService;
   /** Records every changing request of the MEC and hosts APIs. */
   auditor: AuditorService;
@@ -71,7 +90,29 @@ export async function createRouter(
   router.use(authenticate(httpAuth));
   // Before the permission check, so that refused changes are recorded too.
   router.use(auditChanges({ auditor: options.auditor, logger }));
-  router.use(authorizeChanges({ httpAuth, permissions: options.permissions }));
+  // Every operation needs the permission it declares, checked where Express
+  // matches its route (see ./authorization), before its body is read.
+  const operations: Array<[string, MecOperation[]]> = [
+    [
+      `/${MEC_API_ROOTS.appPkgm}`,
+      operationsOf(appPkgmSpec, mecPackageReadPermission.name),
+    ],
+    [
+      `/${MEC_API_ROOTS.appLcm}`,
+      operationsOf(appLcmSpec, mecInstanceReadPermission.name),
+    ],
+    [
+      `/${MEC_API_ROOTS.granting}`,
+      operationsOf(grantingSpec, mecGrantRequestPermission.name),
+    ],
+    // The hosts router serves no /openapi.json (it takes only its own paths).
+    ['/', operationsOf(hostsSpec)],
+    [`/${HELM_REPOSITORY_PATH}`, HELM_REPOSITORY_OPERATIONS],
+    [`/${KUBERNETES_PROXY_PATH}`, KUBERNETES_PROXY_OPERATIONS],
+  ];
+  for (const [path, declared] of operations) {
+    router.use(path, authorizeOperations(declared, options.authorizer));
+  }
   // JSON bodies of the MEC APIs, with our depth and NUL limits; not for the
   // Kubernetes proxy, which forwards bodies as they came.
   router.use(
@@ -106,6 +147,8 @@ export async function createRouter(
       outboundPolicy: options.outboundPolicy,
       httpAuth,
       pageSize: options.pageSize,
+      mayReadValues: req =>
+        options.authorizer.isAllowed(req, mecInstanceValuesReadPermission),
     }),
   );
   router.use(

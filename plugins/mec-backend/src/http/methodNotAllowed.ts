@@ -10,6 +10,11 @@ const HTTP_METHODS = [
   'options',
 ];
 
+/** An OpenAPI path template as an Express route path: `{id}` becomes `:id`. */
+export function toExpressPath(path: string): string {
+  return path.replace(/\{([^}]+)\}/g, ':$1');
+}
+
 /** A method that the resource exists for but does not support. */
 export class MethodNotAllowedError extends Error {
   name = 'MethodNotAllowedError';
@@ -29,8 +34,7 @@ export function methodNotAllowed(spec: {
       .filter(key => HTTP_METHODS.includes(key))
       .map(method => method.toUpperCase());
     if (allowed.includes('GET')) allowed.push('HEAD');
-    const expressPath = path.replace(/\{([^}]+)\}/g, ':$1');
-    router.all(expressPath, async (req, res) => {
+    router.all(toExpressPath(path), async (req, res) => {
       res.setHeader('Allow', allowed.join(', '));
       throw new MethodNotAllowedError(
         `${

@@ -278,7 +278,7 @@ export interface components {
         'application/problem+json': components['schemas']['ProblemDetails'];
       };
     };
-    /** @description Forbidden, such as changing a host defined in app-config. */
+    /** @description Forbidden: the caller does not hold the operation's permission (x-mec-permission), or the change concerns a host defined in app-config. */
     403: {
       headers: {
         [name: string]: unknown;
@@ -354,6 +354,7 @@ export interface operations {
       };
       400: components['responses']['400'];
       401: components['responses']['401'];
+      403: components['responses']['403'];
     };
   };
   EdgeHostsPOST: {
@@ -382,6 +383,7 @@ export interface operations {
       };
       400: components['responses']['400'];
       401: components['responses']['401'];
+      403: components['responses']['403'];
       409: components['responses']['409'];
       503: components['responses']['503'];
     };
@@ -409,6 +411,7 @@ export interface operations {
       };
       400: components['responses']['400'];
       401: components['responses']['401'];
+      403: components['responses']['403'];
       404: components['responses']['404'];
     };
   };
@@ -492,6 +495,7 @@ export interface operations {
       };
       400: components['responses']['400'];
       401: components['responses']['401'];
+      403: components['responses']['403'];
       404: components['responses']['404'];
       503: components['responses']['503'];
     };
@@ -516,6 +520,7 @@ export interface operations {
       };
       400: components['responses']['400'];
       401: components['responses']['401'];
+      403: components['responses']['403'];
     };
   };
   PlacementGET: {
@@ -543,6 +548,7 @@ export interface operations {
       };
       400: components['responses']['400'];
       401: components['responses']['401'];
+      403: components['responses']['403'];
       /** @description No such application instance or package. */
       404: {
         headers: {

@@ -1,5 +1,9 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { mecDriversExtensionPoint } from '@helmmec/plugin-mec-node';
 import request from 'supertest';
 import { EdgeHostStore } from '../../database/EdgeHostStore';
@@ -76,6 +80,13 @@ describe.each(databases.eachSupportedId())('app_lcm/v1 on %p', databaseId => {
             mec: {
               outbound: { allow: [{ host: '127.0.0.1' }] },
               hosts: { encryptionKey: 'app-lcm-http-passphrase-0123456789' },
+              clients: [
+                { subject: 'external:oss', allow: ['mm1'] },
+                {
+                  subject: 'external:oss-values',
+                  allow: ['mm1', 'mec.instance.values.read'],
+                },
+              ],
             },
           },
         }),
@@ -180,6 +191,33 @@ describe.each(databases.eachSupportedId())('app_lcm/v1 on %p', databaseId => {
       lcmOperation: 'INSTANTIATE',
       operationParams: instantiate,
     });
+    // Helm values only with mec.instance.values.read, also in lists and filters.
+    const as = (subject: string) =>
+      mockCredentials.service.header({
+        onBehalfOf: mockCredentials.service(subject),
+        targetPluginId: 'mec',
+      });
+    const opOccPath = new URL(started.headers.location).pathname;
+    const withoutValues = await request(server)
+      .get(opOccPath)
+      .set('Authorization', as('external:oss'));
+    expect(withoutValues.status).toBe(200);
+    expect(withoutValues.body.operationParams).toEqual({
+      selectedMECHostInfo: instantiate.selectedMECHostInfo,
+    });
+    const listed = await request(server)
+      .get(`${LCM}/app_lcm_op_occs`)
+      .query({
+        all_fields: '',
+        filter: '(eq,operationParams/additionalParams/replicaCount,2)',
+      })
+      .set('Authorization', as('external:oss'));
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual([]);
+    const withValues = await request(server)
+      .get(opOccPath)
+      .set('Authorization', as('external:oss-values'));
+    expect(withValues.body.operationParams).toEqual(instantiate);
     const instance = await lcm(
       'get',
       `/app_instances/${id}`,

@@ -1,6 +1,6 @@
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { Response } from 'express';
+import { Request, Response } from 'express';
 import { AppLifecycleService } from '../../lifecycle/AppLifecycleService';
 import { LcmCommand } from '../../lifecycle/model';
 import { SubscriptionStore } from '../../notifications/SubscriptionStore';
@@ -55,6 +55,11 @@ export async function createAppLcmRouter(options: {
   subscriptions: SubscriptionStore;
   outboundPolicy: OutboundUrlPolicy;
   httpAuth: HttpAuthService;
+  /**
+   * Whether the caller may read Helm values (`mec.instance.values.read`);
+   * op occurrences leave them out otherwise, and lists cannot filter on them.
+   */
+  mayReadValues: (req: Request) => Promise<boolean>;
   /** Items per page of a list (`mec.api.pageSize`). */
   pageSize?: number;
 }) {
@@ -126,6 +131,7 @@ export async function createAppLcmRouter(options: {
   router.get('/app_lcm_op_occs', async (req, res) => {
     const base = await apiBase();
     const query = parseListQuery(req.query, OP_OCC_LIST);
+    const withValues = await options.mayReadValues(req);
     const conditions = toOpOccListConditions(query.filter, base);
     const page = await readPage({
       list: 'app_lcm_op_occs',
@@ -136,14 +142,23 @@ export async function createAppLcmRouter(options: {
         lifecycle.listOpOccs({ conditions, after, limit }),
       // The store records an occurrence's start as its creation time.
       keyOf: opOcc => ({ createdAt: opOcc.startTime, id: opOcc.id }),
-      matches: opOcc => query.matches(toAppLcmOpOcc(opOcc, base)),
+      matches: opOcc =>
+        query.matches(toAppLcmOpOcc(opOcc, base, { withValues })),
     });
     setNextPageLink(req, res, `${base}/app_lcm_op_occs`, page);
-    res.json(page.items.map(o => query.select(toAppLcmOpOcc(o, base))));
+    res.json(
+      page.items.map(o =>
+        query.select(toAppLcmOpOcc(o, base, { withValues })),
+      ),
+    );
   });
   router.get('/app_lcm_op_occs/:appLcmOpOccId', async (req, res) => {
     const opOcc = await lifecycle.getOpOcc(req.params.appLcmOpOccId);
-    res.json(toAppLcmOpOcc(opOcc, await apiBase()));
+    res.json(
+      toAppLcmOpOcc(opOcc, await apiBase(), {
+        withValues: await options.mayReadValues(req),
+      }),
+    );
   });
   router.post('/app_lcm_op_occs/:appLcmOpOccId/cancel', async (req, res) => {
     const mode = req.body.CancelMode === 'GRACEFUL' ? 'GRACEFUL' : 'FORCED';
@@ -158,7 +173,11 @@ export async function createAppLcmRouter(options: {
   });
   router.post('/app_lcm_op_occs/:appLcmOpOccId/fail', async (req, res) => {
     const opOcc = await lifecycle.fail(req.params.appLcmOpOccId);
-    res.json(toAppLcmOpOcc(opOcc, await apiBase()));
+    res.json(
+      toAppLcmOpOcc(opOcc, await apiBase(), {
+        withValues: await options.mayReadValues(req),
+      }),
+    );
   });
 
   addSubscriptionRoutes(

@@ -67,18 +67,27 @@ export function toAppInstanceInfo(
   };
 }
 
-/** An op occurrence as ETSI AppLcmOpOcc (clause 6.2.2.12). */
+/**
+ * An op occurrence as ETSI AppLcmOpOcc (clause 6.2.2.12). The Helm values of
+ * an instantiation (`operationParams.additionalParams`) are left out unless
+ * `withValues`: they often hold secrets, and need their own permission.
+ */
 export function toAppLcmOpOcc(
   opOcc: AppLcmOpOcc,
   apiBase: string,
+  options: { withValues?: boolean } = {},
 ): AppLcmSchemas['AppLcmOpOcc'] {
+  const operationParams = toOperationParams(opOcc.command);
+  if (!options.withValues) {
+    delete operationParams.additionalParams;
+  }
   return {
     id: opOcc.id,
     operationState: opOcc.operationState,
     stateEnteredTime: toTimeStamp(opOcc.stateEnteredTime),
     startTime: toTimeStamp(opOcc.startTime),
     lcmOperation: opOcc.lcmOperation,
-    operationParams: toOperationParams(opOcc.command),
+    operationParams,
     ...(opOcc.isCancelPending
       ? { isCancelPending: true, cancelMode: opOcc.cancelMode }
       : {}),

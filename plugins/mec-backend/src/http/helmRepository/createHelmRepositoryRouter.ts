@@ -1,7 +1,26 @@
 import { NotFoundError } from '@backstage/errors';
+import { mecPackagePullPermission } from '@helmmec/plugin-mec-common';
 import Router from 'express-promise-router';
 import YAML from 'yaml';
 import { AppPackageService } from '../../packages/AppPackageService';
+import type { MecOperation } from '../authorization';
+
+/**
+ * The repository's routes and their permission, checked before the router
+ * (see ../authorization): only pulling charts, which the edge pull token may do.
+ */
+export const HELM_REPOSITORY_OPERATIONS: MecOperation[] = [
+  {
+    method: 'get',
+    path: '/index.yaml',
+    permission: mecPackagePullPermission.name,
+  },
+  {
+    method: 'get',
+    path: '/charts/:appPkgId/:file',
+    permission: mecPackagePullPermission.name,
+  },
+];
 
 /**
  * The MEO as a Helm chart repository: `index.yaml` plus the chart archive of

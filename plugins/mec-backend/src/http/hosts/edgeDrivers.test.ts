@@ -29,7 +29,7 @@ const moduleDriver: MecEdgeDriver = {
   status: () => Promise.reject(new Error('not in this test')),
 };
 
-// External MEO/OSS callers are services; no permission applies to them.
+// External MEO/OSS callers are services: mec.clients gives them permissions.
 const asService = mockCredentials.service.header({
   onBehalfOf: mockCredentials.service('external:mec-api-client'),
   targetPluginId: 'mec',
@@ -59,12 +59,18 @@ describe.each(databases.eachSupportedId())(
           }),
           mockServices.database.factory({ knex }),
           mockServices.scheduler.mock().factory,
-          // Reads need no permission, as for the hosts themselves.
+          // Users: the policy denies everything, reads included.
           mockServices.permissions.factory({ result: AuthorizeResult.DENY }),
           mockServices.rootConfig.factory({
             data: {
               mec: {
                 hosts: { encryptionKey: 'edge-drivers-passphrase-0123456789' },
+                clients: [
+                  {
+                    subject: 'external:mec-api-client',
+                    allow: ['mec.host.read', 'mec.host.register'],
+                  },
+                ],
               },
             },
           }),
@@ -86,13 +92,15 @@ describe.each(databases.eachSupportedId())(
     }
 
     it('lists the built-in drivers and those modules add, sorted by id', async () => {
-      for (const authorization of [mockCredentials.user.header(), asService]) {
-        const res = await listDrivers(authorization);
-        expect(res.status).toBe(200);
-        expect(res.body).toEqual({
-          drivers: [{ id: 'example' }, { id: 'flux' }, { id: 'helm' }],
-        });
-      }
+      const res = await listDrivers(asService);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        drivers: [{ id: 'example' }, { id: 'flux' }, { id: 'helm' }],
+      });
+      // like the hosts, the drivers need mec.host.read
+      expect((await listDrivers(mockCredentials.user.header())).status).toBe(
+        403,
+      );
     });
 
     it('is authenticated like the list of hosts', async () => {

@@ -1,13 +1,21 @@
-import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  BackstageServicePrincipal,
+  BackstageUserPrincipal,
+  HttpAuthService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import {
   InputError,
   NotAllowedError,
   ServiceUnavailableError,
   stringifyError,
 } from '@backstage/errors';
+import { kubernetesResourcesReadPermission } from '@backstage/plugin-kubernetes-common';
 import Router from 'express-promise-router';
 import { EdgeHostService } from '../../hosts';
 import { openKubernetesRead } from '../../kubernetes/openKubernetesRead';
+import type { MecOperation } from '../authorization';
 import { MethodNotAllowedError } from '../methodNotAllowed';
 
 /** Path of the read-only Kubernetes API proxy under the plugin's base URL. */
@@ -15,6 +23,36 @@ export const KUBERNETES_PROXY_PATH = 'kubernetes-proxy';
 
 /** The only caller: Backstage's Kubernetes backend plugin. */
 const KUBERNETES_PLUGIN_SUBJECT = 'plugin:kubernetes';
+
+/**
+ * The proxy's route and its permission, checked before the router (see
+ * ../authorization): the Kubernetes plugin's own resource read, so that a
+ * user whom its policy denies reading Kubernetes resources reads nothing
+ * through the proxy either. The Kubernetes module forwards on behalf of the
+ * user; the plugin itself, as a service, holds it by default (mec.clients).
+ */
+export const KUBERNETES_PROXY_OPERATIONS: MecOperation[] = [
+  {
+    method: 'all',
+    path: '/:hostName/*',
+    permission: kubernetesResourcesReadPermission.name,
+  },
+];
+
+/**
+ * The plugin that sent the request: a service's subject, or the actor of a
+ * plugin token issued on behalf of a user.
+ */
+function callingPlugin(
+  credentials: BackstageCredentials<
+    BackstageUserPrincipal | BackstageServicePrincipal
+  >,
+): string | undefined {
+  const { principal } = credentials;
+  return principal.type === 'service'
+    ? principal.subject
+    : principal.actor?.subject;
+}
 
 /**
  * A DNS-subdomain-like path segment: starts and ends alphanumeric, so never
@@ -40,8 +78,8 @@ const STREAMING_PARAMETERS = ['watch', 'follow'];
  * A read-only window onto the edge hosts' Kubernetes API servers for the
  * Backstage Kubernetes plugin, so that its tab shows an instance's pods while
  * the hosts' credentials stay in this plugin. Only the Kubernetes plugin may
- * call it, only GET, and only in the namespaces the host's namespace policy
- * gives to application instances.
+ * call it, for itself or on behalf of a user, only GET, and only in the
+ * namespaces the host's namespace policy gives to application instances.
  */
 export function createKubernetesProxyRouter(options: {
   httpAuth: HttpAuthService;
@@ -52,8 +90,10 @@ export function createKubernetesProxyRouter(options: {
   const router = Router();
 
   router.all('/:hostName/*', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
-    if (credentials.principal.subject !== KUBERNETES_PLUGIN_SUBJECT) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    if (callingPlugin(credentials) !== KUBERNETES_PLUGIN_SUBJECT) {
       throw new NotAllowedError(
         'The Kubernetes proxy of edge hosts serves only the Kubernetes backend plugin',
       );

@@ -55,6 +55,9 @@ export const spec = {
           },
           "401": {
             "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
           }
         }
       },
@@ -100,6 +103,9 @@ export const spec = {
           "401": {
             "$ref": "#/components/responses/401"
           },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
           "409": {
             "$ref": "#/components/responses/409"
           },
@@ -143,6 +149,9 @@ export const spec = {
           },
           "401": {
             "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
           },
           "404": {
             "$ref": "#/components/responses/404"
@@ -265,6 +274,9 @@ export const spec = {
           "401": {
             "$ref": "#/components/responses/401"
           },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
           "404": {
             "$ref": "#/components/responses/404"
           },
@@ -299,6 +311,9 @@ export const spec = {
           },
           "401": {
             "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
           }
         }
       }
@@ -348,6 +363,9 @@ export const spec = {
           },
           "401": {
             "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
           },
           "404": {
             "description": "No such application instance or package.",
@@ -907,7 +925,7 @@ export const spec = {
         }
       },
       "403": {
-        "description": "Forbidden, such as changing a host defined in app-config.",
+        "description": "Forbidden: the caller does not hold the operation's permission (x-mec-permission), or the change concerns a host defined in app-config.",
         "content": {
           "application/problem+json": {
             "schema": {
