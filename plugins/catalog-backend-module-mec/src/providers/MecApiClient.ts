@@ -37,18 +37,24 @@ export class MecApiClient {
   /** Everything, for a full mutation or a diff of the whole. */
   async readSnapshot(): Promise<MecSnapshot> {
     const { apiRoot, token } = await this.connect();
-    const [packages, instances, hostList] = await Promise.all([
-      this.getAll<AppPkgInfo>(
+    const [packages, instances, hosts] = await Promise.all([
+      this.getAll<AppPkgInfo[], AppPkgInfo>(
         `${apiRoot}/${MEC_API_ROOTS.appPkgm}/app_packages?all_fields`,
         token,
+        page => page,
       ),
-      this.getAll<AppInstanceInfo>(
+      this.getAll<AppInstanceInfo[], AppInstanceInfo>(
         `${apiRoot}/${MEC_API_ROOTS.appLcm}/app_instances`,
         token,
+        page => page,
       ),
-      this.get<EdgeHostList>(`${apiRoot}/hosts`, token),
+      this.getAll<EdgeHostList, EdgeHost>(
+        `${apiRoot}/hosts`,
+        token,
+        page => page.items,
+      ),
     ]);
-    return { apiRoot, packages, instances, hosts: hostList.body.items };
+    return { apiRoot, packages, instances, hosts };
   }
 
   /**
@@ -111,16 +117,23 @@ export class MecApiClient {
     }
   }
 
-  /** Reads an ETSI list, following `Link: <…>; rel="next"` pages if any. */
-  private async getAll<T>(url: string, token: string): Promise<T[]> {
-    const items: T[] = [];
+  /**
+   * Reads a whole list, following `Link: <…>; rel="next"` from page to page
+   * (ETSI GS MEC 009 paging; the hosts API pages alike).
+   */
+  private async getAll<TPage, TItem>(
+    url: string,
+    token: string,
+    itemsOf: (page: TPage) => TItem[],
+  ): Promise<TItem[]> {
+    const items: TItem[] = [];
     let next: string | undefined = url;
     while (next) {
-      const page: { body: T[]; next?: string } = await this.get<T[]>(
+      const page: { body: TPage; next?: string } = await this.get<TPage>(
         next,
         token,
       );
-      items.push(...page.body);
+      items.push(...itemsOf(page.body));
       next = page.next;
     }
     return items;

@@ -10,6 +10,7 @@ import {
 } from './parseAppDFile';
 import { PackageContentError } from './PackageContentError';
 import { readTarGzArchive } from './readTarGzArchive';
+import { checkValuesSchemaRefs } from './valuesSchemaRefs';
 import { validateAppD } from './validateAppD';
 
 /** Chart.yaml annotation naming the AppD file inside the chart. */
@@ -138,6 +139,8 @@ export function readChart(
   for (const file of ['Chart.yaml', 'values.yaml']) {
     checkChartYamlSize(`${root}/${file}`, files, limits, label);
   }
+  // Helm would fetch a schema's remote $refs at install time.
+  checkValuesSchemaRefs(files, limits, label);
   const metadata = parseYaml(
     decodeUtf8(chartYaml, `${root}/Chart.yaml`),
     `${root}/Chart.yaml`,
