@@ -91,6 +91,11 @@ export class HelmDriver implements MecEdgeDriver {
       await writeFile(valuesPath, stringify(spec.values ?? {}), {
         mode: 0o600,
       });
+      // Helm validates the values against the chart's values.schema.json,
+      // and we keep that (no --skip-schema-validation): onboarding refuses
+      // schemas whose $ref or $schema is not local (valuesSchemaRefs.ts),
+      // so the validation reads nothing but the chart. Skipping it instead
+      // would protect this driver only, not Flux's helm-controller.
       const args = [
         'upgrade',
         '--install',
