@@ -13,3 +13,4 @@ export * from './permissions';
 export * from './appd';
 export * from './catalog';
 export * from './entityNames';
+export * from './paging';

@@ -6,6 +6,7 @@ import {
   EdgeHost,
   EdgeHostList,
   MEC_API_ROOTS,
+  nextPageUrl,
 } from '@helmmec/plugin-mec-common';
 
 /** Everything the provider mirrors, read at one point in time. */
@@ -149,11 +150,9 @@ export class MecApiClient {
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    const link = response.headers.get('link') ?? '';
-    const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1];
     return {
       body: (await response.json()) as T,
-      next: next ? new URL(next, url).toString() : undefined,
+      next: nextPageUrl(url, response.headers.get('link')),
     };
   }
 }

@@ -19,4 +19,44 @@ describe('MecClient', () => {
       'http://backstage/api/mec/edge_drivers',
     );
   });
+
+  it('loads every page of a list, following Link rel="next"', async () => {
+    // The backend links pages under its public apiRoot; the client stays
+    // on the base URL it uses and takes the link's query.
+    const pages: Record<string, { body: unknown; link?: string }> = {
+      'http://backstage/api/mec/app_lcm/v1/app_lcm_op_occs?all_fields': {
+        body: [{ id: 'o1' }, { id: 'o2' }],
+        link: '<https://meo.example.com/api/mec/app_lcm/v1/app_lcm_op_occs?all_fields=&nextpage_opaque_marker=m1>; rel="next"',
+      },
+      'http://backstage/api/mec/app_lcm/v1/app_lcm_op_occs?all_fields=&nextpage_opaque_marker=m1':
+        { body: [{ id: 'o3' }] },
+      'http://backstage/api/mec/hosts': {
+        body: { items: [{ name: 'a' }] },
+        link: '<https://meo.example.com/api/mec/hosts?nextpage_opaque_marker=m2>; rel="next"',
+      },
+      'http://backstage/api/mec/hosts?nextpage_opaque_marker=m2': {
+        body: { items: [{ name: 'b' }] },
+      },
+    };
+    const fetch = jest.fn(async (url: string) => {
+      const page = pages[url];
+      if (!page) return new Response('{}', { status: 404 });
+      return new Response(JSON.stringify(page.body), {
+        headers: {
+          'Content-Type': 'application/json',
+          ...(page.link ? { Link: page.link } : {}),
+        },
+      });
+    });
+    const client = new MecClient({
+      discoveryApi: { getBaseUrl: async () => 'http://backstage/api/mec' },
+      fetchApi: { fetch } as any,
+    });
+    expect((await client.listOpOccs()).map(o => o.id)).toEqual([
+      'o1',
+      'o2',
+      'o3',
+    ]);
+    expect((await client.listEdgeHosts()).map(h => h.name)).toEqual(['a', 'b']);
+  });
 });

@@ -1,6 +1,7 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import {
   MEC_API_ROOTS,
+  nextPageUrl,
   type AppInstanceInfo,
   type AppLcmOpOcc,
   type AppPkgInfo,
@@ -37,7 +38,7 @@ export class MecClient implements MecApi {
   ) {}
 
   listAppPackages(): Promise<AppPkgInfo[]> {
-    return this.json(`${PKGM}/app_packages`);
+    return this.listAll<AppPkgInfo[], AppPkgInfo>(`${PKGM}/app_packages`);
   }
 
   getAppPackage(appPkgId: string): Promise<AppPkgInfo> {
@@ -79,7 +80,9 @@ export class MecClient implements MecApi {
   }
 
   listAppInstances(): Promise<AppInstanceInfo[]> {
-    return this.json(`${LCM}/app_instances`);
+    return this.listAll<AppInstanceInfo[], AppInstanceInfo>(
+      `${LCM}/app_instances`,
+    );
   }
 
   getAppInstance(appInstanceId: string): Promise<AppInstanceInfo> {
@@ -120,7 +123,9 @@ export class MecClient implements MecApi {
 
   listOpOccs(): Promise<AppLcmOpOcc[]> {
     // _links are excluded from lists by default; we need appInstance.
-    return this.json(`${LCM}/app_lcm_op_occs?all_fields`);
+    return this.listAll<AppLcmOpOcc[], AppLcmOpOcc>(
+      `${LCM}/app_lcm_op_occs?all_fields`,
+    );
   }
 
   getOpOcc(opOccId: string): Promise<AppLcmOpOcc> {
@@ -139,9 +144,8 @@ export class MecClient implements MecApi {
     });
   }
 
-  async listEdgeHosts(): Promise<EdgeHost[]> {
-    const list = await this.json<EdgeHostList>('hosts');
-    return list.items;
+  listEdgeHosts(): Promise<EdgeHost[]> {
+    return this.listAll<EdgeHostList, EdgeHost>('hosts', list => list.items);
   }
 
   getEdgeHost(name: string): Promise<EdgeHost> {
@@ -204,16 +208,41 @@ export class MecClient implements MecApi {
     return newest.id;
   }
 
+  /**
+   * A whole list: every page, following `Link: <…>; rel="next"` (ETSI GS
+   * MEC 009 paging; the hosts API pages alike).
+   */
+  private async listAll<TPage, TItem>(
+    path: string,
+    itemsOf: (page: TPage) => TItem[] = page => page as unknown as TItem[],
+  ): Promise<TItem[]> {
+    const items: TItem[] = [];
+    let url: string | undefined = `${await this.baseUrl()}/${path}`;
+    while (url) {
+      const response = await this.fetch(url);
+      items.push(...itemsOf((await response.json()) as TPage));
+      url = nextPageUrl(url, response.headers.get('Link'));
+    }
+    return items;
+  }
+
   private async json<T>(path: string, init?: RequestInit): Promise<T> {
     const response = await this.call(path, init);
     return (await response.json()) as T;
   }
 
   private async call(path: string, init: RequestInit = {}): Promise<Response> {
-    const baseUrl = await this.options.discoveryApi.getBaseUrl('mec');
+    return this.fetch(`${await this.baseUrl()}/${path}`, init);
+  }
+
+  private baseUrl(): Promise<string> {
+    return this.options.discoveryApi.getBaseUrl('mec');
+  }
+
+  private async fetch(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (!headers.has('Accept')) headers.set('Accept', 'application/json');
-    const response = await this.options.fetchApi.fetch(`${baseUrl}/${path}`, {
+    const response = await this.options.fetchApi.fetch(url, {
       ...init,
       headers,
     });
