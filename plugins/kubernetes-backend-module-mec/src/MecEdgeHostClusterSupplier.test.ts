@@ -11,22 +11,28 @@ describe('MecEdgeHostClusterSupplier', () => {
   let base: string;
   const requests: Array<{ url?: string; authorization?: string }> = [];
   let status = 200;
+  /** Serves one host per page, linking the next as the mec backend does. */
+  let paged = false;
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       requests.push({ url: req.url, authorization: req.headers.authorization });
       res.statusCode = status;
       res.setHeader('content-type', 'application/json');
+      let items = [{ name: 'edge-1', title: 'Edge one' }, { name: 'edge-2' }];
+      if (paged) {
+        const second = req.url!.endsWith('?nextpage_opaque_marker=m1');
+        items = items.slice(second ? 1 : 0, second ? 2 : 1);
+        if (!second) {
+          res.setHeader(
+            'link',
+            '<https://meo.example.com/api/mec/hosts?nextpage_opaque_marker=m1>; rel="next"',
+          );
+        }
+      }
       res.end(
         JSON.stringify(
-          status === 200
-            ? {
-                items: [
-                  { name: 'edge-1', title: 'Edge one' },
-                  { name: 'edge-2' },
-                ],
-              }
-            : { title: 'Service Unavailable', status },
+          status === 200 ? { items } : { title: 'Service Unavailable', status },
         ),
       );
     });
@@ -41,6 +47,7 @@ describe('MecEdgeHostClusterSupplier', () => {
   beforeEach(() => {
     requests.length = 0;
     status = 200;
+    paged = false;
   });
 
   const options = { credentials: mockCredentials.user() };
@@ -88,6 +95,16 @@ describe('MecEdgeHostClusterSupplier', () => {
     ]);
     // The token is one for the mec plugin, not a host credential.
     expect(clusters[0].authMetadata.serviceAccountToken).toContain('mec');
+  });
+
+  it('reads every page of the host list', async () => {
+    paged = true;
+    const clusters = await supplier().getClusters(options);
+    expect(requests.map(r => r.url)).toEqual([
+      '/api/mec/hosts',
+      '/api/mec/hosts?nextpage_opaque_marker=m1',
+    ]);
+    expect(clusters.map(c => c.name)).toEqual(['edge-1', 'edge-2']);
   });
 
   it('reuses a read within its cache time', async () => {

@@ -8,7 +8,11 @@ import type {
   ClusterDetails,
   KubernetesClustersSupplier,
 } from '@backstage/plugin-kubernetes-node';
-import type { EdgeHostList } from '@helmmec/plugin-mec-common';
+import {
+  nextPageUrl,
+  type EdgeHost,
+  type EdgeHostList,
+} from '@helmmec/plugin-mec-common';
 
 /** Path of the mec plugin's Kubernetes proxy, beside its ETSI APIs. */
 const PROXY_PATH = 'kubernetes-proxy';
@@ -81,13 +85,22 @@ export class MecEdgeHostClusterSupplier implements KubernetesClustersSupplier {
       onBehalfOf: await auth.getOwnServiceCredentials(),
       targetPluginId: 'mec',
     });
-    const response = await fetch(`${mecBase}/hosts`, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+    // Every page of the host list, following Link rel="next".
+    const items: EdgeHost[] = [];
+    let url: string | undefined = `${mecBase}/hosts`;
+    while (url) {
+      const response = await fetch(url, {
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+        },
+      });
+      if (!response.ok) {
+        throw await ResponseError.fromResponse(response);
+      }
+      items.push(...((await response.json()) as EdgeHostList).items);
+      url = nextPageUrl(url, response.headers.get('link'));
     }
-    const { items } = (await response.json()) as EdgeHostList;
     return items.map(host => ({
       name: host.name,
       title: host.title ?? host.name,
