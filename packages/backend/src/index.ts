@@ -15,9 +15,9 @@ backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@helmmec/plugin-catalog-backend-module-mec'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// Roles from catalog groups (mec.permissions.roles); allows everything only
+// under auth.environment: development.
+backend.add(import('@helmmec/plugin-permission-backend-module-mec-policy'));
 
 backend.add(import('@helmmec/plugin-mec-backend'));
 // The events bus, so that the mec plugin's change announcements reach the

@@ -147,9 +147,7 @@ export async function createAppLcmRouter(options: {
     });
     setNextPageLink(req, res, `${base}/app_lcm_op_occs`, page);
     res.json(
-      page.items.map(o =>
-        query.select(toAppLcmOpOcc(o, base, { withValues })),
-      ),
+      page.items.map(o => query.select(toAppLcmOpOcc(o, base, { withValues }))),
     );
   });
   router.get('/app_lcm_op_occs/:appLcmOpOccId', async (req, res) => {

@@ -55,7 +55,11 @@ describe('x-mec-permission', () => {
             continue;
           }
           const name = operation['x-mec-permission'];
-          expect({ method, path, known: DECLARABLE_PERMISSIONS.has(name as string) }).toEqual({ method, path, known: true });
+          expect({
+            method,
+            path,
+            known: DECLARABLE_PERMISSIONS.has(name as string),
+          }).toEqual({ method, path, known: true });
         }
       }
     },
@@ -110,7 +114,11 @@ describe('authorization of every caller', () => {
     ['post', '/App_Lcm/v1/app_instances', 'mec.instance.create'],
     ['patch', '/hosts/x/', 'mec.host.register'],
     ['delete', '/hosts/x/', 'mec.host.remove'],
-    ['post', '/app_lcm/v1/app_instances/x/instantiate/', 'mec.instance.instantiate'],
+    [
+      'post',
+      '/app_lcm/v1/app_instances/x/instantiate/',
+      'mec.instance.instantiate',
+    ],
     ['post', '/hosts/x/check', 'mec.host.check'],
     ['post', '/granting/v1/grants', 'mec.grant.request'],
     ['post', '/app_pkgm/v1/subscriptions', 'mec.subscription.manage'],
@@ -119,7 +127,11 @@ describe('authorization of every caller', () => {
     ['get', '/hosts', 'mec.host.read'],
     ['get', '/app_pkgm/v1/openapi.json', 'mec.package.read'],
   ])('%s %s needs %s', async (method, path, permission) => {
-    const res = await send(method, `${MEC}${path}`, mockCredentials.user.header());
+    const res = await send(
+      method,
+      `${MEC}${path}`,
+      mockCredentials.user.header(),
+    );
     expect(res.status).toBe(403);
     expect(res.body.detail).toBe(`You do not hold permission ${permission}`);
   });

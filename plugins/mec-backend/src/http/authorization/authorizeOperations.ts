@@ -42,7 +42,11 @@ export function operationsOf(
   return documentPermission
     ? [
         ...operations,
-        { method: 'get', path: '/openapi.json', permission: documentPermission },
+        {
+          method: 'get',
+          path: '/openapi.json',
+          permission: documentPermission,
+        },
       ]
     : operations;
 }

@@ -22,9 +22,13 @@ import { BasicPermission } from '@backstage/plugin-permission-common';
  * Every permission a route of the mec plugin may declare: ours, and the
  * Kubernetes plugin's resource read for the Kubernetes proxy.
  */
-export const DECLARABLE_PERMISSIONS: ReadonlyMap<string, BasicPermission> = new Map(
-  [...mecPermissions, kubernetesResourcesReadPermission].map(p => [p.name, p]),
-);
+export const DECLARABLE_PERMISSIONS: ReadonlyMap<string, BasicPermission> =
+  new Map(
+    [...mecPermissions, kubernetesResourcesReadPermission].map(p => [
+      p.name,
+      p,
+    ]),
+  );
 
 const reads = [
   mecPackageReadPermission,
@@ -39,7 +43,9 @@ const reads = [
  * MEPM does (reads, grants). Helm values are in none of them: list
  * `mec.instance.values.read` explicitly for a client that needs them back.
  */
-export const MEC_CLIENT_BUNDLES: Readonly<Record<string, readonly BasicPermission[]>> = {
+export const MEC_CLIENT_BUNDLES: Readonly<
+  Record<string, readonly BasicPermission[]>
+> = {
   mm1: [
     ...reads,
     mecPackageOnboardPermission,
@@ -51,11 +57,7 @@ export const MEC_CLIENT_BUNDLES: Readonly<Record<string, readonly BasicPermissio
     mecInstanceTerminatePermission,
     mecSubscriptionManagePermission,
   ],
-  mm3: [
-    ...reads,
-    mecGrantRequestPermission,
-    mecSubscriptionManagePermission,
-  ],
+  mm3: [...reads, mecGrantRequestPermission, mecSubscriptionManagePermission],
 };
 
 /**
@@ -72,7 +74,10 @@ export const DEFAULT_PLUGIN_CLIENTS: Readonly<
     mecInstanceReadPermission,
     mecHostReadPermission,
   ],
-  'plugin:kubernetes': [mecHostReadPermission, kubernetesResourcesReadPermission],
+  'plugin:kubernetes': [
+    mecHostReadPermission,
+    kubernetesResourcesReadPermission,
+  ],
 };
 
 /**
