@@ -119,7 +119,7 @@ describe.each(databases.eachSupportedId())('app_lcm/v1 on %p', databaseId => {
       .post(`${MEC}/hosts`)
       .send({
         name: 'edge-a',
-        url: 'https://edge-a.example.com:6443',
+        url: 'https://127.0.0.1:6443',
         credential: { type: 'serviceAccountToken', token: 'not-used' },
         driver: driver.id,
       });
