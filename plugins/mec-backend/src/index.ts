@@ -5,6 +5,11 @@
  */
 
 export { mecPlugin as default } from './plugin';
+// For `npm run mec:reencrypt` (packages/backend/src/reencrypt.ts).
+export {
+  reencryptStoredSecrets,
+  type ReencryptSummary,
+} from './capabilities/secrets';
 // For backend modules whose edge driver builds on a built-in one.
 export { HelmDriver, FluxDriver, EdgeDriverError } from './drivers';
 export type {

@@ -7,7 +7,10 @@ import { AppLcmOpOccStore } from '../database/AppLcmOpOccStore';
 import { EdgeHostStore } from '../database/EdgeHostStore';
 import { applyDatabaseMigrations } from '../database/migrations';
 import { CredentialCipher } from '../hosts/CredentialCipher';
-import { SubscriptionStore } from '../notifications';
+import {
+  SubscriptionAuthentication,
+  SubscriptionStore,
+} from '../notifications';
 import { readSubscriptionAuthentication } from '../notifications/SubscriptionStore';
 import { SecretCipher } from '../secrets';
 import { reencryptStoredSecrets, sealStoredSecrets } from './secrets';
@@ -22,7 +25,7 @@ const CLIENT_SECRET = 'oauth-client-secret-7c21';
 const VALUE_SECRET = 'helm-values-db-password-91be';
 const HOST_TOKEN = 'edge-host-token-5d0e';
 
-const authentication = {
+const authentication: SubscriptionAuthentication = {
   authType: ['BASIC', 'OAUTH2_CLIENT_CREDENTIALS'],
   paramsBasic: { userName: 'meo', password: PASSWORD },
   paramsOauth2ClientCredentials: {
@@ -30,7 +33,7 @@ const authentication = {
     clientPassword: CLIENT_SECRET,
     tokenEndpoint: 'https://127.0.0.1:9/token',
   },
-} as const;
+};
 
 function opOcc(id: string) {
   const now = new Date();
@@ -177,9 +180,7 @@ describe.each(databases.eachSupportedId())('secrets at rest on %p', id => {
     const config = new ConfigReader({ mec: { encryptionKeys: [NEW, OLD] } });
     const rotated = SecretCipher.fromConfig(config)!;
     const opOccs = AppLcmOpOccStore.create({ knex, cipher: rotated });
-    expect((await opOccs.get('op-r'))!.command).toEqual(
-      opOcc('op-r').command,
-    );
+    expect((await opOccs.get('op-r'))!.command).toEqual(opOcc('op-r').command);
     await opOccs.insert(opOcc('op-new'));
     expect(
       await knex('app_lcm_op_occs')

@@ -1,11 +1,7 @@
 import { Config } from '@backstage/config';
 import type { EdgeHostConnection } from '@helmmec/plugin-mec-node';
 import { edgeHostCredentialContext } from '../database/EdgeHostStore';
-import {
-  LEGACY_KEY_ID,
-  SecretCipher,
-  SecretDecryptionError,
-} from '../secrets';
+import { LEGACY_KEY_ID, SecretCipher, SecretDecryptionError } from '../secrets';
 
 /** The credential of an edge host, as drivers receive it. */
 export type EdgeHostCredential = EdgeHostConnection['credential'];

@@ -289,7 +289,10 @@ export class NotificationDeliveryWorker {
     let failure: string;
     try {
       // Credentials that do not decrypt fail the attempt like any other error.
-      authentication = readSubscriptionAuthentication(subscription, this.cipher);
+      authentication = readSubscriptionAuthentication(
+        subscription,
+        this.cipher,
+      );
       const headers = await this.authenticator.headersFor(authentication);
       const response = await this.outboundPolicy.fetch(
         subscription.callback_uri,

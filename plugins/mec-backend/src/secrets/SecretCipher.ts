@@ -31,7 +31,10 @@ const IV_BYTES = 12;
 const MIN_PASSPHRASE_LENGTH = 16;
 const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 // Fixed salts: a key must derive the same on every replica and restart.
-const KDF = { hkdfInfo: 'helmmec secrets v2', scryptSalt: 'helmmec-secrets-v2' };
+const KDF = {
+  hkdfInfo: 'helmmec secrets v2',
+  scryptSalt: 'helmmec-secrets-v2',
+};
 // Version 1 (edge host credentials before key ids) derived its key thus.
 const KDF_V1 = {
   hkdfInfo: 'helmmec edge host credentials v1',
@@ -186,7 +189,11 @@ export class SecretCipher {
    * Decrypts a ciphertext of {@link SecretCipher.encrypt} (or of version 1)
    * made for `context`. Throws SecretDecryptionError naming `what`.
    */
-  decrypt(context: string, ciphertext: string, what = 'a stored secret'): string {
+  decrypt(
+    context: string,
+    ciphertext: string,
+    what = 'a stored secret',
+  ): string {
     const parts = ciphertext.split('.');
     if (parts[0] === 'v1' && parts.length === 4) {
       return this.decryptV1(context, parts, what);
@@ -214,7 +221,11 @@ export class SecretCipher {
    * The ciphertext re-encrypted under the first key, or undefined when it
    * is under that key already.
    */
-  reencrypt(context: string, ciphertext: string, what?: string): string | undefined {
+  reencrypt(
+    context: string,
+    ciphertext: string,
+    what?: string,
+  ): string | undefined {
     if (this.isCurrent(ciphertext)) return undefined;
     return this.encrypt(context, this.decrypt(context, ciphertext, what));
   }

@@ -69,7 +69,28 @@ describe('FluxDriver on a real edge cluster with Flux', () => {
     ]);
     expect(repo!.requests()).toBeGreaterThan(0);
 
+    // The values reach Flux through a Secret, not the HelmRelease's spec.
     const kube = await KubeSession.create(host);
+    const installedHr = await kube.read<any>(
+      'helm.toolkit.fluxcd.io/v2',
+      'HelmRelease',
+      'app-0f1e2d3c',
+      cluster!.namespace,
+    );
+    expect(installedHr.spec.values).toBeUndefined();
+    expect(installedHr.spec.valuesFrom).toEqual([
+      { kind: 'Secret', name: 'app-0f1e2d3c-values', valuesKey: 'values.yaml' },
+    ]);
+    const valuesSecret = await kube.read<any>(
+      'v1',
+      'Secret',
+      'app-0f1e2d3c-values',
+      cluster!.namespace,
+    );
+    expect(
+      Buffer.from(valuesSecret.data['values.yaml'], 'base64').toString(),
+    ).toBe('replicaCount: 2\n');
+
     const t1 = Date.now();
     const again = await driver.install(host, spec(), { timeoutSeconds: 120 });
     timings.push(`re-install ${((Date.now() - t1) / 1000).toFixed(1)}s`);
@@ -134,14 +155,11 @@ describe('FluxDriver on a real edge cluster with Flux', () => {
         cluster!.namespace,
       ),
     ).toBeUndefined();
-    expect(
-      await kube.read(
-        'v1',
-        'Secret',
-        'app-0f1e2d3c-repo-auth',
-        cluster!.namespace,
-      ),
-    ).toBeUndefined();
+    for (const secret of ['app-0f1e2d3c-repo-auth', 'app-0f1e2d3c-values']) {
+      expect(
+        await kube.read('v1', 'Secret', secret, cluster!.namespace),
+      ).toBeUndefined();
+    }
   });
 
   it('fails with a readable error when the chart never becomes ready', async () => {

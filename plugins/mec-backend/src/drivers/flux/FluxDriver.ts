@@ -11,6 +11,7 @@ import type {
 } from '@helmmec/plugin-mec-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
+import { stringify } from 'yaml';
 import { Deadline } from '../Deadline';
 import { EdgeDriverError } from '../errors';
 import {
@@ -35,6 +36,8 @@ const HELM_CHART = {
   kind: 'HelmChart',
 };
 const REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
+/** The key of the values Secret that holds the values, as a values file. */
+const VALUES_KEY = 'values.yaml';
 const RESET_AT = 'reconcile.fluxcd.io/resetAt';
 
 interface Condition {
@@ -80,7 +83,10 @@ export type Verdict =
 /**
  * Deploys MEC application instances as Flux objects: a `HelmRepository` on
  * the MEO's chart repository and a `HelmRelease`, applied server-side; the
- * result is read from the release's conditions and history.
+ * result is read from the release's conditions and history. The Helm values
+ * (which often hold secrets) reach the release through a Secret in the
+ * instance namespace (`valuesFrom`), never `spec.values`, so that reading
+ * the HelmRelease does not reveal them.
  * @public
  */
 export class FluxDriver implements MecEdgeDriver {
@@ -143,6 +149,17 @@ export class FluxDriver implements MecEdgeDriver {
       },
     } as KubernetesObject);
     await kube.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: { name: names.values, namespace: spec.namespace, labels },
+      data: {
+        [VALUES_KEY]: Buffer.from(stringify(spec.values ?? {})).toString(
+          'base64',
+        ),
+      },
+    } as KubernetesObject);
+    await kube.apply({
       ...HELM_REPOSITORY,
       metadata: { name: names.repository, namespace: spec.namespace, labels },
       spec: {
@@ -180,7 +197,9 @@ export class FluxDriver implements MecEdgeDriver {
             interval: this.#interval,
           },
         },
-        values: spec.values ?? {},
+        valuesFrom: [
+          { kind: 'Secret', name: names.values, valuesKey: VALUES_KEY },
+        ],
         install: { remediation: { retries: 0 } },
         upgrade: { remediation: { retries: 0, remediateLastFailure: false } },
       },
@@ -301,11 +320,13 @@ export class FluxDriver implements MecEdgeDriver {
       ...HELM_REPOSITORY,
       metadata: { name: names.repository, namespace: ref.namespace },
     });
-    await kube.delete({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: names.secret, namespace: ref.namespace },
-    });
+    for (const name of [names.secret, names.values]) {
+      await kube.delete({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name, namespace: ref.namespace },
+      });
+    }
   }
 
   async operate(
@@ -460,6 +481,8 @@ function objectNames(releaseName: string) {
   return {
     repository: `${releaseName}-repo`,
     secret: `${releaseName}-repo-auth`,
+    /** The Helm values, referenced by the HelmRelease's valuesFrom. */
+    values: `${releaseName}-values`,
   };
 }
 
