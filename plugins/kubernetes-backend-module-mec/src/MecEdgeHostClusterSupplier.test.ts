@@ -97,6 +97,27 @@ describe('MecEdgeHostClusterSupplier', () => {
     expect(clusters[0].authMetadata.serviceAccountToken).toContain('mec');
   });
 
+  it("gives the proxy a token on behalf of the Kubernetes plugin's caller", async () => {
+    const cached = supplier(60_000);
+    const [forUser] = await cached.getClusters({
+      credentials: mockCredentials.user('user:default/ada'),
+    });
+    expect(forUser.authMetadata.serviceAccountToken).toContain(
+      'user:default/ada',
+    );
+    // the host list is cached, the token is not
+    const [forOther] = await cached.getClusters({
+      credentials: mockCredentials.user('user:default/bob'),
+    });
+    expect(requests).toHaveLength(1);
+    expect(forOther.authMetadata.serviceAccountToken).toContain(
+      'user:default/bob',
+    );
+    // the host list itself is read with the plugin's own credentials
+    // (the mock auth service's plugin is 'test')
+    expect(requests[0].authorization).toContain('"sub":"plugin:test"');
+  });
+
   it('reads every page of the host list', async () => {
     paged = true;
     const clusters = await supplier().getClusters(options);

@@ -37,8 +37,9 @@ export interface MecEdgeHostClusterSupplierOptions {
 /**
  * Lists the registered MEC edge hosts as Kubernetes clusters. A cluster's URL
  * is the mec plugin's proxy for that host, and its token is a Backstage
- * service token for the mec plugin: the Kubernetes plugin never sees a
- * host's own credential, and can only read what the proxy allows.
+ * token for the mec plugin on behalf of the user the Kubernetes plugin
+ * serves: the Kubernetes plugin never sees a host's own credential, and
+ * reads only what the proxy allows that user (`kubernetes.resources.read`).
  *
  * The cluster names are the host names, which are also the names of the
  * hosts' `Resource` entities, so that the `catalogRelation` service locator
@@ -58,14 +59,39 @@ export class MecEdgeHostClusterSupplier implements KubernetesClustersSupplier {
   async getClusters(options: {
     credentials: BackstageCredentials;
   }): Promise<ClusterDetails[]> {
-    const [edgeHosts, others] = await Promise.all([
+    const [edgeHosts, token, others] = await Promise.all([
       this.getEdgeHostClusters(),
+      this.proxyToken(options.credentials),
       this.options.otherClusters?.getClusters(options) ?? [],
     ]);
     // An edge host wins over a configured cluster of the same name: its
     // Resource entity is the one instance entities depend on.
     const names = new Set(edgeHosts.map(c => c.name));
-    return [...edgeHosts, ...others.filter(c => !names.has(c.name))];
+    return [
+      ...edgeHosts.map(cluster => ({
+        ...cluster,
+        authMetadata: { ...cluster.authMetadata, serviceAccountToken: token },
+      })),
+      ...others.filter(c => !names.has(c.name)),
+    ];
+  }
+
+  /**
+   * The token the Kubernetes plugin presents to the mec proxy: issued on
+   * behalf of whoever asked the Kubernetes plugin, so that the proxy checks
+   * that user's own Kubernetes permissions, not this plugin's.
+   */
+  private async proxyToken(credentials: BackstageCredentials) {
+    const { auth } = this.options;
+    const { type } = credentials.principal as { type: string };
+    const { token } = await auth.getPluginRequestToken({
+      onBehalfOf:
+        type === 'user' || type === 'service'
+          ? credentials
+          : await auth.getOwnServiceCredentials(),
+      targetPluginId: 'mec',
+    });
+    return token;
   }
 
   private async getEdgeHostClusters(): Promise<ClusterDetails[]> {
@@ -80,7 +106,7 @@ export class MecEdgeHostClusterSupplier implements KubernetesClustersSupplier {
   private async readClusters(): Promise<ClusterDetails[]> {
     const { discovery, auth } = this.options;
     const mecBase = (await discovery.getBaseUrl('mec')).replace(/\/+$/, '');
-    // Service tokens live an hour; a fresh one per read outlives the cache.
+    // The host list is the same for everyone: read as this plugin itself.
     const { token } = await auth.getPluginRequestToken({
       onBehalfOf: await auth.getOwnServiceCredentials(),
       targetPluginId: 'mec',
@@ -106,9 +132,9 @@ export class MecEdgeHostClusterSupplier implements KubernetesClustersSupplier {
       title: host.title ?? host.name,
       url: `${mecBase}/${PROXY_PATH}/${encodeURIComponent(host.name)}`,
       authMetadata: {
-        // Server-side bearer token auth: the frontend sends nothing.
+        // Server-side bearer token auth: the frontend sends nothing. The
+        // token is set per request (see getClusters).
         'kubernetes.io/auth-provider': 'serviceAccount',
-        serviceAccountToken: token,
       },
       // Edge clusters rarely run a metrics server; asking would only add errors.
       skipMetricsLookup: true,

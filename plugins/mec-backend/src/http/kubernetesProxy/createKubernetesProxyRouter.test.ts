@@ -4,6 +4,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { EdgeCluster } from '@internal/edge-cluster';
 import express from 'express';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -12,8 +13,12 @@ import { applyDatabaseMigrations } from '../../database/migrations';
 import { startTestCluster } from '../../drivers/__testUtils__/clusters';
 import { EdgeHostService } from '../../hosts';
 import { loadKubernetesClient } from '../../kubernetes/kubeConfig';
+import { authorizeOperations, MecAuthorizer } from '../authorization';
 import { notFoundHandler, problemDetailsErrorHandler } from '../problemDetails';
-import { createKubernetesProxyRouter } from './createKubernetesProxyRouter';
+import {
+  createKubernetesProxyRouter,
+  KUBERNETES_PROXY_OPERATIONS,
+} from './createKubernetesProxyRouter';
 
 jest.setTimeout(240_000);
 
@@ -27,6 +32,15 @@ const asKubernetesPlugin = mockCredentials.service.header({
   onBehalfOf: mockCredentials.service('plugin:kubernetes'),
   targetPluginId: 'mec',
 });
+
+/** The Kubernetes plugin forwarding a user's request, as its module does. */
+const onBehalfOf = (userEntityRef: string) =>
+  `Bearer ${mockCredentials.user.token(userEntityRef, {
+    actor: { subject: 'plugin:kubernetes' },
+  })}`;
+
+/** The user whom the permission policy lets read Kubernetes resources. */
+const READER = 'user:default/reader';
 
 let cluster: EdgeCluster;
 let app: express.Express;
@@ -89,7 +103,32 @@ beforeAll(async () => {
       usage: { countByHost: async () => 0 },
     },
   );
+  const httpAuth = mockServices.httpAuth({ pluginId: 'mec' });
+  const authorizer = new MecAuthorizer({
+    httpAuth,
+    permissions: {
+      async authorize(requests, { credentials }) {
+        const { principal } = credentials as any;
+        return requests.map(() => ({
+          result:
+            principal.userEntityRef === READER
+              ? AuthorizeResult.ALLOW
+              : AuthorizeResult.DENY,
+        }));
+      },
+      authorizeConditional: async () => {
+        throw new Error('not used');
+      },
+    },
+    clients: new Map([
+      ['plugin:kubernetes', new Set(['kubernetes.resources.read'])],
+    ]),
+  });
   app = express();
+  app.use(
+    '/kubernetes-proxy',
+    authorizeOperations(KUBERNETES_PROXY_OPERATIONS, authorizer),
+  );
   app.use(
     '/kubernetes-proxy',
     createKubernetesProxyRouter({
@@ -153,13 +192,30 @@ describe('the Kubernetes proxy of edge hosts', () => {
     expect(res.body.kind).toBe('DeploymentList');
   });
 
+  it("honours the user's Kubernetes permission when the plugin forwards for a user", async () => {
+    const pods = `/api/v1/namespaces/${cluster.namespace}/pods`;
+    const reader = await get(pods, onBehalfOf(READER));
+    expect(reader.status).toBe(200);
+    expect(reader.body.kind).toBe('PodList');
+
+    const other = await get(pods, onBehalfOf('user:default/other'));
+    expect(other.status).toBe(403);
+    expect(other.body.detail).toBe(
+      'You do not hold permission kubernetes.resources.read',
+    );
+  });
+
   it('serves only the Kubernetes plugin', async () => {
+    // a user calling directly, not through the Kubernetes plugin
     const user = await get(
       `/api/v1/namespaces/${cluster.namespace}/pods`,
-      mockCredentials.user.header(),
+      mockCredentials.user.header(READER),
     );
     expect(user.status).toBe(403);
     expect(user.type).toBe('application/problem+json');
+    expect(user.body.detail).toMatch(
+      /serves only the Kubernetes backend plugin/,
+    );
 
     const meo = await get(
       `/api/v1/namespaces/${cluster.namespace}/pods`,
