@@ -39,11 +39,13 @@ function openDatabase(database: object, pluginId = 'mec') {
  * database as the backend does, brings its schema up to date and encrypts
  * under the first key what is there.
  */
-describe.each([
+// PostgreSQL through the server `npm test` starts (as in the plugins' tests).
+const ENGINES: Array<[string, boolean]> = [
   ['SQLite', false],
-  ['PostgreSQL', true],
-])('mec:reencrypt on %s', (_name, postgres) => {
-  const run = postgres && !POSTGRES ? it.skip : it;
+  ...(POSTGRES ? [['PostgreSQL', true] as [string, boolean]] : []),
+];
+
+describe.each(ENGINES)('mec:reencrypt on %s', (_name, postgres) => {
   let dir: string;
   let knex: Awaited<ReturnType<typeof openDatabase>> | undefined;
   // A database of its own on the shared server, dropped afterwards.
@@ -70,7 +72,7 @@ describe.each([
     rmSync(dir, { recursive: true, force: true });
   });
 
-  run('re-encrypts the stored secrets under the first key', async () => {
+  it('re-encrypts the stored secrets under the first key', async () => {
     const database = postgres
       ? { client: 'pg', connection: POSTGRES, prefix }
       : { client: 'better-sqlite3', connection: { directory: dir } };
