@@ -75,6 +75,13 @@ describe('application lifecycle with the flux driver', () => {
           },
         },
         mec: {
+          clients: [
+            {
+              subject: 'meo',
+              allow: ['mm1', 'mec.host.read', 'mec.host.check'],
+            },
+            { subject: 'edge-pull', allow: ['mec.package.pull'] },
+          ],
           helmRepository: { pullToken: PULL_TOKEN },
           lifecycle: { operationTimeoutSeconds: 240 },
           hosts: {

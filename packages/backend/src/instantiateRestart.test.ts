@@ -51,6 +51,11 @@ describe('instantiation across a backend crash', () => {
     const port = await freePort();
     const config = {
       mec: {
+        // app-config.yaml's MEO client, allowed to read the hosts too.
+        clients: [
+          { subject: 'mec-api-client', allow: ['mm1', 'mec.host.read'] },
+          { subject: 'mec-edge-pull', allow: ['mec.package.pull'] },
+        ],
         drivers: { helm: { binary: helm } },
         lifecycle: { leaseSeconds: 3, stateCheckSeconds: 2 },
         hosts: {

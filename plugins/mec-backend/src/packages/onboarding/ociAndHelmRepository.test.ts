@@ -48,6 +48,10 @@ describe.each(databases.eachSupportedId())(
               mec: {
                 outbound: { allow: [{ host: '127.0.0.1' }] },
                 packages: { ociPlainHttpRegistries: [registry.host] },
+                // What an edge cluster's pull token may do.
+                clients: [
+                  { subject: 'external:edge', allow: ['mec.package.pull'] },
+                ],
               },
             },
           }),
