@@ -6,6 +6,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { applyDatabaseMigrations } from '../database/migrations';
 import { OutboundUrlPolicy } from '../outbound/OutboundUrlPolicy';
+import { SecretCipher } from '../secrets';
 import { spec } from '../schema/openapi/generated/app_pkgm';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { TestSubscriber } from './__testUtils__/subscriber';
@@ -63,6 +64,10 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
     allow: [{ host: '127.0.0.1', schemes: ['http'] }],
   });
   const logger = mockServices.logger.mock();
+  // Callback credentials are stored encrypted; the worker decrypts them.
+  const cipher = SecretCipher.fromKeys([
+    { id: 'test', secret: 'notification tests passphrase' },
+  ]);
 
   const fastRetries: Partial<NotificationDeliveryOptions> = {
     initialBackoffMs: 30,
@@ -76,6 +81,7 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
       knex,
       outboundPolicy: policy,
       logger,
+      cipher,
       options: { ...fastRetries, ...options },
     });
 
@@ -94,7 +100,7 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
   beforeAll(async () => {
     knex = await databases.init(id);
     await applyDatabaseMigrations(knex);
-    store = SubscriptionStore.create({ knex });
+    store = SubscriptionStore.create({ knex, cipher });
     outbox = NotificationOutbox.create({ knex });
     subscriber = await TestSubscriber.start();
     tokenServer = await TestSubscriber.start();
@@ -406,6 +412,9 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
     ]);
     expect(logged).not.toContain('very-secret-pw');
     expect(JSON.stringify(await deliveries())).not.toContain('very-secret-pw');
+    expect(
+      JSON.stringify(await knex(SUBSCRIPTIONS_TABLE).select()),
+    ).not.toContain('very-secret-pw');
     const [listed] = await store.listSubscriptions('app_pkgm');
     expect(JSON.stringify(listed)).not.toContain('very-secret-pw');
   });
