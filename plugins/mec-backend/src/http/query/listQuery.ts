@@ -44,8 +44,8 @@ export function parseListQuery(
     ? parseAttributeFilter(filter, resource.attributes)
     : [];
   const select = createAttributeSelector(selectors, resource);
-  const matches = (resource: object) =>
-    matchesAttributeFilter(parsed, resource);
+  const matches = (representation: object) =>
+    matchesAttributeFilter(parsed, representation);
   return {
     filter: parsed,
     matches,

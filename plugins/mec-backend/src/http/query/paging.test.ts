@@ -18,8 +18,7 @@ const ITEMS: Item[] = Array.from({ length: 25 }, (_, n) => ({
   n,
 })).sort(
   (a, b) =>
-    a.createdAt.getTime() - b.createdAt.getTime() ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id),
 );
 
 /** An in-memory store in keyset order, counting its reads. */
