@@ -30,6 +30,7 @@ export async function buildEdgeHosts(
     logger,
     drivers,
     usage: deps.instances,
+    cipher: core.cipher,
     // Without mec.hosts.outbound: this machine in development, else nothing.
     outboundPolicy: OutboundUrlPolicy.fromConfig(config, {
       key: 'mec.hosts.outbound',

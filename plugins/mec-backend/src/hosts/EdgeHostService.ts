@@ -21,6 +21,7 @@ import {
   OutboundUrlError,
   OutboundUrlPolicy,
 } from '../outbound';
+import { SecretCipher } from '../secrets';
 import { CredentialCipher } from './CredentialCipher';
 import { DEFAULT_NAMESPACE_PREFIX, probeEdgeHost } from './probeEdgeHost';
 import { readStaticHosts } from './staticHosts';
@@ -151,6 +152,8 @@ export class EdgeHostService {
        * {@link DEVELOPMENT_HOST_RULES} without it.
        */
       outboundPolicy?: OutboundUrlPolicy;
+      /** The plugin's cipher (`mec.encryptionKeys`); by default read from config. */
+      cipher?: SecretCipher;
     },
   ): Promise<EdgeHostService> {
     const hostsConfig = config.getOptionalConfig('mec.hosts');
@@ -170,7 +173,9 @@ export class EdgeHostService {
       store: EdgeHostStore.create({ knex: options.knex }),
       drivers: options.drivers,
       usage: options.usage,
-      cipher: CredentialCipher.fromConfig(config),
+      cipher: options.cipher
+        ? new CredentialCipher(options.cipher)
+        : CredentialCipher.fromConfig(config),
       logger: options.logger,
       staticHosts: readStaticHosts(config),
       outboundPolicy:
