@@ -273,5 +273,34 @@ describe.each(databases.eachSupportedId())('paged lists on %p', databaseId => {
     expect(hosts.flatMap(p => p.body.items.map((h: any) => h.name))).toEqual(
       names,
     );
+
+    // The edge drivers, held in memory, take markers alike.
+    const drivers = await pages(
+      hostsSpec,
+      '/edge_drivers',
+      `${API_ROOT}/edge_drivers`,
+    );
+    expect(drivers.map(p => p.body.drivers.map((d: any) => d.id))).toEqual([
+      ['flux', 'helm'],
+    ]);
+    const afterFlux = Buffer.from(
+      JSON.stringify(['edge_drivers', 'flux']),
+    ).toString('base64url');
+    const rest = await request(server).get(
+      `${MEC}/edge_drivers?nextpage_opaque_marker=${afterFlux}`,
+    );
+    expectConformingResponse(
+      hostsSpec,
+      { method: 'get', path: '/edge_drivers' },
+      rest,
+    );
+    expect(rest.body.drivers).toEqual([{ id: 'helm' }]);
+    const hostMarker = new URL(hosts[0].link!.slice(1, -13)).searchParams.get(
+      'nextpage_opaque_marker',
+    );
+    const refused = await request(server).get(
+      `${MEC}/edge_drivers?nextpage_opaque_marker=${hostMarker}`,
+    );
+    expect(refused.status).toBe(400);
   });
 });

@@ -502,7 +502,10 @@ export interface operations {
   };
   EdgeDriversGET: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Marker of the next page of a paged list (ETSI GS MEC 009 paging). Take it from the `Link` header of the previous page rather than building it; an invalid marker is answered 400. */
+        nextpage_opaque_marker?: components['parameters']['nextpage_opaque_marker'];
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -512,6 +515,7 @@ export interface operations {
       /** @description The edge drivers, by id. */
       200: {
         headers: {
+          Link: components['headers']['Link'];
           [name: string]: unknown;
         };
         content: {

@@ -113,8 +113,27 @@ export async function createHostsRouter(
     res.json(toEdgeHostResponse(await healthChecker.checkNow(req.params.name)));
   });
 
-  api.get('/edge_drivers', async (_req, res) => {
-    res.json({ drivers: hosts.listDrivers().map(id => ({ id })) });
+  api.get('/edge_drivers', async (req, res) => {
+    // A short list held in memory, paged like every other list.
+    const page = await readPage({
+      list: EDGE_DRIVERS_PATH,
+      query: req.query,
+      pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
+      codec: nameKey,
+      read: async ({ after, limit }) =>
+        hosts
+          .listDrivers()
+          .filter(id => after === undefined || id > after)
+          .slice(0, limit),
+      keyOf: id => id,
+    });
+    setNextPageLink(
+      req,
+      res,
+      `${await hostsBase(req)}/${EDGE_DRIVERS_PATH}`,
+      page,
+    );
+    res.json({ drivers: page.items.map(id => ({ id })) });
   });
 
   api.get('/placement', async (req, res) => {

@@ -295,9 +295,19 @@ export const spec = {
         "tags": [
           "hosts"
         ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/nextpage_opaque_marker"
+          }
+        ],
         "responses": {
           "200": {
             "description": "The edge drivers, by id.",
+            "headers": {
+              "Link": {
+                "$ref": "#/components/headers/Link"
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
