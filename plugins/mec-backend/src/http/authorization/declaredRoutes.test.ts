@@ -39,22 +39,22 @@ function routesOf(router: Router): Array<{ method: string; path: string }> {
 }
 
 /**
- * No handler without a declared permission: each route a router registers
- * is one of its declared operations, or the 405 answer (`all`) of a
- * declared path.
+ * The routes a router registers that are none of its declared operations
+ * with a permission (nor the 405 answer, `all`, of a declared path): there
+ * must be none.
  */
-function expectEveryRouteDeclared(router: Router, declared: MecOperation[]) {
+function undeclaredRoutes(router: Router, declared: MecOperation[]) {
   const routes = routesOf(router);
-  expect(routes.length).toBeGreaterThan(0);
-  for (const { method, path } of routes) {
-    const covered = declared.some(
-      op =>
-        op.path === path &&
-        (op.method === method || (method === 'all' && op.method !== 'all')) &&
-        op.permission,
-    );
-    expect({ method, path, covered }).toEqual({ method, path, covered: true });
-  }
+  if (routes.length === 0) throw new Error('no routes found');
+  return routes.filter(
+    ({ method, path }) =>
+      !declared.some(
+        op =>
+          op.path === path &&
+          (op.method === method || (method === 'all' && op.method !== 'all')) &&
+          op.permission,
+      ),
+  );
 }
 
 describe('every route of the plugin declares its permission', () => {
@@ -66,10 +66,9 @@ describe('every route of the plugin declares its permission', () => {
       outboundPolicy: unused,
       httpAuth: unused,
     });
-    expectEveryRouteDeclared(
-      router,
-      operationsOf(appPkgmSpec, 'mec.package.read'),
-    );
+    expect(
+      undeclaredRoutes(router, operationsOf(appPkgmSpec, 'mec.package.read')),
+    ).toEqual([]);
   });
 
   it('app_lcm/v1', async () => {
@@ -81,10 +80,9 @@ describe('every route of the plugin declares its permission', () => {
       httpAuth: unused,
       mayReadValues: unused,
     });
-    expectEveryRouteDeclared(
-      router,
-      operationsOf(appLcmSpec, 'mec.instance.read'),
-    );
+    expect(
+      undeclaredRoutes(router, operationsOf(appLcmSpec, 'mec.instance.read')),
+    ).toEqual([]);
   });
 
   it('granting/v1', async () => {
@@ -93,24 +91,27 @@ describe('every route of the plugin declares its permission', () => {
       apiBase: unused,
       appLcmBase: unused,
     });
-    expectEveryRouteDeclared(
-      router,
-      operationsOf(grantingSpec, 'mec.grant.request'),
-    );
+    expect(
+      undeclaredRoutes(router, operationsOf(grantingSpec, 'mec.grant.request')),
+    ).toEqual([]);
   });
 
   it('the Helm repository and the Kubernetes proxy', () => {
-    expectEveryRouteDeclared(
-      createHelmRepositoryRouter({ appPackages: unused, baseUrl: unused }),
-      HELM_REPOSITORY_OPERATIONS,
-    );
-    expectEveryRouteDeclared(
-      createKubernetesProxyRouter({
-        httpAuth: unused,
-        hosts: unused,
-        logger: unused,
-      }),
-      KUBERNETES_PROXY_OPERATIONS,
-    );
+    expect(
+      undeclaredRoutes(
+        createHelmRepositoryRouter({ appPackages: unused, baseUrl: unused }),
+        HELM_REPOSITORY_OPERATIONS,
+      ),
+    ).toEqual([]);
+    expect(
+      undeclaredRoutes(
+        createKubernetesProxyRouter({
+          httpAuth: unused,
+          hosts: unused,
+          logger: unused,
+        }),
+        KUBERNETES_PROXY_OPERATIONS,
+      ),
+    ).toEqual([]);
   });
 });
