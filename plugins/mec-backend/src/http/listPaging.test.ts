@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { AppInstanceStore } from '../database/AppInstanceStore';
 import { AppLcmOpOccStore } from '../database/AppLcmOpOccStore';
+import { AppPackageStore } from '../database/AppPackageStore';
 import { EdgeHostStore } from '../database/EdgeHostStore';
 import { applyDatabaseMigrations } from '../database/migrations';
 import { mecPlugin } from '../plugin';
@@ -203,6 +204,65 @@ describe.each(databases.eachSupportedId())('paged lists on %p', databaseId => {
       `${LCM}/app_lcm_op_occs`,
     );
     expect(all.map(p => p.body.length)).toEqual([100, 100, 90]);
+  });
+
+  it('pages packages and onboarded packages, each with its own markers', async () => {
+    const store = AppPackageStore.create({ knex });
+    const ids: string[] = [];
+    for (let i = 0; i < 105; i++) {
+      const id = `pkg-${String(i).padStart(3, '0')}`;
+      ids.push(id);
+      const createdAt = new Date(Date.UTC(2026, 11, 1) + i);
+      await store.insertAppPackage({
+        id,
+        appPkgName: id,
+        appPkgVersion: '1.0.0',
+        checksum: { algorithm: 'SHA-256', hash: 'aa' },
+        onboardingState: i % 2 ? 'ONBOARDED' : 'CREATED',
+        operationalState: 'DISABLED',
+        usageState: 'NOT_IN_USE',
+        mecInfo: [],
+        ...(i % 2
+          ? {
+              appDId: `appd-${i}`,
+              appName: id,
+              appProvider: 'ACME',
+              appSoftwareVersion: '1.0.0',
+              appDVersion: '3.1.1',
+            }
+          : {}),
+        createdAt,
+        updatedAt: createdAt,
+      });
+    }
+    const all = await pages(
+      appPkgmSpec,
+      '/app_packages',
+      `${API_ROOT}/app_pkgm/v1/app_packages?all_fields`,
+    );
+    expect(all.map(p => p.body.length)).toEqual([100, 5]);
+    expect(all.flatMap(p => p.body.map((i: any) => i.id))).toEqual(ids);
+    expect(all[1].body[0]).toHaveProperty('checksum');
+
+    const onboarded = await pages(
+      appPkgmSpec,
+      '/onboarded_app_packages',
+      `${API_ROOT}/app_pkgm/v1/onboarded_app_packages`,
+    );
+    expect(onboarded.map(p => p.body.length)).toEqual([52]);
+
+    const marker = new URL(all[0].link!.slice(1, -13)).searchParams.get(
+      'nextpage_opaque_marker',
+    );
+    const refused = await request(server).get(
+      `${MEC}/app_pkgm/v1/onboarded_app_packages?nextpage_opaque_marker=${marker}`,
+    );
+    expect(refused.status).toBe(400);
+    expectConformingResponse(
+      appPkgmSpec,
+      { method: 'get', path: '/onboarded_app_packages' },
+      refused,
+    );
   });
 
   it.each([
