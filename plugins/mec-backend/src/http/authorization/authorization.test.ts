@@ -4,6 +4,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { mecPermissions } from '@helmmec/plugin-mec-common';
 import request from 'supertest';
 import { mecPlugin } from '../../plugin';
 import { spec as appLcmSpec } from '../../schema/openapi/generated/app_lcm';
@@ -190,6 +191,19 @@ describe('authorization of every caller', () => {
     expect(
       (await send('post', `${MEC}/app_pkgm/v1/app_packages`, catalog)).status,
     ).toBe(403);
+  });
+});
+
+describe('the permissions registry', () => {
+  it('lists every mec permission for the policy and the permission UI', async () => {
+    const { server } = await startTestBackend({ features: [mecPlugin] });
+    const res = await request(server)
+      .get(`${MEC}/.well-known/backstage/permissions/metadata`)
+      .set('Authorization', mockCredentials.user.header());
+    expect(res.status).toBe(200);
+    expect(res.body.permissions.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(mecPermissions.map(p => p.name)),
+    );
   });
 });
 
