@@ -24,6 +24,8 @@ describe('the mec policy module with the permission and mec plugins', () => {
       features: [
         import('@backstage/plugin-permission-backend'),
         permissionModuleMecPolicy,
+        // Only to start it beside the policy; nothing of it is used here.
+        // eslint-disable-next-line @backstage/no-mixed-plugin-imports
         import('@helmmec/plugin-mec-backend'),
         mockServices.rootConfig.factory({
           data: {
