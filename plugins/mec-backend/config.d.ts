@@ -165,6 +165,28 @@ export interface Config {
       };
     };
 
+    /**
+     * Keys that encrypt secrets at rest (AES-256-GCM): edge host
+     * credentials, subscription callback credentials, and op occurrences'
+     * commands with their Helm values. The first key encrypts; every key
+     * listed decrypts, and each ciphertext names the id of its key. To
+     * rotate, put a new key first, keep the old ones after it, run `npm run
+     * mec:reencrypt`, then remove the old ones. Required outside
+     * development, where a missing, short or development key is refused;
+     * the backend also refuses to start when it cannot decrypt a host's
+     * stored credential.
+     */
+    encryptionKeys?: Array<{
+      /** Named in each ciphertext: 1 to 64 letters, digits, `-` or `_`; unique. */
+      id: string;
+      /**
+       * 32 random bytes in base64 (`openssl rand -base64 32`), or a
+       * passphrase of at least 16 characters.
+       * @visibility secret
+       */
+      secret: string;
+    }>;
+
     /** Edge drivers that deploy application instances on edge hosts. */
     drivers?: {
       /** The `helm` driver: runs the helm (v4) binary against the host. */
@@ -223,28 +245,6 @@ export interface Config {
       };
       /** The scheduled health check (one backend replica per round). */
       healthCheck?: {
-    /**
-     * Keys that encrypt secrets at rest (AES-256-GCM): edge host
-     * credentials, subscription callback credentials, and op occurrences'
-     * commands with their Helm values. The first key encrypts; every key
-     * listed decrypts, and each ciphertext names the id of its key. To
-     * rotate, put a new key first, keep the old ones after it, run `npm run
-     * mec:reencrypt`, then remove the old ones. Required outside
-     * development, where a missing, short or development key is refused;
-     * the backend also refuses to start when it cannot decrypt a host's
-     * stored credential.
-     */
-    encryptionKeys?: Array<{
-      /** Named in each ciphertext: 1 to 64 letters, digits, `-` or `_`; unique. */
-      id: string;
-      /**
-       * 32 random bytes in base64 (`openssl rand -base64 32`), or a
-       * passphrase of at least 16 characters.
-       * @visibility secret
-       */
-      secret: string;
-    }>;
-
         /** How often every host is checked; default 30 seconds. */
         frequency?: string | HumanDuration;
         /** Bound of one host's check; default 10 seconds. */

@@ -82,9 +82,9 @@ export const mecPlugin = createBackendPlugin({
               configuredApiRoot ?? (await discovery.getExternalBaseUrl('mec'))
             ).replace(/\/+$/, ''),
           outboundPolicy: OutboundUrlPolicy.fromConfig(config),
+          cipher: SecretCipher.fromConfig(config),
           announceChange: eventPayload => {
             events
-          cipher: SecretCipher.fromConfig(config),
               .publish({ topic: MEC_CHANGES_EVENT_TOPIC, eventPayload })
               .catch(error =>
                 logger.warn(
@@ -94,9 +94,9 @@ export const mecPlugin = createBackendPlugin({
           },
         };
 
+        await sealStoredSecrets({ knex, cipher: core.cipher, logger });
         const { subscriptions, outbox } = await buildNotifications(core);
         const { appPackages, maxUploadBytes } = await buildPackages(core, {
-        await sealStoredSecrets({ knex, cipher: core.cipher, logger });
           outbox,
         });
         const instances = AppInstanceStore.create({ knex });
