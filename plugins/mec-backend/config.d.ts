@@ -141,27 +141,36 @@ export interface Config {
     /** Notifications to ETSI subscribers (app_pkgm, app_lcm). */
     notifications?: {
       /**
-       * The delivery worker: at-least-once, retried with exponential
-       * backoff. Durations are ISO 8601 strings (`PT30S`) or objects
-       * (`{ seconds: 30 }`).
+       * The delivery worker: at-least-once, in order per subscription,
+       * retried with exponential backoff. A subscriber that fails is parked
+       * until its retry while the others keep flowing. Durations are ISO
+       * 8601 strings (`PT30S`) or objects (`{ seconds: 30 }`).
        */
       delivery?: {
         /** How often each backend instance looks for due notifications; default 2 seconds (1 s minimum). */
         pollInterval?: string | HumanDuration;
-        /** Wait before the first retry; default 1 second. */
+        /** Wait before a failed subscriber's first retry; default 1 second. */
         initialBackoff?: string | HumanDuration;
         /** Growth factor of the wait between retries; default 2. */
         backoffFactor?: number;
         /** Longest wait between retries; default 5 minutes. */
         maxBackoff?: string | HumanDuration;
-        /** Give a notification up ('dead', logged) this long after it was queued; default 24 hours. */
+        /**
+         * Give a notification up ('dead', logged) this long after it was
+         * queued: how long a subscriber may be down and still get every
+         * notification, in order, when it is back; default 24 hours.
+         */
         maxAge?: string | HumanDuration;
         /** Timeout of one notification or token request; default 10 seconds. */
         requestTimeout?: string | HumanDuration;
-        /** Notifications sent concurrently per round; default 20. */
+        /** Timeout of opening a connection to a subscriber; default 2 seconds. */
+        connectTimeout?: string | HumanDuration;
+        /** Subscriptions one backend instance delivers to at once, one request in flight each; default 20. */
+        concurrency?: number;
+        /** Notifications of one subscription read and recorded per database round trip; default 100. */
         batchSize?: number;
-        /** Delivered and dead notifications are deleted after this long; default 7 days. */
-        retention?: string | HumanDuration;
+        /** Kept-alive connections per callback origin and backend instance; default 8. */
+        maxSocketsPerOrigin?: number;
       };
     };
 

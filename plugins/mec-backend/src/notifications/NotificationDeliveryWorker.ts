@@ -2,9 +2,11 @@ import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import { Knex } from 'knex';
-import { LeasedJob, LeasedJobRunner, LeaseTable } from '../jobs';
+import { performance } from 'node:perf_hooks';
+import { DatabaseClock, LeasedJob, LeasedJobRunner, LeaseTable } from '../jobs';
 import { OutboundUrlPolicy } from '../outbound/OutboundUrlPolicy';
 import { SecretCipher } from '../secrets';
+import { CallbackAgents } from './CallbackAgents';
 import { CallbackAuthenticator } from './CallbackAuthenticator';
 import { DeliveryRow } from './NotificationOutbox';
 import {
@@ -19,20 +21,28 @@ import {
 export interface NotificationDeliveryOptions {
   /** How often the scheduled task looks for due deliveries; default 2000. */
   pollIntervalMs: number;
-  /** Wait before the first retry; default 1000. */
+  /** Wait before the first retry of a subscriber; default 1000. */
   initialBackoffMs: number;
   /** Each retry waits this many times longer than the previous one; default 2. */
   backoffFactor: number;
   /** Longest wait between two attempts; default 5 minutes. */
   maxBackoffMs: number;
-  /** A notification not delivered this long after it was queued is given up ('dead'); default 24 hours. */
+  /**
+   * A notification not delivered this long after it was queued is given up
+   * ('dead'): how long a subscriber may be down without losing any;
+   * default 24 hours.
+   */
   maxAgeMs: number;
   /** Timeout of one notification request (and of a token request); default 10 seconds. */
   requestTimeoutMs: number;
-  /** Deliveries claimed and sent concurrently per round (and per replica); default 20. */
+  /** Timeout of opening a connection to a subscriber; default 2 seconds. */
+  connectTimeoutMs: number;
+  /** Subscriptions one replica delivers to at once, one request in flight each; default 20. */
+  concurrency: number;
+  /** Notifications of one subscription read, and settled, per database round trip; default 100. */
   batchSize: number;
-  /** Delivered and dead rows are deleted after this long; default 7 days. */
-  retentionMs: number;
+  /** Kept-alive connections to one callback origin; default 8. */
+  maxSocketsPerOrigin: number;
 }
 
 const DEFAULTS: NotificationDeliveryOptions = {
@@ -42,37 +52,55 @@ const DEFAULTS: NotificationDeliveryOptions = {
   maxBackoffMs: 5 * 60_000,
   maxAgeMs: 24 * 3600_000,
   requestTimeoutMs: 10_000,
-  batchSize: 20,
-  retentionMs: 7 * 24 * 3600_000,
+  connectTimeoutMs: 2_000,
+  concurrency: 20,
+  batchSize: 100,
+  maxSocketsPerOrigin: 8,
 };
 
 /** What one {@link NotificationDeliveryWorker.deliverDue} call did. */
 export interface DeliveryRunSummary {
+  /** Notifications taken for sending. */
   claimed: number;
   delivered: number;
   /** Failed attempts that will be retried. */
   retrying: number;
-  /** Failed attempts that were given up. */
+  /** Notifications given up. */
   dead: number;
 }
-
-type DeliveryOutcome = 'delivered' | 'retrying' | 'dead';
 
 /** The scheduled task id, one per backend instance (scope local). */
 export const NOTIFICATION_DELIVERY_TASK_ID = 'mec-notification-delivery';
 
 // Notification responses are not used; read only a little of them.
 const MAX_RESPONSE_BYTES = 64 * 1024;
-// Rounds per run, so that a long backlog does not hold the task forever.
-const MAX_ROUNDS_PER_RUN = 50;
+// Batches per subscription before its slot goes to the next one in line.
+const MAX_BATCHES_PER_TURN = 10;
+// How long one run keeps claiming, so that a long backlog does not hold
+// the task forever; the next run goes on.
+const MAX_RUN_MS = 30_000;
+
+const emptySummary = (): DeliveryRunSummary => ({
+  claimed: 0,
+  delivered: 0,
+  retrying: 0,
+  dead: 0,
+});
 
 /**
  * Sends queued notifications to subscribers' callbackUri: at least once,
- * retried with exponential backoff until they are too old. Every backend
- * replica may run it; a delivery is claimed in the database (a leased job)
- * before it is sent, so two replicas do not send the same row at the same
- * time, and a crashed replica's deliveries are sent again once their
- * claims run out. Due times and claims are on the database's clock.
+ * in order per subscription, retried with exponential backoff until they
+ * are too old.
+ *
+ * The unit of work is a subscription: a replica claims it (a leased job on
+ * its row), reads its pending notifications in batches, in the order they
+ * were queued, sends them one after the other over a kept-alive connection
+ * and marks them delivered in one write per batch. When the subscriber
+ * fails, the subscription is parked until its next retry, and its later
+ * notifications wait behind the failed one; the other subscriptions keep
+ * flowing in the other slots. A crashed replica's subscriptions are taken
+ * over once their claims run out (what it sent but had not recorded is
+ * sent again). Due times and claims are on the database's clock.
  *
  * @public
  */
@@ -100,8 +128,10 @@ export class NotificationDeliveryWorker {
       maxBackoffMs: duration('maxBackoff'),
       maxAgeMs: duration('maxAge'),
       requestTimeoutMs: duration('requestTimeout'),
+      connectTimeoutMs: duration('connectTimeout'),
+      concurrency: delivery?.getOptionalNumber('concurrency'),
       batchSize: delivery?.getOptionalNumber('batchSize'),
-      retentionMs: duration('retention'),
+      maxSocketsPerOrigin: delivery?.getOptionalNumber('maxSocketsPerOrigin'),
     };
     return NotificationDeliveryWorker.create({ ...deps, options });
   }
@@ -122,6 +152,17 @@ export class NotificationDeliveryWorker {
     if (options.backoffFactor < 1) {
       throw new Error('mec.notifications.delivery.backoffFactor must be >= 1');
     }
+    for (const key of [
+      'concurrency',
+      'batchSize',
+      'maxSocketsPerOrigin',
+    ] as const) {
+      if (!(Number.isInteger(options[key]) && options[key] >= 1)) {
+        throw new Error(
+          `mec.notifications.delivery.${key} must be a positive integer`,
+        );
+      }
+    }
     return new NotificationDeliveryWorker(
       deps.knex,
       deps.outboundPolicy,
@@ -133,12 +174,15 @@ export class NotificationDeliveryWorker {
   }
 
   private readonly authenticator: CallbackAuthenticator;
-  private readonly deliveries: LeaseTable<DeliveryRow>;
-  private readonly runner: LeasedJobRunner<DeliveryRow, DeliveryOutcome>;
+  private readonly agents: CallbackAgents;
+  private readonly subscriptions: LeaseTable<SubscriptionRow>;
+  private readonly runner: LeasedJobRunner<SubscriptionRow, DeliveryRunSummary>;
+  private readonly clock: DatabaseClock;
+  /** The column that orders a subscription's notifications: insertion order. */
+  private readonly queueOrder: string;
   private running: Promise<void> | undefined;
   private runAgain = false;
   private stopped = false;
-  private lastCleanup = 0;
 
   private constructor(
     private readonly knex: Knex,
@@ -153,33 +197,51 @@ export class NotificationDeliveryWorker {
       timeoutMs: options.requestTimeoutMs,
       now,
     });
-    this.deliveries = LeaseTable.create<DeliveryRow>(knex, {
-      table: DELIVERIES_TABLE,
-      tokenColumn: 'claimed_by',
-      untilColumn: 'claimed_until',
-      runnable: (query, clock) =>
-        query
-          .where('state', 'pending')
-          .where(clock.column('next_attempt_at'), '<=', clock.now()),
-      orderBy: 'next_attempt_at',
+    this.agents = CallbackAgents.create({
+      maxSocketsPerOrigin: options.maxSocketsPerOrigin,
+      connectTimeoutMs: options.connectTimeoutMs,
     });
-    // One delivery is a token request and a notification request, each
-    // bounded by the request timeout; the lease leaves room to spare.
+    this.clock = DatabaseClock.forKnex(knex);
+    this.queueOrder = this.clock.dialect === 'pg' ? 'seq' : 'rowid';
+    this.subscriptions = LeaseTable.create<SubscriptionRow>(knex, {
+      table: SUBSCRIPTIONS_TABLE,
+      tokenColumn: 'delivery_claimed_by',
+      untilColumn: 'delivery_claimed_until',
+      runnable: (query, clock) => {
+        clock.whereNullOrPast(query, 'delivery_due_at');
+        query.whereExists(pending =>
+          pending
+            .select(knex.raw('1'))
+            .from(DELIVERIES_TABLE)
+            .where(`${DELIVERIES_TABLE}.state`, 'pending')
+            .whereRaw('??.?? = ??.??', [
+              DELIVERIES_TABLE,
+              'subscription_id',
+              SUBSCRIPTIONS_TABLE,
+              'id',
+            ]),
+        );
+      },
+      // Longest waiting first; a subscription goes to the back after its turn.
+      orderBy: 'delivery_due_at',
+    });
+    // A turn is batches of requests, each bounded by the request timeout,
+    // and the lease is renewed with every batch's write.
     const leaseMs = options.requestTimeoutMs * 3 + 30_000;
     this.runner = LeasedJobRunner.create({
-      jobName: 'Notification delivery',
-      table: this.deliveries,
-      handler: job => this.deliverClaimed(job),
+      jobName: 'Notification delivery to subscription',
+      table: this.subscriptions,
+      handler: job => this.deliverTo(job),
       logger,
       leaseMs,
-      concurrency: options.batchSize,
+      concurrency: options.concurrency,
       stopTimeoutMs: options.requestTimeoutMs * 2 + 5_000,
     });
   }
 
   /**
    * Schedules delivery every `pollInterval` on this backend instance. Each
-   * replica runs its own task; the row claims keep them apart.
+   * replica runs its own task; the subscription claims keep them apart.
    */
   async start(scheduler: SchedulerService): Promise<void> {
     const seconds = Math.max(1, Math.round(this.options.pollIntervalMs / 1000));
@@ -187,7 +249,10 @@ export class NotificationDeliveryWorker {
       id: NOTIFICATION_DELIVERY_TASK_ID,
       frequency: { seconds },
       timeout: {
-        milliseconds: Math.max(60_000, this.options.requestTimeoutMs * 6),
+        milliseconds: Math.max(
+          MAX_RUN_MS * 2,
+          this.options.requestTimeoutMs * 6,
+        ),
       },
       scope: 'local',
       fn: () => this.runOnce(),
@@ -207,38 +272,48 @@ export class NotificationDeliveryWorker {
   }
 
   /**
-   * Claims and sends every due delivery, in rounds of `batchSize`, and
-   * settles each as delivered, retrying later, or dead.
+   * Delivers the due notifications of every subscription that is not
+   * parked nor held by another replica, `concurrency` subscriptions at a
+   * time, until none is left (or for at most 30 s).
    */
   async deliverDue(): Promise<DeliveryRunSummary> {
-    const summary: DeliveryRunSummary = {
-      claimed: 0,
-      delivered: 0,
-      retrying: 0,
-      dead: 0,
-    };
-    for (let round = 0; round < MAX_ROUNDS_PER_RUN; round++) {
-      const jobs = await this.runner.claimDue(this.options.batchSize);
-      summary.claimed += jobs.length;
-      if (jobs.length === 0) break;
-      for (const outcome of await Promise.all(jobs.map(job => job.done))) {
-        if (outcome.status === 'completed') summary[outcome.result]++;
+    const summary = emptySummary();
+    const inFlight = new Set<Promise<void>>();
+    const deadline = performance.now() + MAX_RUN_MS;
+    for (;;) {
+      if (!this.stopped && performance.now() < deadline) {
+        for (const job of await this.runner.claimDue()) {
+          const settled: Promise<void> = job.done
+            .then(outcome => {
+              if (outcome.status !== 'completed') return;
+              for (const key of Object.keys(summary) as Array<
+                keyof DeliveryRunSummary
+              >) {
+                summary[key] += outcome.result[key];
+              }
+            })
+            .finally(() => inFlight.delete(settled));
+          inFlight.add(settled);
+        }
       }
-      if (jobs.length < this.options.batchSize) break;
+      if (inFlight.size === 0) break;
+      // A finished turn frees a slot: claim again.
+      await Promise.race(inFlight);
     }
-    if (!this.stopped) await this.cleanUpOccasionally();
     return summary;
   }
 
   /**
-   * Stops delivering: no more claims, deliveries not yet sent are given
-   * back, those on the wire are settled, and the claims are released so
-   * that another replica takes over at once. For a shutdown hook.
+   * Stops delivering: no more claims, a subscription's notifications not
+   * yet sent are left, those on the wire are settled, and the claims are
+   * released so that another replica takes over at once. For a shutdown
+   * hook.
    */
   async stop(): Promise<void> {
     this.stopped = true;
     await this.runner.stop();
     await this.running?.catch(() => {});
+    this.agents.destroy();
   }
 
   /** Single flight per process: a wake during a run makes the run go once more. */
@@ -253,7 +328,7 @@ export class NotificationDeliveryWorker {
         do {
           this.runAgain = false;
           await this.deliverDue();
-        } while (this.runAgain);
+        } while (this.runAgain && !this.stopped);
       } finally {
         this.running = undefined;
       }
@@ -261,38 +336,61 @@ export class NotificationDeliveryWorker {
     return this.running;
   }
 
-  private async deliverClaimed(
-    job: LeasedJob<DeliveryRow>,
-  ): Promise<DeliveryOutcome> {
-    const subscription = await this.knex<SubscriptionRow>(SUBSCRIPTIONS_TABLE)
-      .where('id', job.row.subscription_id)
-      .first();
-    // Stopping: what is not on the wire yet is left to another replica.
-    if (job.signal.aborted) throw job.signal.reason;
-    return this.deliver(job.row, subscription, job.token);
-  }
-
-  private async deliver(
-    row: DeliveryRow,
-    subscription: SubscriptionRow | undefined,
-    claimToken: string,
-  ): Promise<DeliveryOutcome> {
-    if (!subscription) {
-      // Deleted after the claim: ETSI sends nothing after unsubscribing.
-      await this.settle(row, claimToken, {
-        state: 'dead',
-        last_error: 'The subscription was deleted',
-      });
-      return 'dead';
-    }
+  /** One turn of a claimed subscription: its due notifications, in order. */
+  private async deliverTo(
+    job: LeasedJob<SubscriptionRow>,
+  ): Promise<DeliveryRunSummary> {
+    const summary = emptySummary();
+    const subscription = job.row;
     let authentication: SubscriptionAuthentication | undefined;
-    let failure: string;
+    let unreadable: string | undefined;
     try {
-      // Credentials that do not decrypt fail the attempt like any other error.
       authentication = readSubscriptionAuthentication(
         subscription,
         this.cipher,
       );
+    } catch (error) {
+      // Fails each attempt like an unreachable subscriber would.
+      unreadable = (error as Error).message ?? String(error);
+    }
+    for (let batch = 0; batch < MAX_BATCHES_PER_TURN; batch++) {
+      if (job.signal.aborted) break;
+      const rows: DeliveryRow[] = await this.knex<DeliveryRow>(DELIVERIES_TABLE)
+        .where({ subscription_id: subscription.id, state: 'pending' })
+        .orderBy(this.queueOrder, 'asc')
+        .limit(this.options.batchSize);
+      const delivered: DeliveryRow[] = [];
+      let failed: { row: DeliveryRow; failure: string } | undefined;
+      for (const row of rows) {
+        // Stopping: what is not on the wire yet is left to another replica.
+        if (job.signal.aborted) break;
+        summary.claimed++;
+        const failure =
+          unreadable ?? (await this.send(subscription, authentication, row));
+        if (failure === undefined) {
+          delivered.push(row);
+        } else {
+          failed = { row, failure };
+          break;
+        }
+      }
+      const parked = await this.settle(job, delivered, failed, summary);
+      if (parked || rows.length < this.options.batchSize) return summary;
+    }
+    // Its turn is over: to the back of the line, due again at once.
+    await this.knex<SubscriptionRow>(SUBSCRIPTIONS_TABLE)
+      .where({ id: subscription.id, delivery_claimed_by: job.token })
+      .update({ delivery_due_at: this.clock.now() });
+    return summary;
+  }
+
+  /** Sends one notification; the failure, or undefined when it was accepted. */
+  private async send(
+    subscription: SubscriptionRow,
+    authentication: SubscriptionAuthentication | undefined,
+    row: DeliveryRow,
+  ): Promise<string | undefined> {
+    try {
       const headers = await this.authenticator.headersFor(authentication);
       const response = await this.outboundPolicy.fetch(
         subscription.callback_uri,
@@ -311,86 +409,97 @@ export class NotificationDeliveryWorker {
           maxBytes: MAX_RESPONSE_BYTES,
           // A notification is not re-posted to wherever a redirect points.
           maxRedirects: 0,
+          agent: this.agents.forUrl(subscription.callback_uri),
         },
       );
-      await response.body?.cancel().catch(() => {});
-      if (response.ok) {
-        await this.settle(row, claimToken, {
-          state: 'delivered',
-          delivered_at: new Date(this.now()),
-          last_error: null,
-        });
-        return 'delivered';
-      }
+      // Read to the end, so that the connection goes back to the pool.
+      await response.arrayBuffer().catch(() => undefined);
+      if (response.ok) return undefined;
       if (response.status === 401) {
         this.authenticator.invalidate(authentication);
       }
-      failure = `The subscriber answered HTTP ${response.status}`;
+      return `The subscriber answered HTTP ${response.status}`;
     } catch (error) {
-      failure = (error as Error).message ?? String(error);
+      return (error as Error).message ?? String(error);
     }
-    return this.scheduleRetry(row, claimToken, failure);
   }
 
-  private async scheduleRetry(
-    row: DeliveryRow,
-    claimToken: string,
-    failure: string,
-  ): Promise<'retrying' | 'dead'> {
-    const attempts = row.attempts + 1;
-    const now = this.now();
-    const age = now - new Date(row.created_at).getTime();
-    const delay = Math.min(
-      this.options.initialBackoffMs *
-        this.options.backoffFactor ** (attempts - 1),
-      this.options.maxBackoffMs,
-    );
-    if (age + delay > this.options.maxAgeMs) {
-      await this.settle(row, claimToken, {
-        state: 'dead',
-        attempts,
-        last_error: failure,
-      });
-      this.logger.warn(
-        `Gave up notification ${row.notification_id} to subscription ${row.subscription_id} after ${attempts} attempts: ${failure}`,
-      );
-      return 'dead';
-    }
-    await this.settle(row, claimToken, {
-      attempts,
-      next_attempt_at: this.deliveries.clock.now(delay),
-      last_error: failure,
-    });
-    this.logger.debug(
-      `Notification ${row.notification_id} to subscription ${row.subscription_id} failed (attempt ${attempts}), retrying in ${delay} ms: ${failure}`,
-    );
-    return 'retrying';
-  }
-
-  /** Updates a row only while our claim holds, and releases the claim. */
+  /**
+   * Records a batch in one transaction, while the claim on the
+   * subscription holds: the delivered notifications, and the failed one
+   * with the subscription parked until its retry (or given up).
+   *
+   * @returns whether the subscription was parked
+   */
   private async settle(
-    row: DeliveryRow,
-    claimToken: string,
-    changes: { [K in keyof DeliveryRow]?: DeliveryRow[K] | Knex.Raw },
-  ): Promise<void> {
-    const attempts = changes.attempts ?? row.attempts + 1;
-    await this.knex<DeliveryRow>(DELIVERIES_TABLE)
-      .where({ id: row.id, claimed_by: claimToken })
-      .update({
-        ...changes,
-        attempts,
-        claimed_until: null,
-        claimed_by: null,
-      });
-  }
-
-  private async cleanUpOccasionally(): Promise<void> {
+    job: LeasedJob<SubscriptionRow>,
+    delivered: DeliveryRow[],
+    failed: { row: DeliveryRow; failure: string } | undefined,
+    summary: DeliveryRunSummary,
+  ): Promise<boolean> {
+    if (delivered.length === 0 && !failed) return false;
     const now = this.now();
-    if (now - this.lastCleanup < 10 * 60_000) return;
-    this.lastCleanup = now;
-    await this.knex<DeliveryRow>(DELIVERIES_TABLE)
-      .whereIn('state', ['delivered', 'dead'])
-      .where('created_at', '<', new Date(now - this.options.retentionMs))
-      .delete();
+    let parkedForMs: number | undefined;
+    await this.knex.transaction(async trx => {
+      await job.hold(trx);
+      const ids = delivered.map(row => row.id);
+      for (let i = 0; i < ids.length; i += 500) {
+        await trx<DeliveryRow>(DELIVERIES_TABLE)
+          .whereIn('id', ids.slice(i, i + 500))
+          .update({
+            state: 'delivered',
+            delivered_at: new Date(now),
+            attempts: trx.raw('?? + 1', ['attempts']) as any,
+            last_error: null,
+          });
+      }
+      if (!failed) return;
+      const { row, failure } = failed;
+      const attempts = row.attempts + 1;
+      const delay = Math.min(
+        this.options.initialBackoffMs *
+          this.options.backoffFactor ** (attempts - 1),
+        this.options.maxBackoffMs,
+      );
+      const age = now - new Date(row.created_at).getTime();
+      if (age + delay > this.options.maxAgeMs) {
+        // Too old to wait any longer: this one, and every other one of the
+        // subscription that is as old.
+        const tooOld = new Date(now + delay - this.options.maxAgeMs);
+        const given = await trx<DeliveryRow>(DELIVERIES_TABLE)
+          .where({ subscription_id: row.subscription_id, state: 'pending' })
+          .where(q =>
+            q.where('id', row.id).orWhere('created_at', '<', tooOld),
+          )
+          .update({
+            state: 'dead',
+            attempts: trx.raw('?? + 1', ['attempts']) as any,
+            last_error: failure,
+          });
+        summary.dead += given;
+        const others = given > 1 ? ` (and ${given - 1} queued as long)` : '';
+        this.logger.warn(
+          `Gave up notification ${row.notification_id} to subscription ${row.subscription_id} after ${attempts} attempts${others}: ${failure}`,
+        );
+      } else {
+        await trx<DeliveryRow>(DELIVERIES_TABLE)
+          .where({ id: row.id })
+          .update({
+            attempts,
+            next_attempt_at: this.clock.now(delay) as any,
+            last_error: failure,
+          });
+        summary.retrying++;
+        this.logger.debug(
+          `Notification ${row.notification_id} to subscription ${row.subscription_id} failed (attempt ${attempts}), retrying in ${delay} ms: ${failure}`,
+        );
+      }
+      parkedForMs = delay;
+      await trx<SubscriptionRow>(SUBSCRIPTIONS_TABLE)
+        .where({ id: row.subscription_id, delivery_claimed_by: job.token })
+        .update({ delivery_due_at: this.clock.now(delay) as any });
+    });
+    summary.delivered += delivered.length;
+    return parkedForMs !== undefined;
   }
 }

@@ -62,6 +62,10 @@ export interface SubscriptionRow {
   authentication: string | null;
   owner: string | null;
   created_at: Date | string | number;
+  /** Notifications may be sent from then on; later while parked after a failure. */
+  delivery_due_at?: Date | string | number | null;
+  delivery_claimed_by?: string | null;
+  delivery_claimed_until?: Date | string | number | null;
 }
 
 export const SUBSCRIPTIONS_TABLE = 'mec_subscriptions';
@@ -116,6 +120,7 @@ export class SubscriptionStore {
     input: NewSubscription<TFilter>,
   ): Promise<SubscriptionRecord<TFilter>> {
     const id = randomUUID();
+    const now = new Date();
     const authentication = input.authentication
       ? JSON.stringify(input.authentication)
       : null;
@@ -129,7 +134,8 @@ export class SubscriptionStore {
         authentication &&
         sealSecret(this.cipher, authenticationContext(id), authentication),
       owner: input.owner ?? null,
-      created_at: new Date(),
+      created_at: now,
+      delivery_due_at: now,
     };
     await this.knex<SubscriptionRow>(SUBSCRIPTIONS_TABLE).insert(row);
     return toSubscriptionRecord<TFilter>(row);

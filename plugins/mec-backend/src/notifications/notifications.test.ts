@@ -447,35 +447,135 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
     expect(await deliveries()).toEqual([]);
     expect(await store.deleteSubscription('app_pkgm', s.id)).toBe(false);
   });
-  it('takes over the claims of a worker that died, and only those', async () => {
-    await subscribe();
+  it('takes over the subscriptions of a worker that died, and only those', async () => {
+    const held = await subscribe({ callbackUri: subscriber.url('/held') });
+    const expired = await subscribe({ callbackUri: subscriber.url('/expired') });
     await publishPackageEvent(outbox, knex, event());
-    await publishPackageEvent(outbox, knex, event({ appPkgId: 'pkg-2' }));
-    const [held, expired] = await deliveries();
-    // One row is being delivered by a live replica, the other's claim ran out.
-    await knex(DELIVERIES_TABLE)
+    // A live replica delivers to one; the other's claim ran out.
+    await knex(SUBSCRIPTIONS_TABLE)
       .where({ id: held.id })
       .update({
-        claimed_by: 'live',
-        claimed_until: new Date(Date.now() + 60_000),
+        delivery_claimed_by: 'live',
+        delivery_claimed_until: new Date(Date.now() + 60_000),
       });
-    await knex(DELIVERIES_TABLE)
+    await knex(SUBSCRIPTIONS_TABLE)
       .where({ id: expired.id })
-      .update({ claimed_by: 'dead', claimed_until: new Date(Date.now() - 1) });
+      .update({
+        delivery_claimed_by: 'dead',
+        delivery_claimed_until: new Date(Date.now() - 1),
+      });
 
     expect(await worker().deliverDue()).toMatchObject({
       claimed: 1,
       delivered: 1,
     });
-    const rows = await deliveries();
+    expect(subscriber.bodies('/expired')).toHaveLength(1);
+    expect(subscriber.bodies('/held')).toHaveLength(0);
+    const rows = await knex(SUBSCRIPTIONS_TABLE).select();
     expect(rows.find(r => r.id === expired.id)).toMatchObject({
-      state: 'delivered',
-      claimed_by: null,
+      delivery_claimed_by: null,
     });
     expect(rows.find(r => r.id === held.id)).toMatchObject({
-      state: 'pending',
-      claimed_by: 'live',
+      delivery_claimed_by: 'live',
     });
+  });
+
+  it('keeps the order of each subscription, across batches and workers', async () => {
+    const paths = ['/o0', '/o1', '/o2'];
+    for (const path of paths) {
+      await subscribe({ callbackUri: subscriber.url(path) });
+    }
+    for (let i = 0; i < 40; i++) {
+      await publishPackageEvent(outbox, knex, event({ appPkgId: `pkg-${i}` }));
+    }
+    // Small batches and two racing workers: the order still holds.
+    const [a, b] = await Promise.all([
+      worker({ batchSize: 7, concurrency: 2 }).deliverDue(),
+      worker({ batchSize: 7, concurrency: 2 }).deliverDue(),
+    ]);
+    expect(a.delivered + b.delivered).toBe(120);
+    const expected = Array.from({ length: 40 }, (_, i) => `pkg-${i}`);
+    for (const path of paths) {
+      expect(subscriber.bodies(path).map(body => body.appPkgId)).toEqual(
+        expected,
+      );
+    }
+  });
+
+  it('delivers to a live subscriber at full speed while another is dead', async () => {
+    const dead = await TestSubscriber.start();
+    const deadUrl = dead.url('/dead');
+    await dead.stop();
+    await subscribe({ callbackUri: deadUrl });
+    await subscribe({ callbackUri: subscriber.url('/live') });
+    for (let i = 0; i < 200; i++) {
+      await publishPackageEvent(outbox, knex, event({ appPkgId: `pkg-${i}` }));
+    }
+    const started = Date.now();
+    const summary = await worker({
+      initialBackoffMs: 60_000,
+      maxBackoffMs: 60_000,
+      maxAgeMs: 3600_000,
+    }).deliverDue();
+    // The dead one was tried once and parked; the live one got everything.
+    expect(summary).toEqual({
+      claimed: 201,
+      delivered: 200,
+      retrying: 1,
+      dead: 0,
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(subscriber.bodies('/live').map(b => b.appPkgId)).toEqual(
+      Array.from({ length: 200 }, (_, i) => `pkg-${i}`),
+    );
+    const waiting = await knex(DELIVERIES_TABLE).where({ state: 'pending' });
+    expect(waiting).toHaveLength(200);
+  });
+
+  it('keeps what a subscriber missed while down and sends it in order when it is back', async () => {
+    await subscribe({ callbackUri: subscriber.url('/back') });
+    await subscriber.stop();
+    const w = worker({ initialBackoffMs: 20, maxBackoffMs: 50 });
+    for (let i = 0; i < 30; i++) {
+      await publishPackageEvent(outbox, knex, event({ appPkgId: `pkg-${i}` }));
+      if (i % 10 === 0) await w.deliverDue();
+    }
+    await sleep(60);
+    expect(await w.deliverDue()).toMatchObject({ delivered: 0, retrying: 1 });
+    await subscriber.restart();
+    await sleep(60);
+    expect(await w.deliverDue()).toMatchObject({ delivered: 30, dead: 0 });
+    expect(subscriber.bodies('/back').map(b => b.appPkgId)).toEqual(
+      Array.from({ length: 30 }, (_, i) => `pkg-${i}`),
+    );
+  });
+
+  it('reuses connections to a subscriber', async () => {
+    const sockets = new Set<unknown>();
+    const counting = http.createServer((req, res) => {
+      sockets.add(req.socket);
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>(r => counting.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = counting.address() as AddressInfo;
+      await subscribe({ callbackUri: `http://127.0.0.1:${port}/a` });
+      await subscribe({ callbackUri: `http://127.0.0.1:${port}/b` });
+      for (let i = 0; i < 50; i++) {
+        await publishPackageEvent(outbox, knex, event({ appPkgId: `p${i}` }));
+      }
+      const w = worker();
+      expect(await w.deliverDue()).toMatchObject({ delivered: 100 });
+      // One request in flight per subscription, on kept-alive connections
+      // (a socket is back in the pool a moment after its answer, so a
+      // second one may open meanwhile): a few, not one per request.
+      expect(sockets.size).toBeLessThanOrEqual(4);
+      await w.stop();
+    } finally {
+      counting.closeAllConnections();
+      await new Promise(r => counting.close(r));
+    }
   });
 
   it('stop() settles what is on the wire and delivers nothing more', async () => {

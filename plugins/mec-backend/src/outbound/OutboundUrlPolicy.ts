@@ -69,6 +69,12 @@ export interface OutboundFetchOptions {
   checkAsScheme?: OutboundScheme;
   /** Cuts the exchange short, body included, with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Pools connections (keep-alive), e.g. one agent per callback origin; by
+   * default each request opens a fresh connection. Every request is still
+   * checked, and new sockets still connect only to the approved addresses.
+   */
+  agent?: http.Agent;
 }
 
 /** The request part of {@link OutboundUrlPolicy.fetch}. */
@@ -270,6 +276,7 @@ export class OutboundUrlPolicy {
           target,
           { method, headers, body },
           signal,
+          options.agent,
         );
         const location = response.headers.location;
         if (
@@ -479,6 +486,7 @@ function sendRequest(
     body?: string | Uint8Array;
   },
   signal: AbortSignal,
+  agent?: http.Agent,
 ): Promise<IncomingMessage> {
   const { url } = target;
   const client = url.protocol === 'https:' ? https : http;
@@ -496,9 +504,10 @@ function sendRequest(
         method: init.method,
         headers,
         lookup: pinnedLookup(target.addresses),
-        // A fresh connection per request: a pooled socket could outlive a
-        // policy change, and subscribers that restart would reset it.
-        agent: false,
+        // By default a fresh connection per request: a pooled socket could
+        // outlive a policy change, and subscribers that restart would reset
+        // it. Callers that pool keep their agents' sockets short-lived.
+        agent: agent ?? false,
         signal,
       },
       resolve,
