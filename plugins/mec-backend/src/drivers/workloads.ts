@@ -234,9 +234,13 @@ export class KubeSession {
     namespace: string,
   ): Promise<Workload[]> {
     const result: Workload[] = [];
-    for (const kind of WORKLOAD_KINDS) {
-      const items = await this.list<Workload>('apps/v1', kind, namespace);
-      for (const item of items) {
+    const lists = await Promise.all(
+      WORKLOAD_KINDS.map(kind =>
+        this.list<Workload>('apps/v1', kind, namespace),
+      ),
+    );
+    for (const [i, kind] of WORKLOAD_KINDS.entries()) {
+      for (const item of lists[i]) {
         const a = item.metadata?.annotations ?? {};
         const ns = a[RELEASE_NAMESPACE_ANNOTATION];
         if (

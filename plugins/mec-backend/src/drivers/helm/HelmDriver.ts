@@ -77,51 +77,71 @@ export class HelmDriver implements MecEdgeDriver {
       options,
     );
     const progress = releaseProgress(host, spec, options, this.#logger);
-    const kube = await KubeSession.create(host);
-    const ws = await HelmWorkspace.create(this.#binary, host);
+    // Set-up steps that do not depend on each other run at once: the
+    // instantiation's time should be helm's, not ours.
+    const workspace = HelmWorkspace.create(this.#binary, host);
+    let kube: KubeSession;
     try {
-      await kube.ensureNamespace(spec.namespace, spec.labels);
-      await this.#recoverInterrupted(ws, spec, deadline, progress);
+      kube = await KubeSession.create(host);
+    } catch (e) {
+      await workspace.then(w => w.dispose()).catch(() => {});
+      throw e;
+    }
+    const ws = await workspace;
+    try {
       const chartPath = join(
         ws.dir,
         `${spec.chart.name}-${spec.chart.version}.tgz`,
       );
       const valuesPath = join(ws.dir, 'values.yaml');
-      await writeFile(chartPath, spec.chart.archive, { mode: 0o600 });
-      await writeFile(valuesPath, stringify(spec.values ?? {}), {
-        mode: 0o600,
-      });
+      await Promise.all([
+        kube.ensureNamespace(spec.namespace, spec.labels),
+        writeFile(chartPath, spec.chart.archive, { mode: 0o600 }),
+        writeFile(valuesPath, stringify(spec.values ?? {}), { mode: 0o600 }),
+      ]);
       // Helm validates the values against the chart's values.schema.json,
       // and we keep that (no --skip-schema-validation): onboarding refuses
       // schemas whose $ref or $schema is not local (valuesSchemaRefs.ts),
       // so the validation reads nothing but the chart. Skipping it instead
       // would protect this driver only, not Flux's helm-controller.
-      const args = [
-        'upgrade',
-        '--install',
-        spec.releaseName,
-        chartPath,
-        '--namespace',
-        spec.namespace,
-        '--values',
-        valuesPath,
-        '--wait=watcher',
-        '--timeout',
-        `${deadline.remainingSeconds()}s`,
-        '--history-max',
-        '5',
-      ];
-      const labels = Object.entries(spec.labels ?? {});
-      if (labels.length > 0) {
-        args.push('--labels', labels.map(([k, v]) => `${k}=${v}`).join(','));
-      }
+      const args = () => {
+        const a = [
+          'upgrade',
+          '--install',
+          spec.releaseName,
+          chartPath,
+          '--namespace',
+          spec.namespace,
+          '--values',
+          valuesPath,
+          '--wait=watcher',
+          '--timeout',
+          `${deadline.remainingSeconds()}s`,
+          '--history-max',
+          '5',
+        ];
+        const labels = Object.entries(spec.labels ?? {});
+        if (labels.length > 0) {
+          a.push('--labels', labels.map(([k, v]) => `${k}=${v}`).join(','));
+        }
+        return a;
+      };
       progress(
         `helm upgrade --install ${spec.chart.name}-${spec.chart.version}`,
       );
       try {
-        await ws.run(args, deadline);
+        await ws.run(args(), deadline);
       } catch (e) {
-        throw await this.#explain(kube, spec, e);
+        // Only a refused upgrade costs a look at the release (one more
+        // helm run); the usual install is a single one.
+        if (!(await this.#recoverAfter(e, ws, spec, deadline, progress))) {
+          throw await this.#explain(kube, spec, e);
+        }
+        try {
+          await ws.run(args(), deadline);
+        } catch (again) {
+          throw await this.#explain(kube, spec, again);
+        }
       }
       progress('release deployed; checking workloads');
       const workloads = await kube.waitWorkloadsReady(spec, deadline);
@@ -290,18 +310,31 @@ export class HelmDriver implements MecEdgeDriver {
 
   /**
    * A helm process killed mid-operation (abort, backend crash) leaves the
-   * release pending and every later upgrade refused; undo that first. Safe
-   * because the lifecycle runs one operation per instance at a time.
+   * release pending (or uninstalling), and helm then refuses every upgrade.
+   * After a failed `helm upgrade --install`, undoes that, so the caller can
+   * run it once more. Safe because the lifecycle runs one operation per
+   * instance at a time.
+   *
+   * @returns whether an interrupted release was recovered
    */
-  async #recoverInterrupted(
+  async #recoverAfter(
+    error: unknown,
     ws: HelmWorkspace,
     ref: ReleaseRef,
     deadline: Deadline,
     progress: (m: string) => void,
-  ): Promise<void> {
-    const info = await this.#releaseInfo(ws, ref, deadline);
-    if (!info) return;
-    if (info.status === 'pending-install' || info.status === 'uninstalling') {
+  ): Promise<boolean> {
+    if (!(error instanceof HelmCommandError) || deadline.expired()) {
+      return false;
+    }
+    let info: HelmReleaseInfo | undefined;
+    try {
+      info = await this.#releaseInfo(ws, ref, deadline);
+    } catch {
+      // The install's own error says more than this one.
+      return false;
+    }
+    if (info?.status === 'pending-install' || info?.status === 'uninstalling') {
       progress(`removing interrupted release (${info.status})`);
       await ws.run(
         [
@@ -314,16 +347,20 @@ export class HelmDriver implements MecEdgeDriver {
         ],
         deadline,
       );
-    } else if (
-      info.status === 'pending-upgrade' ||
-      info.status === 'pending-rollback'
+      return true;
+    }
+    if (
+      info?.status === 'pending-upgrade' ||
+      info?.status === 'pending-rollback'
     ) {
       progress(`rolling back interrupted release (${info.status})`);
       await ws.run(
         ['rollback', ref.releaseName, '--namespace', ref.namespace],
         deadline,
       );
+      return true;
     }
+    return false;
   }
 
   /** Adds what the cluster says about unready pods to a failed helm run. */
