@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { isError } from '@backstage/errors';
+import type { Knex } from 'knex';
 import type { ReleaseRef } from '@helmmec/plugin-mec-node';
 import { AppInstanceStore } from '../database/AppInstanceStore';
 import { AppLcmOpOccStore } from '../database/AppLcmOpOccStore';
@@ -208,27 +209,39 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
               }
             : {}),
         });
-        if (opOcc.lcmOperation === 'INSTANTIATE') {
-          await instances.transaction(async trx => {
-            await job.hold(trx);
-            await instances.withTransaction(trx).setPlacement(instance.id, {
-              hostName: grant.hostName,
-              namespace: grant.containerNamespace,
-              releaseName: releaseNameOf(instance.id),
-            });
+        // The placement is written with the move to PROCESSING (one
+        // transaction): both or neither, as the transition checks the claim.
+        const place = async (trx: Knex.Transaction) => {
+          if (opOcc.lcmOperation !== 'INSTANTIATE') return;
+          await instances.withTransaction(trx).setPlacement(instance.id, {
+            hostName: grant.hostName,
+            namespace: grant.containerNamespace,
+            releaseName: releaseNameOf(instance.id),
           });
-        }
+        };
         if (opOcc.operationState === 'STARTING') {
-          await this.enter(opOcc, instance, ['STARTING'], 'PROCESSING', claim, {
-            grantId: grant.id,
-          });
-        } else if (
-          !(await opOccs.transition(id, ['PROCESSING'], 'PROCESSING', {
-            grantId: grant.id,
+          await this.enter(
+            opOcc,
+            instance,
+            ['STARTING'],
+            'PROCESSING',
             claim,
-          }))
-        ) {
-          throw new LeaseLostError(`Operation ${id} was taken over`);
+            { grantId: grant.id },
+            place,
+          );
+        } else {
+          await instances.transaction(async trx => {
+            const moved = await opOccs
+              .withTransaction(trx)
+              .transition(id, ['PROCESSING'], 'PROCESSING', {
+                grantId: grant.id,
+                claim,
+              });
+            if (!moved) {
+              throw new LeaseLostError(`Operation ${id} was taken over`);
+            }
+            await place(trx);
+          });
         }
         opOcc = (await opOccs.get(id))!;
       }
@@ -286,22 +299,30 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
     if (!instance.hostName || !instance.namespace || !instance.releaseName) {
       throw new Error('The instance has no placement');
     }
-    const driver = drivers.get(await hosts.driverOf(instance.hostName));
-    const host = await hosts.connection(instance.hostName);
+    const { command } = opOcc;
+    // Independent reads at once.
+    const [driverId, host, chart] = await Promise.all([
+      hosts.driverOf(instance.hostName),
+      hosts.connection(instance.hostName),
+      command.lcmOperation === 'INSTANTIATE'
+        ? Promise.all([
+            packages.getAppPackage({ appPkgId: instance.appPkgId }),
+            packages.getChartArchive(instance.appPkgId),
+            this.deps.chartRepository.url(),
+          ])
+        : undefined,
+    ]);
+    const driver = drivers.get(driverId);
     const ref: ReleaseRef = {
       releaseName: instance.releaseName,
       namespace: instance.namespace,
     };
-    const { command } = opOcc;
     const { operationTimeoutSeconds: timeoutSeconds } = this.options;
     const onProgress = (message: string) =>
       this.deps.logger.info(`${opOcc.lcmOperation} ${instance.id}: ${message}`);
     switch (command.lcmOperation) {
       case 'INSTANTIATE': {
-        const pkg = await packages.getAppPackage({
-          appPkgId: instance.appPkgId,
-        });
-        const archive = await packages.getChartArchive(instance.appPkgId);
+        const [pkg, archive, repositoryUrl] = chart!;
         return driver.install(
           host,
           {
@@ -311,7 +332,7 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
               version: pkg.chartVersion!,
               archive,
               repository: {
-                url: await this.deps.chartRepository.url(),
+                url: repositoryUrl,
                 username: this.deps.chartRepository.username,
                 password: this.deps.chartRepository.password,
               },
@@ -415,6 +436,7 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
     to: OperationState,
     claim: string,
     extra: Parameters<AppLcmOpOccStore['transition']>[3],
+    alongside?: (trx: Knex.Transaction) => Promise<void>,
   ) {
     await this.deps.instances.transaction(async trx => {
       const moved = await this.deps.opOccs
@@ -423,6 +445,7 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
       if (!moved) {
         throw new LeaseLostError(`Operation ${opOcc.id} was taken over`);
       }
+      await alongside?.(trx);
       await this.deps.notifications.opOccState(trx, instance, {
         id: opOcc.id,
         operationType: opOcc.lcmOperation,
