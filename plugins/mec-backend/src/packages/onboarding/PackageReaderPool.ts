@@ -12,13 +12,22 @@ import { PackageContent, readPackageContent } from './readPackageContent';
 const WORKER_MARK = 'helmmecPackageReader';
 
 /**
- * The worker loads this very module. Under jest and `backstage-cli package
- * start` that is a .ts source: the thread inherits the CLI's
+ * The worker first lowers its own CPU priority, on Linux where a nice
+ * value is per thread (elsewhere it would be the whole process's): loading
+ * code and reading packages then yield the cores to the threads answering
+ * requests. Then it loads this very module. Under jest and
+ * `backstage-cli package start` that is a .ts source: the thread inherits the CLI's
  * `--require nodeTransform.cjs` in the latter, but not jest's transform, so
  * the bootstrap registers Backstage's node transform itself when the
  * thread has no TypeScript hook. A built backend loads the .cjs.js file.
  */
 const BOOTSTRAP = `
+if (process.platform === 'linux') {
+  try {
+    const os = require('node:os');
+    os.setPriority(os.constants.priority.PRIORITY_LOW);
+  } catch {}
+}
 const { workerData } = require('node:worker_threads');
 const entry = workerData.entry;
 if (/\\.[cm]?ts$/.test(entry) && !require.extensions['.ts']) {
