@@ -16,13 +16,38 @@ import type {
 } from '@helmmec/plugin-mec-common';
 
 /**
+ * A query of a list: an ETSI GS MEC 009 attribute-based filter and the
+ * page to read.
+ * @public
+ */
+export interface MecListQuery {
+  /** e.g. `(eq,instantiationState,INSTANTIATED);(cont,appInstanceName,video)` */
+  filter?: string;
+  /** The `nextpage_opaque_marker` of the page wanted; none for the first. */
+  marker?: string;
+}
+
+/**
+ * One page of a list, in the list's stable order (creation), with the
+ * marker of the next page when there is one.
+ * @public
+ */
+export interface MecListPage<T> {
+  items: T[];
+  nextMarker?: string;
+}
+
+/**
  * The portal's view of the mec backend's ETSI APIs and its edge host
  * registry. Every call rejects with a {@link MecApiError} when the backend
  * refuses.
  * @public
  */
 export interface MecApi {
-  listAppPackages(): Promise<AppPkgInfo[]>;
+  /** Every package the filter matches, all pages read: for short lists. */
+  listAppPackages(query?: { filter?: string }): Promise<AppPkgInfo[]>;
+  /** One page of packages, as the backend pages them. */
+  listAppPackagesPage(query?: MecListQuery): Promise<MecListPage<AppPkgInfo>>;
   getAppPackage(appPkgId: string): Promise<AppPkgInfo>;
   /** Creates the package resource; with appPkgPath the MEO fetches it. */
   createAppPackage(request: CreateAppPkg): Promise<AppPkgInfo>;
@@ -36,7 +61,12 @@ export interface MecApi {
   /** The AppD as onboarded (YAML or JSON text). */
   getAppD(appPkgId: string): Promise<string>;
 
-  listAppInstances(): Promise<AppInstanceInfo[]>;
+  /** Every instance the filter matches, all pages read: for short lists. */
+  listAppInstances(query?: { filter?: string }): Promise<AppInstanceInfo[]>;
+  /** One page of instances, as the backend pages them. */
+  listAppInstancesPage(
+    query?: MecListQuery,
+  ): Promise<MecListPage<AppInstanceInfo>>;
   getAppInstance(appInstanceId: string): Promise<AppInstanceInfo>;
   createAppInstance(
     request: CreateAppInstanceRequest,
@@ -55,8 +85,11 @@ export interface MecApi {
     appInstanceId: string,
     terminationType: TerminateAppRequest['terminationType'],
   ): Promise<string>;
-  /** All op occurrences, with their links (to tell their instance). */
-  listOpOccs(): Promise<AppLcmOpOcc[]>;
+  /**
+   * Every op occurrence the filter matches, with its links; one instance's
+   * with `(eq,_links/appInstance/href,<the instance's self href>)`.
+   */
+  listOpOccs(query?: { filter?: string }): Promise<AppLcmOpOcc[]>;
   getOpOcc(opOccId: string): Promise<AppLcmOpOcc>;
   retryOpOcc(opOccId: string): Promise<void>;
   failOpOcc(opOccId: string): Promise<void>;

@@ -59,4 +59,49 @@ describe('MecClient', () => {
     ]);
     expect((await client.listEdgeHosts()).map(h => h.name)).toEqual(['a', 'b']);
   });
+
+  it('reads one page with a filter, and the next page marker from Link', async () => {
+    const fetch = jest.fn(
+      async (_url: string) =>
+        new Response(JSON.stringify([{ id: 'i1' }]), {
+          headers: {
+            'Content-Type': 'application/json',
+            Link: '<https://meo.example.com/api/mec/app_lcm/v1/app_instances?filter=x&nextpage_opaque_marker=WyJhIl0>; rel="next"',
+          },
+        }),
+    );
+    const client = new MecClient({
+      discoveryApi: { getBaseUrl: async () => 'http://backstage/api/mec' },
+      fetchApi: { fetch } as any,
+    });
+    await expect(
+      client.listAppInstancesPage({
+        filter: "(cont,appInstanceName,'a,b')",
+        marker: 'WyJ6Il0',
+      }),
+    ).resolves.toEqual({ items: [{ id: 'i1' }], nextMarker: 'WyJhIl0' });
+    const url = new URL(fetch.mock.calls[0][0]);
+    expect(url.pathname).toBe('/api/mec/app_lcm/v1/app_instances');
+    expect(url.searchParams.get('filter')).toBe("(cont,appInstanceName,'a,b')");
+    expect(url.searchParams.get('nextpage_opaque_marker')).toBe('WyJ6Il0');
+  });
+
+  it('tells the last page by its missing Link', async () => {
+    const fetch = jest.fn(
+      async () =>
+        new Response('[]', { headers: { 'Content-Type': 'application/json' } }),
+    );
+    const client = new MecClient({
+      discoveryApi: { getBaseUrl: async () => 'http://backstage/api/mec' },
+      fetchApi: { fetch } as any,
+    });
+    await expect(client.listAppPackagesPage()).resolves.toEqual({
+      items: [],
+      nextMarker: undefined,
+    });
+    expect(fetch.mock.calls[0]).toEqual([
+      'http://backstage/api/mec/app_pkgm/v1/app_packages',
+      expect.anything(),
+    ]);
+  });
 });

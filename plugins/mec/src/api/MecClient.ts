@@ -19,8 +19,11 @@ import {
   type RegisterEdgeHost,
   type TerminateAppRequest,
 } from '@helmmec/plugin-mec-common';
-import { MecApi } from './MecApi';
+import { MecApi, MecListPage, MecListQuery } from './MecApi';
 import { MecApiError } from './MecApiError';
+import { filterTerm } from './mecFilter';
+
+const NEXTPAGE_MARKER = 'nextpage_opaque_marker';
 
 const PKGM = MEC_API_ROOTS.appPkgm;
 const LCM = MEC_API_ROOTS.appLcm;
@@ -37,8 +40,14 @@ export class MecClient implements MecApi {
     },
   ) {}
 
-  listAppPackages(): Promise<AppPkgInfo[]> {
-    return this.listAll<AppPkgInfo[], AppPkgInfo>(`${PKGM}/app_packages`);
+  listAppPackages(query: { filter?: string } = {}): Promise<AppPkgInfo[]> {
+    return this.listAll<AppPkgInfo[], AppPkgInfo>(
+      withQuery(`${PKGM}/app_packages`, query),
+    );
+  }
+
+  listAppPackagesPage(query: MecListQuery = {}) {
+    return this.page<AppPkgInfo>(withQuery(`${PKGM}/app_packages`, query));
   }
 
   getAppPackage(appPkgId: string): Promise<AppPkgInfo> {
@@ -79,10 +88,16 @@ export class MecClient implements MecApi {
     return response.text();
   }
 
-  listAppInstances(): Promise<AppInstanceInfo[]> {
+  listAppInstances(
+    query: { filter?: string } = {},
+  ): Promise<AppInstanceInfo[]> {
     return this.listAll<AppInstanceInfo[], AppInstanceInfo>(
-      `${LCM}/app_instances`,
+      withQuery(`${LCM}/app_instances`, query),
     );
+  }
+
+  listAppInstancesPage(query: MecListQuery = {}) {
+    return this.page<AppInstanceInfo>(withQuery(`${LCM}/app_instances`, query));
   }
 
   getAppInstance(appInstanceId: string): Promise<AppInstanceInfo> {
@@ -121,10 +136,10 @@ export class MecClient implements MecApi {
     return this.lifecycle(id, 'terminate', body);
   }
 
-  listOpOccs(): Promise<AppLcmOpOcc[]> {
+  listOpOccs(query: { filter?: string } = {}): Promise<AppLcmOpOcc[]> {
     // _links are excluded from lists by default; we need appInstance.
     return this.listAll<AppLcmOpOcc[], AppLcmOpOcc>(
-      `${LCM}/app_lcm_op_occs?all_fields`,
+      withQuery(`${LCM}/app_lcm_op_occs?all_fields`, query),
     );
   }
 
@@ -194,14 +209,19 @@ export class MecClient implements MecApi {
     const location = response.headers.get('Location');
     const fromHeader = location?.split('/').pop();
     if (fromHeader) return fromHeader;
-    const occs = await this.listOpOccs();
-    const newest = occs
-      .filter(o => o._links?.appInstance.href.endsWith(`/${appInstanceId}`))
-      .sort(
-        (a, b) =>
-          b.startTime.seconds - a.startTime.seconds ||
-          b.startTime.nanoSeconds - a.startTime.nanoSeconds,
-      )[0];
+    const instance = await this.getAppInstance(appInstanceId);
+    const occs = await this.listOpOccs({
+      filter: filterTerm(
+        'eq',
+        '_links/appInstance/href',
+        instance._links.self.href,
+      ),
+    });
+    const newest = occs.sort(
+      (a, b) =>
+        b.startTime.seconds - a.startTime.seconds ||
+        b.startTime.nanoSeconds - a.startTime.nanoSeconds,
+    )[0];
     if (!newest) {
       throw new Error(`The backend accepted ${task} but named no operation`);
     }
@@ -224,6 +244,18 @@ export class MecClient implements MecApi {
       url = nextPageUrl(url, response.headers.get('Link'));
     }
     return items;
+  }
+
+  /** One page of a list, and the marker its `Link: rel="next"` carries. */
+  private async page<T>(path: string): Promise<MecListPage<T>> {
+    const url = `${await this.baseUrl()}/${path}`;
+    const response = await this.fetch(url);
+    const items = (await response.json()) as T[];
+    const next = nextPageUrl(url, response.headers.get('Link'));
+    const nextMarker = next
+      ? new URL(next).searchParams.get(NEXTPAGE_MARKER) ?? undefined
+      : undefined;
+    return { items, nextMarker };
   }
 
   private async json<T>(path: string, init?: RequestInit): Promise<T> {
@@ -255,6 +287,16 @@ export class MecClient implements MecApi {
 
 function enc(segment: string) {
   return encodeURIComponent(segment);
+}
+
+/** The path with the list query's parameters added. */
+function withQuery(path: string, query: MecListQuery): string {
+  const params = new URLSearchParams();
+  if (query.filter) params.set('filter', query.filter);
+  if (query.marker) params.set(NEXTPAGE_MARKER, query.marker);
+  const extra = params.toString();
+  if (!extra) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}${extra}`;
 }
 
 function jsonBody(method: string, body: unknown): RequestInit {

@@ -9,7 +9,6 @@ import {
 import { PermittedButton } from '../common/PermittedButton';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import type { AppLcmOpOcc } from '@helmmec/plugin-mec-common';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
@@ -21,7 +20,7 @@ import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { mecApiRef } from '../../api/MecApi';
-import { instanceState } from '../AppInstancesPage/AppInstancesPage';
+import { instanceState } from '../AppInstancesPage/AppInstancesTable';
 import { CatalogEntityLink } from '../common/CatalogEntityLink';
 import { ConfirmDialog } from '../common/ConfirmDialog';
 import { ErrorAlert } from '../common/ErrorAlert';
@@ -30,17 +29,10 @@ import { RelativeTime } from '../common/RelativeTime';
 import { Field } from '../common/Field';
 import { StateChip } from '../common/StateChip';
 import { useMecPaths } from '../common/useMecPaths';
-import { usePolling } from '../common/usePolling';
 import { InstantiateDialog } from './InstantiateDialog';
 import { OpOccPanel } from './OpOccPanel';
 import { timeStampDate } from './timeStamp';
-
-function newestFirst(a: AppLcmOpOcc, b: AppLcmOpOcc) {
-  return (
-    b.startTime.seconds - a.startTime.seconds ||
-    b.startTime.nanoSeconds - a.startTime.nanoSeconds
-  );
-}
+import { isRunning, useAppInstance } from './useAppInstance';
 
 /**
  * One application instance: its lifecycle actions and its operation
@@ -57,31 +49,7 @@ export function AppInstancePage() {
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>();
 
-  const { value, loading, error, retry } = usePolling(
-    async () => {
-      const [instance, occs] = await Promise.all([
-        mecApi.getAppInstance(appInstanceId),
-        mecApi.listOpOccs(),
-      ]);
-      // The list cannot be filtered on _links server-side (they are
-      // excluded by default), so match the instance link here.
-      const history = occs
-        .filter(o => o._links?.appInstance.href.endsWith(`/${appInstanceId}`))
-        .sort(newestFirst);
-      return { instance, history };
-    },
-    [mecApi, appInstanceId],
-    {
-      // Poll fast while an operation runs, so the page follows it live.
-      intervalMs: 1500,
-      shouldPoll: v =>
-        v.history.some(
-          o =>
-            o.operationState === 'STARTING' ||
-            o.operationState === 'PROCESSING',
-        ),
-    },
-  );
+  const { value, loading, error, retry } = useAppInstance(appInstanceId);
 
   const run = async (action: () => Promise<unknown>) => {
     setBusy(true);
@@ -113,10 +81,7 @@ export function AppInstancePage() {
 
   const { instance, history } = value;
   const latest = history[0];
-  const running =
-    latest &&
-    (latest.operationState === 'STARTING' ||
-      latest.operationState === 'PROCESSING');
+  const running = isRunning(latest);
   const state = instanceState(instance);
   const instantiated = instance.instantiationState === 'INSTANTIATED';
 

@@ -9,22 +9,36 @@ import MenuItem from '@mui/material/MenuItem';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import { FormEvent, useEffect, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import { mecApiRef } from '../../api/MecApi';
 import { ErrorAlert } from '../common/ErrorAlert';
+
+/** The packages an instance can be created from. */
+const USABLE_PACKAGES =
+  '(eq,onboardingState,ONBOARDED);(eq,operationalState,ENABLED)';
 
 /**
  * Creates an application instance resource (NOT_INSTANTIATED) from an
  * enabled package; instantiation is the next step, on the instance page.
+ *
+ * @param props.packages - the packages to choose from; without, the
+ *   dialog asks the backend for the ONBOARDED, ENABLED ones
  */
 export function CreateInstanceDialog(props: {
   open: boolean;
-  packages: AppPkgInfo[];
+  packages?: AppPkgInfo[];
   initialAppDId?: string;
   onClose: () => void;
   onCreated: (instance: AppInstanceInfo) => void;
 }) {
   const mecApi = useApi(mecApiRef);
-  const usable = props.packages.filter(
+  const given = !!props.packages;
+  const loaded = useAsync(
+    async () =>
+      given ? [] : mecApi.listAppPackages({ filter: USABLE_PACKAGES }),
+    [mecApi, given],
+  );
+  const usable = (props.packages ?? loaded.value ?? []).filter(
     p => p.onboardingState === 'ONBOARDED' && p.operationalState === 'ENABLED',
   );
   const [appDId, setAppDId] = useState(props.initialAppDId ?? '');
@@ -89,9 +103,12 @@ export function CreateInstanceDialog(props: {
               required
               error={touched && !!pkgError}
               helperText={
-                usable.length === 0
+                (loaded.loading && 'Loading packages…') ||
+                (loaded.error &&
+                  `Packages not loaded: ${loaded.error.message}`) ||
+                (usable.length === 0
                   ? 'No package is ONBOARDED and ENABLED yet'
-                  : touched && pkgError
+                  : touched && pkgError)
               }
             >
               {usable.map(p => (

@@ -35,7 +35,7 @@ describe('AppPackagePage', () => {
           mecApiRef,
           mockMecApi({
             getAppPackage: async () => pkg,
-            listAppInstances: async () => [],
+            listAppInstancesPage: async () => ({ items: [] }),
             listAppPackages: async () => [pkg],
           }),
         ],

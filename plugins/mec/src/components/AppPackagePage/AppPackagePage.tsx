@@ -23,7 +23,8 @@ import useAsync from 'react-use/esm/useAsync';
 import { parse } from 'yaml';
 import { mecApiRef } from '../../api/MecApi';
 import { CreateInstanceDialog } from '../AppInstancesPage/CreateInstanceDialog';
-import { instanceState } from '../AppInstancesPage/AppInstancesPage';
+import { allOf, filterTerm } from '../../api/mecFilter';
+import { AppInstancesTable } from '../AppInstancesPage/AppInstancesTable';
 import { CatalogEntityLink } from '../common/CatalogEntityLink';
 import { MecLayout } from '../common/MecLayout';
 import { StateChip } from '../common/StateChip';
@@ -49,23 +50,23 @@ export function AppPackagePage() {
   const [creating, setCreating] = useState(false);
   const { value, loading, error } = useAsync(async () => {
     const pkg = await mecApi.getAppPackage(appPkgId);
-    const [appdText, instances, packages] = await Promise.all([
+    const [appdText, sameApp] = await Promise.all([
       pkg.onboardingState === 'ONBOARDED'
         ? mecApi.getAppD(appPkgId)
         : Promise.resolve(undefined),
-      mecApi.listAppInstances(),
-      mecApi.listAppPackages(),
+      // Other versions: same application from the same provider.
+      mecApi.listAppPackages({
+        filter: allOf(
+          filterTerm('eq', 'appName', pkg.appName),
+          filterTerm('eq', 'appProvider', pkg.appProvider),
+        ),
+      }),
     ]);
     return {
       pkg,
       appdText,
-      instances: instances.filter(i => i.appPkgId === appPkgId),
-      // Other versions: same application from the same provider.
-      versions: packages.filter(
-        p =>
-          p.id !== pkg.id &&
-          p.appName === pkg.appName &&
-          p.appProvider === pkg.appProvider,
+      versions: sameApp.filter(
+        p => p.id !== pkg.id && p.appProvider === pkg.appProvider,
       ),
     };
   }, [mecApi, appPkgId]);
@@ -84,7 +85,7 @@ export function AppPackagePage() {
       </MecLayout>
     );
   }
-  const { pkg, appdText, instances, versions } = value;
+  const { pkg, appdText, versions } = value;
   const appd = appdText ? parseAppD(appdText) : undefined;
   const usable =
     pkg.onboardingState === 'ONBOARDED' && pkg.operationalState === 'ENABLED';
@@ -172,25 +173,14 @@ export function AppPackagePage() {
         <Typography variant="h6" component="h2" gutterBottom>
           Instances
         </Typography>
-        {instances.length === 0 ? (
-          <Typography color="text.secondary">
-            No instance of this package yet.
-          </Typography>
-        ) : (
-          <Stack spacing={1}>
-            {instances.map(i => (
-              <Stack key={i.id} direction="row" spacing={2} alignItems="center">
-                <Link to={paths.appInstance(i.id)}>
-                  {i.appInstanceName || i.id}
-                </Link>
-                <StateChip state={instanceState(i)} />
-                <Typography color="text.secondary">
-                  {i.edgeHost?.name ?? ''}
-                </Typography>
-              </Stack>
-            ))}
-          </Stack>
-        )}
+        <AppInstancesTable
+          appPkgId={pkg.id}
+          empty={
+            <Typography color="text.secondary">
+              No instance of this package yet.
+            </Typography>
+          }
+        />
       </Paper>
 
       {creating && (

@@ -1,7 +1,7 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import type { AppPkgInfo } from '@helmmec/plugin-mec-common';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
-import { mecApiRef } from '../../api/MecApi';
+import { mecApiRef, MecListQuery } from '../../api/MecApi';
 import { mockMecApi } from '../../api/mockMecApi';
 import { AppPackagesPage } from './AppPackagesPage';
 
@@ -24,7 +24,9 @@ const videoAnalytics: AppPkgInfo = {
 };
 
 function withPackages(list: () => Promise<AppPkgInfo[]>) {
-  const api = mockMecApi({ listAppPackages: list });
+  const api = mockMecApi({
+    listAppPackagesPage: async () => ({ items: await list() }),
+  });
   return { apis: [[mecApiRef, api]] as const };
 }
 
@@ -72,7 +74,7 @@ describe('AppPackagesPage', () => {
         [
           mecApiRef,
           mockMecApi({
-            listAppPackages: async () => [videoAnalytics],
+            listAppPackagesPage: async () => ({ items: [videoAnalytics] }),
             deleteAppPackage,
           }),
         ],
@@ -96,7 +98,7 @@ describe('AppPackagesPage', () => {
         [
           mecApiRef,
           mockMecApi({
-            listAppPackages: async () => [videoAnalytics],
+            listAppPackagesPage: async () => ({ items: [videoAnalytics] }),
             setAppPackageState,
           }),
         ],
@@ -113,24 +115,57 @@ describe('AppPackagesPage', () => {
     ).toBeInTheDocument();
   });
 
-  it('filters by search', async () => {
-    await renderInTestApp(
-      <AppPackagesPage />,
-      withPackages(async () => [
-        videoAnalytics,
-        {
-          ...videoAnalytics,
-          id: 'pkg-2',
-          appDId: 'appd-location',
-          appName: 'location-service',
-        },
-      ]),
-    );
+  it('asks the backend for the packages the search and state match', async () => {
+    const location = {
+      ...videoAnalytics,
+      id: 'pkg-2',
+      appDId: 'appd-location',
+      appName: 'location-service',
+    };
+    const listAppPackagesPage = jest.fn(async (query?: MecListQuery) => ({
+      items: query?.filter ? [videoAnalytics] : [videoAnalytics, location],
+    }));
+    await renderInTestApp(<AppPackagesPage />, {
+      apis: [[mecApiRef, mockMecApi({ listAppPackagesPage })]] as const,
+    });
     expect(await screen.findByText('location-service')).toBeInTheDocument();
-    fireEvent.change(screen.getByLabelText('Search packages'), {
+    fireEvent.change(screen.getByLabelText('Search packages by name'), {
       target: { value: 'video' },
     });
-    expect(screen.queryByText('location-service')).not.toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.queryByText('location-service')).not.toBeInTheDocument(),
+    );
     expect(screen.getByText('video-analytics')).toBeInTheDocument();
+    expect(listAppPackagesPage).toHaveBeenLastCalledWith({
+      filter: "(cont,appName,'video')",
+      marker: undefined,
+    });
+  });
+
+  it('pages forward and back with the markers the backend gives', async () => {
+    const second = { ...videoAnalytics, id: 'pkg-2', appName: 'second-app' };
+    const listAppPackagesPage = jest.fn(async (query?: MecListQuery) =>
+      query?.marker === 'm1'
+        ? { items: [second] }
+        : { items: [videoAnalytics], nextMarker: 'm1' },
+    );
+    await renderInTestApp(<AppPackagesPage />, {
+      apis: [[mecApiRef, mockMecApi({ listAppPackagesPage })]] as const,
+    });
+    expect(await screen.findByText('video-analytics')).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Previous page' }),
+    ).toBeDisabled();
+    fireEvent.click(screen.getByRole('button', { name: 'Next page' }));
+    expect(await screen.findByText('second-app')).toBeInTheDocument();
+    expect(screen.getByText('Page 2')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Next page' })).toBeDisabled();
+    fireEvent.click(screen.getByRole('button', { name: 'Previous page' }));
+    expect(await screen.findByText('video-analytics')).toBeInTheDocument();
+    expect(listAppPackagesPage.mock.calls.map(c => c[0]?.marker)).toEqual([
+      undefined,
+      'm1',
+      undefined,
+    ]);
   });
 });

@@ -16,8 +16,15 @@ import { ConfirmDialog } from '../common/ConfirmDialog';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { MecLayout } from '../common/MecLayout';
 import { PermittedButton } from '../common/PermittedButton';
-import { usePolling } from '../common/usePolling';
-import { AppPackagesTable, PackageAction } from './AppPackagesTable';
+import { PageNav } from '../common/PageNav';
+import { useDebouncedValue } from '../common/useDebouncedValue';
+import { usePagedList } from '../common/usePagedList';
+import {
+  AppPackagesTable,
+  PackageAction,
+  PackageFilters,
+  packageFilter,
+} from './AppPackagesTable';
 import { OnboardPackageDialog } from './OnboardPackageDialog';
 
 /** Why ETSI MEC 010-2 refuses to delete this package, if it does. */
@@ -35,19 +42,26 @@ export function deleteRefusal(pkg: AppPkgInfo): string | undefined {
 /** The MEC application packages known to the MEO, and onboarding. */
 export function AppPackagesPage() {
   const mecApi = useApi(mecApiRef);
-  const { value, loading, error, retry } = usePolling(
-    () => mecApi.listAppPackages(),
-    [mecApi],
+  const [filters, setFilters] = useState<PackageFilters>({
+    search: '',
+    provider: '',
+    state: '',
+  });
+  const filter = packageFilter(useDebouncedValue(filters));
+  const list = usePagedList(
+    marker => mecApi.listAppPackagesPage({ filter, marker }),
+    [mecApi, filter],
     {
       // Follow onboarding until it settles.
-      shouldPoll: list =>
-        list.some(
+      shouldPoll: items =>
+        items.some(
           p =>
             p.onboardingState === 'UPLOADING' ||
             p.onboardingState === 'PROCESSING',
         ),
     },
   );
+  const { retry } = list;
   const [onboarding, setOnboarding] = useState(false);
   const [toDelete, setToDelete] = useState<AppPkgInfo>();
   const [notice, setNotice] = useState<string>();
@@ -83,11 +97,11 @@ export function AppPackagesPage() {
   };
 
   let body;
-  if (loading) {
+  if (list.loading) {
     body = <Progress />;
-  } else if (error) {
-    body = <ResponseErrorPanel error={error} />;
-  } else if (!value || value.length === 0) {
+  } else if (list.error && !list.items) {
+    body = <ResponseErrorPanel error={list.error} />;
+  } else if (!filter && list.pageIndex === 0 && !list.items?.length) {
     body = (
       <EmptyState
         missing="data"
@@ -96,7 +110,27 @@ export function AppPackagesPage() {
       />
     );
   } else {
-    body = <AppPackagesTable packages={value} onAction={act} />;
+    body = (
+      <>
+        {list.error && <ResponseErrorPanel error={list.error} />}
+        <AppPackagesTable
+          packages={list.items ?? []}
+          filters={filters}
+          onFiltersChange={setFilters}
+          onAction={act}
+          refreshing={list.refreshing}
+          pageNav={
+            <PageNav
+              pageIndex={list.pageIndex}
+              hasPrevious={list.hasPrevious}
+              hasNext={list.hasNext}
+              onPrevious={list.previous}
+              onNext={list.next}
+            />
+          }
+        />
+      </>
+    );
   }
 
   return (

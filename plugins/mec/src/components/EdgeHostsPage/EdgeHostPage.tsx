@@ -5,23 +5,17 @@ import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableHead from '@mui/material/TableHead';
-import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { useParams } from 'react-router-dom';
 import { mecApiRef } from '../../api/MecApi';
-import { instanceState } from '../AppInstancesPage/AppInstancesPage';
+import { AppInstancesTable } from '../AppInstancesPage/AppInstancesTable';
 import { CatalogEntityLink } from '../common/CatalogEntityLink';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { Field } from '../common/Field';
 import { MecLayout } from '../common/MecLayout';
 import { RelativeTime } from '../common/RelativeTime';
 import { StateChip } from '../common/StateChip';
-import { useMecPaths } from '../common/useMecPaths';
 import { usePolling } from '../common/usePolling';
 import { CapacityBar } from './CapacityBar';
 import { cpu, health, memory } from './edgeHostFormat';
@@ -33,19 +27,12 @@ import { cpu, health, memory } from './edgeHostFormat';
 export function EdgeHostPage() {
   const { hostName = '' } = useParams();
   const mecApi = useApi(mecApiRef);
-  const paths = useMecPaths();
   const [checking, setChecking] = useState(false);
   const [checkError, setCheckError] = useState<unknown>();
   const { value, loading, error, retry } = usePolling(
     async () => {
-      const [host, instances] = await Promise.all([
-        mecApi.getEdgeHost(hostName),
-        mecApi.listAppInstances(),
-      ]);
-      return {
-        host,
-        instances: instances.filter(i => i.edgeHost?.name === hostName),
-      };
+      // The instances table below reads and follows its own pages.
+      return { host: await mecApi.getEdgeHost(hostName) };
     },
     [mecApi, hostName],
     // Health checks and instances change on their own; follow them.
@@ -80,7 +67,7 @@ export function EdgeHostPage() {
     );
   }
 
-  const { host, instances } = value;
+  const { host } = value;
   const { status } = host;
   const policy =
     host.namespacePolicy.mode === 'fixed'
@@ -189,41 +176,16 @@ export function EdgeHostPage() {
         >
           Application instances on this host
         </Typography>
-        {instances.length === 0 ? (
-          <Typography color="text.secondary">
-            No application instances on this host yet; those the MEO places
-            here, or that you instantiate here, show up in this list.
-          </Typography>
-        ) : (
-          <Table size="small" aria-labelledby="host-instances">
-            <TableHead>
-              <TableRow>
-                <TableCell>Instance</TableCell>
-                <TableCell>Application</TableCell>
-                <TableCell>State</TableCell>
-                <TableCell>Namespace</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {instances.map(i => (
-                <TableRow key={i.id}>
-                  <TableCell>
-                    <Link to={paths.appInstance(i.id)}>
-                      {i.appInstanceName || i.id}
-                    </Link>
-                  </TableCell>
-                  <TableCell>
-                    {i.appName} {i.appSoftVersion}
-                  </TableCell>
-                  <TableCell>
-                    <StateChip state={instanceState(i)} />
-                  </TableCell>
-                  <TableCell>{i.edgeHost?.namespace ?? '—'}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
+        <AppInstancesTable
+          label="Application instances on this host"
+          hostName={host.name}
+          empty={
+            <Typography color="text.secondary">
+              No application instances on this host yet; those the MEO places
+              here, or that you instantiate here, show up in this list.
+            </Typography>
+          }
+        />
       </Paper>
     </MecLayout>
   );

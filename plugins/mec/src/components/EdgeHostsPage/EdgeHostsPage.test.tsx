@@ -30,19 +30,29 @@ const host: EdgeHost = {
 };
 
 describe('EdgeHostsPage', () => {
-  it('shows health and capacity of each host', async () => {
+  it('shows health, capacity and instance count of each host', async () => {
+    const listAppInstancesPage = jest.fn(async () => ({
+      items: new Array(100).fill({}),
+      nextMarker: 'm',
+    }));
     await renderInTestApp(<EdgeHostsPage />, {
       apis: [
         [
           mecApiRef,
           mockMecApi({
             listEdgeHosts: async () => [host],
-            listAppInstances: async () => [],
+            listAppInstancesPage,
           }),
         ],
       ] as const,
     });
     expect(await screen.findByText('REACHABLE')).toBeInTheDocument();
+    // A page of the host's instances, filtered by the backend: more than
+    // one page is "+".
+    expect(screen.getByText('100+')).toBeInTheDocument();
+    expect(listAppInstancesPage).toHaveBeenCalledWith({
+      filter: "(eq,edgeHost/name,'edge-1')",
+    });
     expect(screen.getByText('v1.33.1')).toBeInTheDocument();
     expect(screen.getByText('1 of 1')).toBeInTheDocument();
     expect(

@@ -23,6 +23,7 @@ import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { mecApiRef } from '../../api/MecApi';
+import { filterTerm } from '../../api/mecFilter';
 import { ConfirmDialog } from '../common/ConfirmDialog';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { MecLayout } from '../common/MecLayout';
@@ -44,15 +45,21 @@ export function EdgeHostsPage() {
   const [actionError, setActionError] = useState<unknown>();
   const { value, loading, error, retry } = usePolling(
     async () => {
-      const [hosts, instances] = await Promise.all([
-        mecApi.listEdgeHosts(),
-        mecApi.listAppInstances(),
-      ]);
-      const perHost = new Map<string, number>();
-      for (const i of instances) {
-        const name = i.edgeHost?.name;
-        if (name) perHost.set(name, (perHost.get(name) ?? 0) + 1);
-      }
+      const hosts = await mecApi.listEdgeHosts();
+      // One page of each host's instances, filtered by the backend: the
+      // count, or "more than a page" (MEC 009 paging tells no total).
+      const perHost = new Map<string, string>();
+      await Promise.all(
+        hosts.map(async h => {
+          const page = await mecApi.listAppInstancesPage({
+            filter: filterTerm('eq', 'edgeHost/name', h.name),
+          });
+          perHost.set(
+            h.name,
+            `${page.items.length}${page.nextMarker ? '+' : ''}`,
+          );
+        }),
+      );
       return { hosts, perHost };
     },
     [mecApi],

@@ -3,7 +3,12 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 /**
  * Loads data, reloads on demand, and polls while `shouldPoll` says the data
  * is still changing (e.g. a package being processed), so no page reload is
- * ever needed.
+ * ever needed. The one polling primitive of the portal: every page that
+ * follows the backend goes through it.
+ *
+ * `loading` is true until the first value or error; when `deps` change the
+ * last value stays (no blank table while the next page or filter loads)
+ * and `refreshing` is true until the new one arrives.
  */
 export function usePolling<T>(
   load: () => Promise<T>,
@@ -14,7 +19,8 @@ export function usePolling<T>(
     value?: T;
     error?: Error;
     loading: boolean;
-  }>({ loading: true });
+    refreshing: boolean;
+  }>({ loading: true, refreshing: false });
   const loadRef = useRef(load);
   loadRef.current = load;
   const shouldPollRef = useRef(options.shouldPoll);
@@ -25,16 +31,23 @@ export function usePolling<T>(
   useEffect(() => {
     let cancelled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    setState(s => (s.loading || s.refreshing ? s : { ...s, refreshing: true }));
     const run = async () => {
       try {
         const value = await loadRef.current();
         if (cancelled) return;
-        setState({ value, loading: false });
+        setState({ value, loading: false, refreshing: false });
         if (shouldPollRef.current?.(value)) {
           timer = setTimeout(run, options.intervalMs ?? 2000);
         }
       } catch (error) {
-        if (!cancelled) setState({ error: error as Error, loading: false });
+        if (!cancelled) {
+          setState({
+            error: error as Error,
+            loading: false,
+            refreshing: false,
+          });
+        }
       }
     };
     run();
