@@ -75,6 +75,203 @@ function resolve(spec: Spec, schema: any): any {
   return resolved;
 }
 
+/** One generated request; `path` is sent as is (no further encoding). */
+export interface HostileRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+/** What the generator knows: real ids, and the credentials to vary. */
+export interface HostileRequestContext {
+  /** Ids of existing resources, so that some requests reach deep. */
+  ids: string[];
+  /** The valid bearer token of an allowed client. */
+  token: string;
+}
+
+const ODD_IDS = [
+  '..',
+  '%2e%2e',
+  '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+  '%00',
+  'a%00b',
+  '%ZZ',
+  '%',
+  '%C0%AF',
+  '%F0%9F%92%A9',
+  "x'%20OR%20'1'%3D'1",
+  '%3Cscript%3E',
+  '-1',
+  '0',
+  '9'.repeat(40),
+  'NaN',
+  'null',
+  '__proto__',
+  'constructor',
+  'a'.repeat(300),
+  'b'.repeat(6000),
+  '%20',
+  '~',
+  '.',
+  'a;b=c',
+];
+
+function fillPath(random: Random, template: string, ids: string[]): string {
+  let path = template.replace(/\{[^}]+\}/g, () =>
+    random.chance(0.4) && ids.length > 0
+      ? encodeURIComponent(random.pick(ids))
+      : random.pick(ODD_IDS),
+  );
+  // Odd spellings that Express may or may not route the same way.
+  switch (random.int(8)) {
+    case 0:
+      path = path.toUpperCase();
+      break;
+    case 1:
+      path = path.replace(/[a-z]/g, c =>
+        random.chance(0.5) ? c.toUpperCase() : c,
+      );
+      break;
+    case 2:
+      path = `${path}/`;
+      break;
+    case 3:
+      path = path.replace('/', '//');
+      break;
+    case 4:
+      path = path.replace(/_/g, '%5F');
+      break;
+    case 5:
+      path = `${path}/./`;
+      break;
+    default:
+      break;
+  }
+  return path;
+}
+
+const FILTERS = [
+  '(eq,appName,x)',
+  '(eq,appName,x',
+  '((((((((((((((((((((eq,id,1))))))))))))))))))))',
+  `(in,id,${Array.from({ length: 800 }, (_, i) => i).join(',')})`,
+  '(eq,,)',
+  '(,,)',
+  '(gt,createdAt,yesterday)',
+  '(eq,_links/self/href/x/y/z,1)',
+  '(eq,__proto__,1)',
+  '(eq,constructor/prototype,1)',
+  "(eq,appName,'unterminated)",
+  '(cont,appName,%00)',
+  '(eq,appName,a);(eq,appName,b);'.repeat(100),
+  '(nonsense)',
+  'eq,appName,x',
+  '(eq,onboardingState,ONBOARDED,CREATED,extra)',
+];
+
+function hostileQuery(random: Random): string {
+  const params: string[] = [];
+  const n = random.int(4);
+  for (let i = 0; i < n; i++) {
+    params.push(
+      random.pick<() => string>([
+        () => `filter=${encodeURIComponent(random.pick(FILTERS))}`,
+        () => `filter=${random.pick(FILTERS)}`,
+        () => 'filter=a&filter=b',
+        () => 'filter[eq]=x',
+        () =>
+          `fields=${random.pick([
+            '',
+            'x',
+            '__proto__',
+            'a/b/c',
+            ','.repeat(50),
+          ])}`,
+        () => 'all_fields&exclude_default&fields=id&exclude_fields=id',
+        () => 'exclude_fields=_links,_links,_links',
+        () =>
+          `nextpage_opaque_marker=${random.pick([
+            '',
+            'x',
+            '%00',
+            'eyJ9',
+            'a'.repeat(4000),
+          ])}`,
+        () => `nextpage_opaque_marker[a]=1`,
+        () => `x=${'y'.repeat(6000)}`,
+        () => '__proto__[polluted]=1',
+        () => 'constructor[prototype][polluted]=1',
+        () => `a${'[b]'.repeat(50)}=1`,
+        () => '%ZZ=1',
+        () => '=&&&==',
+      ])(),
+    );
+  }
+  return params.length ? `?${params.join('&')}` : '';
+}
+
+const HOSTILE_VALUES: Array<(random: Random) => unknown> = [
+  () => null,
+  () => 0,
+  () => -1,
+  () => 1e308,
+  () => true,
+  () => '',
+  () => 'a\u0000b',
+  () => 'x'.repeat(300),
+  () => 'y'.repeat(70_000),
+  () => '\ud800',
+  () => [],
+  () => [null],
+  () => [1, 'two', { three: 3 }],
+  () => ({}),
+  () => JSON.parse('{"__proto__":{"polluted":true}}'),
+  () => ({ constructor: { prototype: { polluted: true } } }),
+  () => 'http://169.254.169.254/latest/meta-data',
+  () => 'file:///etc/passwd',
+  () => '../../../../etc/passwd',
+  () => '${jndi:ldap://x}',
+  () => '2026-13-45T99:99:99Z',
+  random => nested(random.pick([10, 31, 33, 200])),
+];
+
+function nested(depth: number): unknown {
+  let value: unknown = 'deep';
+  for (let i = 0; i < depth; i++) value = { d: value };
+  return value;
+}
+
+function plausible(random: Random, schema: any, depth = 0): unknown {
+  if (!schema || depth > 4) return random.pick(HOSTILE_VALUES)(random);
+  if (random.chance(0.25)) return random.pick(HOSTILE_VALUES)(random);
+  switch (schema.type) {
+    case 'string':
+      if (schema.enum) return random.pick(schema.enum);
+      if (schema.format === 'uri') return 'http://127.0.0.1:9/callback';
+      return random.pick(['x', 'demo', '0.1.0', 'SHA-256']);
+    case 'integer':
+    case 'number':
+      return random.pick([0, 1, 3]);
+    case 'boolean':
+      return random.chance(0.5);
+    case 'array':
+      return [plausible(random, schema.items, depth + 1)];
+    default: {
+      const object: Record<string, unknown> = {};
+      for (const [key, property] of Object.entries<any>(
+        schema.properties ?? {},
+      )) {
+        if (random.chance(0.7)) {
+          object[key] = plausible(random, property, depth + 1);
+        }
+      }
+      return object;
+    }
+  }
+}
+
 const JSON_TYPES = [
   'application/json',
   'application/json; charset=utf-8',
