@@ -1,17 +1,107 @@
 // `npm run bench`: every benchmark of the repository, each printing its
-// figures as ratios against a baseline measured in the same run.
+// figures as ratios against a baseline measured in the same run. What each
+// step prints also goes to test-results/bench.md, which the README's
+// performance section quotes.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ensureNodeModules, log, repoRoot, run } from './lib/setup.mjs';
+import {
+  ensureDebianPackages,
+  ensureNodeModules,
+  log,
+  repoRoot,
+} from './lib/setup.mjs';
+import { startPostgres } from './lib/postgres.mjs';
+
+const sections = [];
+
+/**
+ * Runs one benchmark step with inherited stdin/stderr; its stdout is shown
+ * and kept for test-results/bench.md. Throws when it fails.
+ */
+function run(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: repoRoot,
+      stdio: ['inherit', 'pipe', 'inherit'],
+      ...options,
+    });
+    let output = '';
+    child.stdout.on('data', chunk => {
+      process.stdout.write(chunk);
+      output += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      sections.push({ command: [command, ...args].join(' '), output });
+      if (code === 0) resolve();
+      else
+        reject(
+          new Error(
+            `${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`})`,
+          ),
+        );
+    });
+  });
+}
+
+// `--require` reads a bare relative path as a module name: an absolute one.
+const nodeTransform = join(
+  repoRoot,
+  'node_modules/@backstage/cli-node/config/nodeTransform.cjs',
+);
 
 ensureNodeModules();
-log('edge clusters: build, up and helm install --wait');
-run('npm', ['run', 'bench', '-w', '@internal/edge-cluster']);
-log(
-  'lifecycle: instantiate against a bare helm install --wait of the same chart',
-);
-// An absolute path: `--require` reads a bare relative path as a module name.
-run('node', [
-  '--require',
-  join(repoRoot, 'node_modules/@backstage/cli-node/config/nodeTransform.cjs'),
-  'packages/backend/bench/lifecycleBench.ts',
-]);
+// PostgreSQL for the replicas; Chromium for the pages
+ensureDebianPackages(['postgresql', 'chromium']);
+const postgres = await startPostgres();
+// the lifecycle bench's two replicas share it
+process.env.HELMMEC_BENCH_POSTGRES = postgres.connectionString;
+const started = new Date();
+try {
+  // One `await run(...)` per benchmark; they run one after another.
+  log('edge clusters: build, up and helm install --wait');
+  await run('npm', ['run', 'bench', '-w', '@internal/edge-cluster']);
+  log(
+    'lifecycle and lists: instantiate against a bare helm install --wait; lists against a plain server',
+  );
+  await run('node', [
+    '--require',
+    nodeTransform,
+    'packages/backend/bench/lifecycleBench.ts',
+  ]);
+  log('notifications: deliveries per second against a plain keep-alive loop');
+  await run('node', [
+    '--require',
+    nodeTransform,
+    'plugins/mec-backend/bench/notificationsBench.ts',
+  ]);
+  log('portal pages: first row at 10,000 instances against 10');
+  await run('node', ['e2e-tests/bench/pages.bench.mjs']);
+} finally {
+  await postgres.stop();
+  const dir = join(repoRoot, 'test-results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'bench.md'),
+    [
+      `# npm run bench, ${started.toISOString()}`,
+      '',
+      `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(
+        totalmem() /
+        2 ** 30
+      ).toFixed(1)} GiB, Node ${process.version}`,
+      '',
+      ...sections.flatMap(s => [
+        `## ${s.command}`,
+        '',
+        '```',
+        s.output.trim(),
+        '```',
+        '',
+      ]),
+    ].join('\n'),
+  );
+  log(`figures written to ${join('test-results', 'bench.md')}`);
+}
