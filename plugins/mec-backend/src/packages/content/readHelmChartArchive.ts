@@ -11,7 +11,6 @@ import {
 import { PackageContentError } from './PackageContentError';
 import { readTarGzArchive } from './readTarGzArchive';
 import { checkValuesSchemaRefs } from './valuesSchemaRefs';
-import { checkValuesSchemaRefs } from './valuesSchemaRefs';
 import { validateAppD } from './validateAppD';
 
 /** Chart.yaml annotation naming the AppD file inside the chart. */
@@ -140,8 +139,6 @@ export function readChart(
   for (const file of ['Chart.yaml', 'values.yaml']) {
     checkChartYamlSize(`${root}/${file}`, files, limits, label);
   }
-  // Helm would fetch a schema's remote $refs at install time.
-  checkValuesSchemaRefs(files, limits, label);
   // Helm would fetch a schema's remote $refs at install time.
   checkValuesSchemaRefs(files, limits, label);
   const metadata = parseYaml(
