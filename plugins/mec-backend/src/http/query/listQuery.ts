@@ -1,3 +1,4 @@
+import { InputError } from '@backstage/errors';
 import {
   AttributeFilter,
   matchesAttributeFilter,
@@ -38,6 +39,14 @@ export function parseListQuery(
     defaultExcluded: readonly string[];
   },
 ): ListQuery {
+  // The OpenAPI validation does not run for every route (HEAD reaches GET
+  // handlers without it), and Express reads `?filter=a&filter=b` as an
+  // array and `?fields[x]=y` as an object.
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && typeof value !== 'string') {
+      throw new InputError(`Query parameter ${name} must be given once`);
+    }
+  }
   // nextpage_opaque_marker and API-specific parameters are not ours.
   const { filter, ...selectors } = query;
   const parsed = filter
