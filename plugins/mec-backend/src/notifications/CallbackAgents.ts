@@ -85,7 +85,9 @@ export class CallbackAgents {
       scheduling: 'lifo' as const,
     };
     const agent =
-      protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+      protocol === 'https:'
+        ? new https.Agent(options)
+        : new http.Agent(options);
     const connectTimeoutMs = this.options.connectTimeoutMs;
     // Node's agents have no connect timeout of their own: wrap theirs.
     const withConnection = agent as unknown as {

@@ -69,6 +69,18 @@ export interface DeliveryRunSummary {
   dead: number;
 }
 
+/** A subscription's batch, sent and waiting to be recorded. */
+interface UnrecordedBatch {
+  job: LeasedJob<SubscriptionRow>;
+  delivered: DeliveryRow[];
+  failed: { row: DeliveryRow; failure: string } | undefined;
+  /** The turn's summary, counted once recorded. */
+  summary: DeliveryRunSummary;
+  /** Whether the subscription was parked. */
+  resolve: (parked: boolean) => void;
+  reject: (error: unknown) => void;
+}
+
 /** The scheduled task id, one per backend instance (scope local). */
 export const NOTIFICATION_DELIVERY_TASK_ID = 'mec-notification-delivery';
 
@@ -76,6 +88,13 @@ export const NOTIFICATION_DELIVERY_TASK_ID = 'mec-notification-delivery';
 const MAX_RESPONSE_BYTES = 64 * 1024;
 // Batches per subscription before its slot goes to the next one in line.
 const MAX_BATCHES_PER_TURN = 10;
+// Sent notifications are recorded when this many wait, when a turn ends,
+// or after this delay: each commit waits for the disk on SQLite, and a
+// crash sends again at most what was not recorded yet.
+const RECORD_THRESHOLD = 1000;
+const RECORD_DELAY_MS = 500;
+// How long an origin's outbound check (and DNS answer) serves its notifications.
+const VERDICT_REUSE_MS = 2_000;
 // How long one run keeps claiming, so that a long backlog does not hold
 // the task forever; the next run goes on.
 const MAX_RUN_MS = 30_000;
@@ -180,6 +199,12 @@ export class NotificationDeliveryWorker {
   private readonly clock: DatabaseClock;
   /** The column that orders a subscription's notifications: insertion order. */
   private readonly queueOrder: string;
+  /** Sent batches waiting to be written, and the write under way. */
+  private readonly unrecorded: UnrecordedBatch[] = [];
+  private unrecordedCount = 0;
+  private recordUrgent = false;
+  private recordTimer: NodeJS.Timeout | undefined;
+  private recording: Promise<void> | undefined;
   private running: Promise<void> | undefined;
   private runAgain = false;
   private stopped = false;
@@ -353,12 +378,25 @@ export class NotificationDeliveryWorker {
       // Fails each attempt like an unreachable subscriber would.
       unreadable = (error as Error).message ?? String(error);
     }
-    for (let batch = 0; batch < MAX_BATCHES_PER_TURN; batch++) {
+    // Batches are recorded in the background while the next ones are
+    // sent; the queue is read past the last notification sent.
+    const recorded: Array<Promise<boolean>> = [];
+    let after: unknown;
+    let more = true;
+    for (let batch = 0; more && batch < MAX_BATCHES_PER_TURN; batch++) {
       if (job.signal.aborted) break;
-      const rows: DeliveryRow[] = await this.knex<DeliveryRow>(DELIVERIES_TABLE)
+      const query = this.knex(DELIVERIES_TABLE)
+        .select(
+          this.knex.raw('?? as queue_key', [this.queueOrder]),
+          `${DELIVERIES_TABLE}.*`,
+        )
         .where({ subscription_id: subscription.id, state: 'pending' })
         .orderBy(this.queueOrder, 'asc')
         .limit(this.options.batchSize);
+      if (after !== undefined) {
+        query.where(this.queueOrder, '>', after as Knex.Value);
+      }
+      const rows: Array<DeliveryRow & { queue_key: unknown }> = await query;
       const delivered: DeliveryRow[] = [];
       let failed: { row: DeliveryRow; failure: string } | undefined;
       for (const row of rows) {
@@ -374,13 +412,21 @@ export class NotificationDeliveryWorker {
           break;
         }
       }
-      const parked = await this.settle(job, delivered, failed, summary);
-      if (parked || rows.length < this.options.batchSize) return summary;
+      after = rows[rows.length - 1]?.queue_key;
+      more =
+        rows.length === this.options.batchSize &&
+        !failed &&
+        !job.signal.aborted;
+      const last = !more || batch === MAX_BATCHES_PER_TURN - 1;
+      recorded.push(this.settle(job, delivered, failed, summary, last));
     }
-    // Its turn is over: to the back of the line, due again at once.
-    await this.knex<SubscriptionRow>(SUBSCRIPTIONS_TABLE)
-      .where({ id: subscription.id, delivery_claimed_by: job.token })
-      .update({ delivery_due_at: this.clock.now() });
+    const parked = (await Promise.all(recorded)).some(Boolean);
+    if (more && !parked && !job.signal.aborted) {
+      // Its turn is over: to the back of the line, due again at once.
+      await this.knex<SubscriptionRow>(SUBSCRIPTIONS_TABLE)
+        .where({ id: subscription.id, delivery_claimed_by: job.token })
+        .update({ delivery_due_at: this.clock.now() });
+    }
     return summary;
   }
 
@@ -410,6 +456,9 @@ export class NotificationDeliveryWorker {
           // A notification is not re-posted to wherever a redirect points.
           maxRedirects: 0,
           agent: this.agents.forUrl(subscription.callback_uri),
+          // Resolving and checking the callback origin for every
+          // notification would cost more than sending it.
+          reuseVerdictMs: VERDICT_REUSE_MS,
         },
       );
       // Read to the end, so that the connection goes back to the pool.
@@ -425,81 +474,164 @@ export class NotificationDeliveryWorker {
   }
 
   /**
-   * Records a batch in one transaction, while the claim on the
-   * subscription holds: the delivered notifications, and the failed one
-   * with the subscription parked until its retry (or given up).
+   * Records a batch while the claim on the subscription holds: the
+   * delivered notifications, and the failed one with the subscription
+   * parked until its retry (or given up). The batches of every
+   * subscription that finish meanwhile are written in the same transaction
+   * (a group commit): on SQLite each commit waits for the disk.
    *
    * @returns whether the subscription was parked
    */
-  private async settle(
+  private settle(
     job: LeasedJob<SubscriptionRow>,
     delivered: DeliveryRow[],
     failed: { row: DeliveryRow; failure: string } | undefined,
     summary: DeliveryRunSummary,
+    /** The turn waits for it: write it soon. */
+    last: boolean,
   ): Promise<boolean> {
-    if (delivered.length === 0 && !failed) return false;
-    const now = this.now();
-    let parkedForMs: number | undefined;
-    await this.knex.transaction(async trx => {
-      await job.hold(trx);
-      const ids = delivered.map(row => row.id);
-      for (let i = 0; i < ids.length; i += 500) {
-        await trx<DeliveryRow>(DELIVERIES_TABLE)
-          .whereIn('id', ids.slice(i, i + 500))
-          .update({
-            state: 'delivered',
-            delivered_at: new Date(now),
-            attempts: trx.raw('?? + 1', ['attempts']) as any,
-            last_error: null,
-          });
+    if (delivered.length === 0 && !failed) return Promise.resolve(false);
+    return new Promise<boolean>((resolve, reject) => {
+      this.unrecorded.push({
+        job,
+        delivered,
+        failed,
+        summary,
+        resolve,
+        reject,
+      });
+      this.unrecordedCount += delivered.length;
+      if (last || this.unrecordedCount >= RECORD_THRESHOLD) {
+        this.recordSoon();
+      } else if (!this.recordTimer) {
+        this.recordTimer = setTimeout(() => this.recordSoon(), RECORD_DELAY_MS);
       }
-      if (!failed) return;
-      const { row, failure } = failed;
-      const attempts = row.attempts + 1;
-      const delay = Math.min(
-        this.options.initialBackoffMs *
-          this.options.backoffFactor ** (attempts - 1),
-        this.options.maxBackoffMs,
-      );
-      const age = now - new Date(row.created_at).getTime();
-      if (age + delay > this.options.maxAgeMs) {
-        // Too old to wait any longer: this one, and every other one of the
-        // subscription that is as old.
-        const tooOld = new Date(now + delay - this.options.maxAgeMs);
-        const given = await trx<DeliveryRow>(DELIVERIES_TABLE)
-          .where({ subscription_id: row.subscription_id, state: 'pending' })
-          .where(q =>
-            q.where('id', row.id).orWhere('created_at', '<', tooOld),
-          )
-          .update({
-            state: 'dead',
-            attempts: trx.raw('?? + 1', ['attempts']) as any,
-            last_error: failure,
-          });
-        summary.dead += given;
-        const others = given > 1 ? ` (and ${given - 1} queued as long)` : '';
-        this.logger.warn(
-          `Gave up notification ${row.notification_id} to subscription ${row.subscription_id} after ${attempts} attempts${others}: ${failure}`,
-        );
-      } else {
-        await trx<DeliveryRow>(DELIVERIES_TABLE)
-          .where({ id: row.id })
-          .update({
-            attempts,
-            next_attempt_at: this.clock.now(delay) as any,
-            last_error: failure,
-          });
-        summary.retrying++;
-        this.logger.debug(
-          `Notification ${row.notification_id} to subscription ${row.subscription_id} failed (attempt ${attempts}), retrying in ${delay} ms: ${failure}`,
-        );
-      }
-      parkedForMs = delay;
-      await trx<SubscriptionRow>(SUBSCRIPTIONS_TABLE)
-        .where({ id: row.subscription_id, delivery_claimed_by: job.token })
-        .update({ delivery_due_at: this.clock.now(delay) as any });
     });
-    summary.delivered += delivered.length;
-    return parkedForMs !== undefined;
+  }
+
+  private recordSoon(): void {
+    clearTimeout(this.recordTimer);
+    this.recordTimer = undefined;
+    this.recordUrgent = true;
+    if (!this.recording) this.recording = this.recordAll();
+  }
+
+  /** Writes queued batches, one transaction per round, while some are awaited. */
+  private async recordAll(): Promise<void> {
+    try {
+      while (
+        this.unrecorded.length &&
+        (this.recordUrgent || this.unrecordedCount >= RECORD_THRESHOLD)
+      ) {
+        this.recordUrgent = false;
+        // Let the batches finishing at the same moment join this write.
+        await new Promise(resolve => setImmediate(resolve));
+        const batches = this.unrecorded.splice(0);
+        this.unrecordedCount = 0;
+        clearTimeout(this.recordTimer);
+        this.recordTimer = undefined;
+        const now = this.now();
+        const outcomes: Array<boolean | Error> = [];
+        try {
+          await this.knex.transaction(async trx => {
+            outcomes.length = 0;
+            const delivered: string[] = [];
+            const tallies: Array<() => void> = [];
+            for (const batch of batches) {
+              try {
+                await batch.job.hold(trx);
+              } catch (error) {
+                // Taken over: this batch is not ours to record.
+                outcomes.push(error as Error);
+                continue;
+              }
+              delivered.push(...batch.delivered.map(row => row.id));
+              tallies.push(() => {
+                batch.summary.delivered += batch.delivered.length;
+              });
+              outcomes.push(
+                batch.failed
+                  ? await this.recordFailure(trx, batch, now)
+                  : false,
+              );
+            }
+            for (let i = 0; i < delivered.length; i += 500) {
+              await trx<DeliveryRow>(DELIVERIES_TABLE)
+                .whereIn('id', delivered.slice(i, i + 500))
+                .update({
+                  state: 'delivered',
+                  delivered_at: new Date(now),
+                  attempts: trx.raw('?? + 1', ['attempts']) as any,
+                  last_error: null,
+                });
+            }
+            for (const tally of tallies) tally();
+          });
+        } catch (error) {
+          for (const batch of batches) batch.reject(error);
+          continue;
+        }
+        batches.forEach((batch, i) => {
+          const outcome = outcomes[i];
+          if (outcome instanceof Error) batch.reject(outcome);
+          else batch.resolve(outcome);
+        });
+      }
+    } finally {
+      this.recording = undefined;
+      if (this.unrecorded.length && !this.recordTimer) {
+        this.recordTimer = setTimeout(() => this.recordSoon(), RECORD_DELAY_MS);
+      }
+    }
+  }
+
+  /** Schedules the retry of a failed notification, or gives it up; parks the subscription. */
+  private async recordFailure(
+    trx: Knex.Transaction,
+    batch: UnrecordedBatch,
+    now: number,
+  ): Promise<true> {
+    const { row, failure } = batch.failed!;
+    const attempts = row.attempts + 1;
+    const delay = Math.min(
+      this.options.initialBackoffMs *
+        this.options.backoffFactor ** (attempts - 1),
+      this.options.maxBackoffMs,
+    );
+    const age = now - new Date(row.created_at).getTime();
+    if (age + delay > this.options.maxAgeMs) {
+      // Too old to wait any longer: this one, and every other one of the
+      // subscription that is as old.
+      const tooOld = new Date(now + delay - this.options.maxAgeMs);
+      const given = await trx<DeliveryRow>(DELIVERIES_TABLE)
+        .where({ subscription_id: row.subscription_id, state: 'pending' })
+        .where(q => q.where('id', row.id).orWhere('created_at', '<', tooOld))
+        .update({
+          state: 'dead',
+          attempts: trx.raw('?? + 1', ['attempts']) as any,
+          last_error: failure,
+        });
+      batch.summary.dead += given;
+      const others = given > 1 ? ` (and ${given - 1} queued as long)` : '';
+      this.logger.warn(
+        `Gave up notification ${row.notification_id} to subscription ${row.subscription_id} after ${attempts} attempts${others}: ${failure}`,
+      );
+    } else {
+      await trx<DeliveryRow>(DELIVERIES_TABLE)
+        .where({ id: row.id })
+        .update({
+          attempts,
+          next_attempt_at: this.clock.now(delay) as any,
+          last_error: failure,
+        });
+      batch.summary.retrying++;
+      this.logger.debug(
+        `Notification ${row.notification_id} to subscription ${row.subscription_id} failed (attempt ${attempts}), retrying in ${delay} ms: ${failure}`,
+      );
+    }
+    await trx<SubscriptionRow>(SUBSCRIPTIONS_TABLE)
+      .where({ id: row.subscription_id, delivery_claimed_by: batch.job.token })
+      .update({ delivery_due_at: this.clock.now(delay) as any });
+    return true;
   }
 }

@@ -449,7 +449,9 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
   });
   it('takes over the subscriptions of a worker that died, and only those', async () => {
     const held = await subscribe({ callbackUri: subscriber.url('/held') });
-    const expired = await subscribe({ callbackUri: subscriber.url('/expired') });
+    const expired = await subscribe({
+      callbackUri: subscriber.url('/expired'),
+    });
     await publishPackageEvent(outbox, knex, event());
     // A live replica delivers to one; the other's claim ran out.
     await knex(SUBSCRIPTIONS_TABLE)

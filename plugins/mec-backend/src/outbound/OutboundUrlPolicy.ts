@@ -75,6 +75,12 @@ export interface OutboundFetchOptions {
    * checked, and new sockets still connect only to the approved addresses.
    */
   agent?: http.Agent;
+  /**
+   * Reuse an allowed origin's verdict (its checked addresses) for this
+   * long instead of resolving and checking it again on every request; for
+   * hot paths such as notification delivery. Default 0 (check every time).
+   */
+  reuseVerdictMs?: number;
 }
 
 /** The request part of {@link OutboundUrlPolicy.fetch}. */
@@ -207,6 +213,12 @@ export class OutboundUrlPolicy {
     );
   }
 
+  /** Recently approved origins, for `reuseVerdictMs`; refusals are not kept. */
+  private readonly verdicts = new Map<
+    string,
+    { checked: CheckedUrl; until: number }
+  >();
+
   private constructor(
     private readonly rules: CompiledRule[],
     private readonly allowPrivateNetworks: boolean,
@@ -267,10 +279,11 @@ export class OutboundUrlPolicy {
     let current: string | URL = url;
     try {
       for (let hop = 0; ; hop++) {
-        const target = await this.checkUrl(
+        const target = await this.checkUrlCached(
           current,
           purpose,
           options.checkAsScheme,
+          options.reuseVerdictMs ?? 0,
         );
         const response = await sendRequest(
           target,
@@ -321,6 +334,28 @@ export class OutboundUrlPolicy {
       if (signal.aborted) throw signal.reason;
       throw error;
     }
+  }
+
+  /** {@link OutboundUrlPolicy.checkUrl}, reusing an origin's recent approval. */
+  private async checkUrlCached(
+    input: string | URL,
+    purpose: OutboundPurpose,
+    checkAsScheme: OutboundScheme | undefined,
+    reuseMs: number,
+  ): Promise<CheckedUrl> {
+    const url = reuseMs > 0 && URL.canParse(String(input)) && new URL(input);
+    if (!url) return this.checkUrl(input, purpose, checkAsScheme);
+    const key = `${purpose} ${checkAsScheme ?? ''} ${url.origin}`;
+    const now = Date.now();
+    const cached = this.verdicts.get(key);
+    // URLs with credentials are refused by the full check.
+    if (cached && cached.until > now && !url.username && !url.password) {
+      return { ...cached.checked, url };
+    }
+    const checked = await this.checkUrl(url, purpose, checkAsScheme);
+    if (this.verdicts.size > 1000) this.verdicts.clear();
+    this.verdicts.set(key, { checked, until: now + reuseMs });
+    return checked;
   }
 
   private async checkUrl(
