@@ -6,5 +6,10 @@
  */
 
 export { mecPlugin as default } from './plugin';
-export { mecApiRef, type MecApi } from './api/MecApi';
+export {
+  mecApiRef,
+  type MecApi,
+  type MecListPage,
+  type MecListQuery,
+} from './api/MecApi';
 export { MecClient } from './api/MecClient';

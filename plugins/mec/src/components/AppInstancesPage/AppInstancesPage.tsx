@@ -9,8 +9,6 @@ import { useMecPaths } from '../common/useMecPaths';
 import { AppInstancesTable } from './AppInstancesTable';
 import { CreateInstanceDialog } from './CreateInstanceDialog';
 
-export { instanceState } from './AppInstancesTable';
-
 /** All application instances, where they run and from which package. */
 export function AppInstancesPage() {
   const paths = useMecPaths();
