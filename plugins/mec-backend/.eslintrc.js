@@ -4,7 +4,14 @@
 //       → stores (database/) and drivers, jobs, outbound, kubernetes.
 // A domain area's model.ts holds its plain types; stores may import those
 // and nothing else of the domain. Tests may cross layers.
-const DOMAIN = ['lifecycle', 'granting', 'packages', 'hosts', 'notifications'];
+const DOMAIN = [
+  'lifecycle',
+  'granting',
+  'packages',
+  'hosts',
+  'notifications',
+  'retention',
+];
 const BELOW_DOMAIN = [
   'database',
   'drivers',

@@ -175,6 +175,28 @@ export interface Config {
     };
 
     /**
+     * How long settled records are kept; one backend replica prunes them
+     * each round. What live resources refer to stays: the latest op
+     * occurrence of every app instance, the grant of an op occurrence in
+     * progress or FAILED_TEMP, notifications still to deliver. Durations are
+     * ISO 8601 strings (`P30D`) or objects (`{ days: 30 }`).
+     */
+    retention?: {
+      /** How often a round runs; default 1 hour. */
+      frequency?: string | HumanDuration;
+      /**
+       * Op occurrences that ended (COMPLETED, FAILED), with their grants,
+       * are deleted this long after they ended; default 30 days, and never
+       * less than `mec.notifications.delivery.maxAge`.
+       */
+      opOccurrences?: string | HumanDuration;
+      /** Grants that no op occurrence in progress needs are deleted this long after they were issued; default 30 days. */
+      grants?: string | HumanDuration;
+      /** Delivered notifications, and given-up ones, are deleted this long after; default 1 day. */
+      deliveredNotifications?: string | HumanDuration;
+    };
+
+    /**
      * Keys that encrypt secrets at rest (AES-256-GCM): edge host
      * credentials, subscription callback credentials, and op occurrences'
      * commands with their Helm values. The first key encrypts; every key

@@ -17,6 +17,7 @@ import {
   buildLifecycle,
   buildNotifications,
   buildPackages,
+  buildRetention,
   MecCore,
 } from './capabilities';
 import { checkProductionSettings } from './capabilities/checkProductionSettings';
@@ -110,6 +111,7 @@ export const mecPlugin = createBackendPlugin({
           outbox,
           chartRepositoryPath: HELM_REPOSITORY_PATH,
         });
+        await buildRetention(core, { outbox });
 
         deps.httpRouter.use(
           await createRouter({

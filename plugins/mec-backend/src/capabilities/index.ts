@@ -3,3 +3,4 @@ export { buildNotifications } from './notifications';
 export { buildPackages } from './packages';
 export { buildEdgeHosts } from './edgeHosts';
 export { buildLifecycle } from './lifecycle';
+export { buildRetention } from './retention';

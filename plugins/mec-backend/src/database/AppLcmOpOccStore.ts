@@ -120,6 +120,71 @@ export class AppLcmOpOccStore {
     return (await query).map(row => this.toRecord(row));
   }
 
+  /**
+   * Deletes op occurrences that ended (COMPLETED or FAILED) before
+   * `before`, with their grants, except the latest one of each existing
+   * app instance (its current or last operation) and one an instance still
+   * names as its operation in progress, in chunks of `chunk`.
+   *
+   * @returns how many op occurrences and grants were deleted
+   */
+  async deleteEndedBefore(
+    before: Date,
+    options: { chunk?: number } = {},
+  ): Promise<{ opOccurrences: number; grants: number }> {
+    const chunk = options.chunk ?? 500;
+    const deleted = { opOccurrences: 0, grants: 0 };
+    for (;;) {
+      const removed = await this.knex.transaction(async trx => {
+        const ids: string[] = (
+          await trx<Row>(`${TABLE} as o`)
+            .select('o.id')
+            .whereIn('o.operation_state', ['COMPLETED', 'FAILED'])
+            .where('o.state_entered_time', '<', before)
+            .whereNotExists(holding =>
+              holding
+                .select(trx.raw('1'))
+                .from('app_instances as h')
+                .whereRaw('h.operation_in_progress = o.id'),
+            )
+            .where(keep =>
+              keep
+                .whereNotExists(instance =>
+                  instance
+                    .select(trx.raw('1'))
+                    .from('app_instances as i')
+                    .whereRaw('i.id = o.app_instance_id'),
+                )
+                .orWhereExists(newer =>
+                  newer
+                    .select(trx.raw('1'))
+                    .from(`${TABLE} as n`)
+                    .whereRaw('n.app_instance_id = o.app_instance_id')
+                    .where(later =>
+                      later
+                        .whereRaw('n.created_at > o.created_at')
+                        .orWhere(tie =>
+                          tie
+                            .whereRaw('n.created_at = o.created_at')
+                            .whereRaw('n.id > o.id'),
+                        ),
+                    ),
+                ),
+            )
+            .limit(chunk)
+        ).map(row => row.id);
+        if (ids.length === 0) return 0;
+        deleted.grants += await trx('grants')
+          .whereIn('app_lcm_op_occ_id', ids)
+          .delete();
+        await trx<Row>(TABLE).whereIn('id', ids).delete();
+        return ids.length;
+      });
+      deleted.opOccurrences += removed;
+      if (removed < chunk) return deleted;
+    }
+  }
+
   async get(id: string): Promise<AppLcmOpOcc | undefined> {
     const row = await this.knex<Row>(TABLE).where({ id }).first();
     return row ? this.toRecord(row) : undefined;

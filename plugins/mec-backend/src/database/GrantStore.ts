@@ -41,6 +41,34 @@ export class GrantStore {
     });
   }
 
+  /**
+   * Deletes grants created before `before`, except those of an op
+   * occurrence that may still act on them (STARTING, PROCESSING, or
+   * FAILED_TEMP and so retried with its grant).
+   *
+   * @returns how many were deleted
+   */
+  async deleteSettledBefore(before: Date): Promise<number> {
+    return this.knex<Row>('grants')
+      .where('created_at', '<', before)
+      .whereNotExists(live =>
+        live
+          .select(this.knex.raw('1'))
+          .from('app_lcm_op_occs as o')
+          .whereIn('o.operation_state', [
+            'STARTING',
+            'PROCESSING',
+            'FAILED_TEMP',
+          ])
+          .where(refers =>
+            refers
+              .whereRaw('o.id = grants.app_lcm_op_occ_id')
+              .orWhereRaw('o.grant_id = grants.id'),
+          ),
+      )
+      .delete();
+  }
+
   async get(id: string): Promise<Grant | undefined> {
     const row = await this.knex<Row>('grants').where({ id }).first();
     if (!row) return undefined;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DatabaseClock } from '../jobs';
 import {
   DELIVERIES_TABLE,
+  SUBSCRIPTIONS_TABLE,
   selectSubscriptions,
   SubscriptionApi,
   SubscriptionRecord,
@@ -148,6 +149,56 @@ export class NotificationOutbox {
     }
     this.notifyAfterCommit(db, event);
     return { notificationId, deliveries: rows.length };
+  }
+
+  /**
+   * Deletes the notifications delivered before `before`, those given up
+   * (dead) that were queued before it, and those left pending for a
+   * subscription that no longer exists; in chunks of `chunk` rows, so that
+   * no delete holds the table long.
+   *
+   * @returns how many were deleted
+   */
+  async deleteSettledBefore(
+    before: Date,
+    options: { chunk?: number } = {},
+  ): Promise<number> {
+    const chunk = options.chunk ?? 1000;
+    let deleted = 0;
+    for (;;) {
+      const settled = this.knex<DeliveryRow>(DELIVERIES_TABLE)
+        .select('id')
+        .where(q =>
+          q
+            .where(d =>
+              d.where('state', 'delivered').where('delivered_at', '<', before),
+            )
+            .orWhere(d =>
+              d.where('state', 'dead').where('created_at', '<', before),
+            )
+            .orWhere(d =>
+              d
+                .where('state', 'pending')
+                .whereNotExists(s =>
+                  s
+                    .select(this.knex.raw('1'))
+                    .from(SUBSCRIPTIONS_TABLE)
+                    .whereRaw('??.?? = ??.??', [
+                      SUBSCRIPTIONS_TABLE,
+                      'id',
+                      DELIVERIES_TABLE,
+                      'subscription_id',
+                    ]),
+                ),
+            ),
+        )
+        .limit(chunk);
+      const count = await this.knex<DeliveryRow>(DELIVERIES_TABLE)
+        .whereIn('id', settled)
+        .delete();
+      deleted += count;
+      if (count < chunk) return deleted;
+    }
   }
 
   private notifyAfterCommit(
