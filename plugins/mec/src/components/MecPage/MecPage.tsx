@@ -1,3 +1,4 @@
+import { NotFoundErrorPage } from '@backstage/frontend-plugin-api';
 import { Route, Routes } from 'react-router-dom';
 import { AppInstancePage } from '../AppInstancePage/AppInstancePage';
 import { AppInstancesPage } from '../AppInstancesPage/AppInstancesPage';
@@ -19,6 +20,7 @@ export function MecPage() {
       <Route path="/instances/:appInstanceId" element={<AppInstancePage />} />
       <Route path="/hosts" element={<EdgeHostsPage />} />
       <Route path="/hosts/:hostName" element={<EdgeHostPage />} />
+      <Route path="*" element={<NotFoundErrorPage />} />
     </Routes>
   );
 }
