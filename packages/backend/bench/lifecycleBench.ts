@@ -1,172 +1,441 @@
 /*
- * `npm run bench` (lifecycle part): how long HelmMEC takes to instantiate an
- * application, against a bare `helm install --wait` of the same chart on the
- * same cluster, measured in the same run. Figures are ratios to that baseline.
+ * `npm run bench` (lifecycle and list part). Every figure is a ratio against
+ * a baseline measured in the same run, with both absolute times beside it:
+ *
+ * - instantiate: POST instantiate until the op occurrence is COMPLETED,
+ *   against a bare `helm install --wait` of the same chart on the same
+ *   cluster; one at a time (median of 3) and 20 at once over two clusters;
+ *   with one backend on better-sqlite3 (as `npm start`) and with two
+ *   replicas on one PostgreSQL (when HELMMEC_BENCH_POSTGRES is set).
+ * - list: GET app_lcm/v1/app_instances (the first page, and a page filtered
+ *   on one instance name) at 10,000 instances seeded in the store, against
+ *   a plain Node server sending the same bytes; p95 of 200 requests.
  */
 import {
   cachedBinaries,
+  EdgeCluster,
   ensureBinaries,
   startEdgeCluster,
 } from '@internal/edge-cluster';
+import { AppInstanceStore } from '@helmmec/plugin-mec-backend/src/database/AppInstanceStore';
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import knexFactory from 'knex';
 import {
+  BackendProcess,
   freePort,
   startBackendProcess,
 } from '../src/__testUtils__/backendProcess';
+import {
+  dropSharedDatabase,
+  postgresUrl,
+  SharedDatabase,
+  sharedDatabase,
+} from '../src/__testUtils__/sharedPostgres';
 
 const run = promisify(execFile);
 const TOKEN = 'bench-token-0123456789';
 // eslint-disable-next-line no-restricted-syntax
 const examples = resolve(__dirname, '../../../examples/packages');
+const chart = join(examples, 'charts', 'video-analytics-0.1.0.tgz');
+const SEEDED = 10_000;
+
+interface Figure {
+  name: string;
+  baseline: number;
+  ours: number;
+  unit: 's' | 'ms';
+}
+const figures: Figure[] = [];
+const notes: string[] = [];
+
+const median = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p95 = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.95) - 1];
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+function hostsConfig(clusters: EdgeCluster[]) {
+  return {
+    encryptionKey: 'bench-passphrase-0123456789',
+    static: clusters.map((c, i) => ({
+      name: `edge-${i}`,
+      url: c.server,
+      caData: c.caData,
+      authProvider: 'serviceAccount',
+      serviceAccountToken: c.serviceAccountToken,
+      namespacePolicy: { mode: 'fixed', namespace: c.namespace },
+    })),
+  };
+}
+
+/** Bare helm on the benchmark's clusters: the baseline. */
+function bareHelm(helm: string, clusters: EdgeCluster[]) {
+  const target = (i: number) => [
+    '-n',
+    clusters[i].namespace,
+    '--kubeconfig',
+    clusters[i].deployerKubeconfigPath,
+  ];
+  let n = 0;
+  const install = async (i: number) => {
+    const release = `bare-${n++}`;
+    const t0 = Date.now();
+    await run(helm, [
+      'install',
+      release,
+      chart,
+      '--wait',
+      '--timeout',
+      '300s',
+      ...target(i),
+    ]);
+    return { seconds: (Date.now() - t0) / 1000, release, cluster: i };
+  };
+  const uninstall = (r: { release: string; cluster: number }) =>
+    run(helm, ['uninstall', r.release, '--wait', ...target(r.cluster)]);
+  return {
+    async one() {
+      const r = await install(0);
+      await uninstall(r);
+      return r.seconds;
+    },
+    async concurrent(count: number) {
+      const t0 = Date.now();
+      const rs = await Promise.all(
+        Array.from({ length: count }, (_, i) => install(i % clusters.length)),
+      );
+      const seconds = (Date.now() - t0) / 1000;
+      await Promise.all(rs.map(uninstall));
+      return seconds;
+    },
+  };
+}
+
+const timeOf = (stamp: { seconds: number; nanoSeconds: number }) =>
+  stamp.seconds * 1000 + Math.floor(stamp.nanoSeconds / 1e6);
+
+/**
+ * Instantiations through the API of one or more replicas. The clock starts
+ * before the instantiate request (the instance exists already, as helm's
+ * chart does for the baseline).
+ */
+function instantiations(replicas: BackendProcess[], appDId: string) {
+  let next = 0;
+  const create = async () => {
+    const replica = replicas[next++ % replicas.length];
+    const instance = await replica.api('POST', '/app_lcm/v1/app_instances', {
+      appDId,
+    });
+    return { replica, id: instance.body.id as string };
+  };
+  const start = async (
+    { replica, id }: { replica: BackendProcess; id: string },
+    host: string,
+  ) => {
+    const accepted = await replica.api(
+      'POST',
+      `/app_lcm/v1/app_instances/${id}/instantiate`,
+      { selectedMECHostInfo: [{ hostId: { name: host } }] },
+    );
+    if (accepted.status !== 202)
+      throw new Error(`instantiate: ${JSON.stringify(accepted.body)}`);
+    return new URL(accepted.location!).pathname.replace('/api/mec', '');
+  };
+  const finished = async (replica: BackendProcess, path: string) => {
+    const op = (await replica.api('GET', path)).body;
+    if (op.operationState.startsWith('FAILED'))
+      throw new Error(JSON.stringify(op.error));
+    return op.operationState === 'COMPLETED' ? op : undefined;
+  };
+  return {
+    /** Until a poll (every 10 ms) sees COMPLETED. */
+    async one(host: string) {
+      const instance = await create();
+      const t0 = Date.now();
+      const path = await start(instance, host);
+      for (;;) {
+        if (await finished(instance.replica, path))
+          return (Date.now() - t0) / 1000;
+        await sleep(10);
+      }
+    },
+    /**
+     * Until the last one entered COMPLETED (its stateEnteredTime, written
+     * in the transaction that persists it; this machine's clock). Polled
+     * slowly, so that the polls do not load the backend.
+     */
+    async concurrent(count: number, hosts: string[]) {
+      const created = await Promise.all(
+        Array.from({ length: count }, () => create()),
+      );
+      const t0 = Date.now();
+      const started = await Promise.all(
+        created.map(async (instance, i) => ({
+          replica: instance.replica,
+          path: await start(instance, hosts[i % hosts.length]),
+        })),
+      );
+      const ends = await Promise.all(
+        started.map(async ({ replica, path }) => {
+          for (;;) {
+            await sleep(250);
+            const op = await finished(replica, path);
+            if (op) return timeOf(op.stateEnteredTime);
+          }
+        }),
+      );
+      return (Math.max(...ends) - t0) / 1000;
+    },
+  };
+}
+
+async function lifecycleFigures(
+  label: string,
+  replicas: BackendProcess[],
+  appDId: string,
+  bare: ReturnType<typeof bareHelm>,
+) {
+  const ours = instantiations(replicas, appDId);
+  const bareOne: number[] = [];
+  const oursOne: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    bareOne.push(await bare.one());
+    oursOne.push(await ours.one('edge-0'));
+  }
+  figures.push({
+    name: `${label}: one instantiation (median of 3)`,
+    baseline: median(bareOne),
+    ours: median(oursOne),
+    unit: 's',
+  });
+  const bare20 = await bare.concurrent(20);
+  const ours20 = await ours.concurrent(20, ['edge-0', 'edge-1']);
+  figures.push({
+    name: `${label}: 20 concurrent over two clusters`,
+    baseline: bare20,
+    ours: ours20,
+    unit: 's',
+  });
+}
+
+/** A plain Node server answering every request with the same bytes. */
+async function plainServer(body: Buffer, headers: Record<string, string>) {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, headers);
+    res.end(body);
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: () => new Promise(r => server.close(r)),
+  };
+}
+
+/** p95 of sequential GETs, after a warm-up. */
+async function p95Of(url: string, headers: Record<string, string>) {
+  const times: number[] = [];
+  for (let i = 0; i < 220; i++) {
+    const t0 = performance.now();
+    const res = await fetch(url, { headers });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
+    if (i >= 20) times.push(performance.now() - t0);
+  }
+  return p95(times);
+}
+
+async function listFigures(backend: BackendProcess) {
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  for (const [name, path] of [
+    ['list: GET app_instances, first page', '/app_lcm/v1/app_instances'],
+    [
+      'list: GET app_instances, filtered on one name',
+      `/app_lcm/v1/app_instances?filter=${encodeURIComponent(
+        '(eq,appInstanceName,bench-04242)',
+      )}`,
+    ],
+  ] as const) {
+    const url = `${backend.url}/api/mec${path}`;
+    const res = await fetch(url, { headers: auth });
+    const body = Buffer.from(await res.arrayBuffer());
+    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${body}`);
+    const headers: Record<string, string> = {
+      'content-type': res.headers.get('content-type') ?? 'application/json',
+    };
+    const link = res.headers.get('link');
+    if (link) headers.link = link;
+    const plain = await plainServer(body, headers);
+    try {
+      const baseline = await p95Of(plain.url, auth);
+      const ours = await p95Of(url, auth);
+      figures.push({
+        name: `${name} (${(body.length / 1024).toFixed(0)} KiB, p95)`,
+        baseline,
+        ours,
+        unit: 'ms',
+      });
+    } finally {
+      await plain.close();
+    }
+  }
+}
+
+/** 10,000 instances of the onboarded package, written through the store. */
+async function seedInstances(
+  db: { client: string; connection: unknown },
+  template: Record<string, any>,
+) {
+  const knex = knexFactory({ ...db, useNullAsDefault: true } as any);
+  try {
+    const t0 = Date.now() - SEEDED;
+    await knex.transaction(async trx => {
+      const store = AppInstanceStore.create({ knex: trx });
+      for (let i = 0; i < SEEDED; i++) {
+        await store.insert({
+          id: randomUUID(),
+          appInstanceName: `bench-${String(i).padStart(5, '0')}`,
+          appPkgId: template.appPkgId,
+          appDId: template.appDId,
+          appProvider: template.appProvider,
+          appName: template.appName,
+          appSoftVersion: template.appSoftVersion,
+          appDVersion: template.appDVersion,
+          instantiationState: 'NOT_INSTANTIATED',
+          createdAt: new Date(t0 + i),
+          updatedAt: new Date(t0 + i),
+        });
+      }
+    });
+  } finally {
+    await knex.destroy();
+  }
+}
 
 async function main() {
   const helm = (cachedBinaries() ?? (await ensureBinaries())).bin.helm;
   const suffix = Math.random().toString(36).slice(2, 6);
-  const clusters = [
-    // roomy nodes: 20 releases of 2 replicas each must fit
-    await startEdgeCluster({
-      name: `bench-a-${suffix}`,
-      nodes: 3,
-      nodeCpu: '32',
-      nodeMemory: '128Gi',
-    }),
-    await startEdgeCluster({
-      name: `bench-b-${suffix}`,
-      nodes: 3,
-      nodeCpu: '32',
-      nodeMemory: '128Gi',
-    }),
-  ];
-  const dataDir = mkdtempSync(join(tmpdir(), 'helmmec-bench-'));
-  const port = await freePort();
-  const backend = await startBackendProcess({
-    port,
-    dataDir,
-    token: TOKEN,
-    config: {
+  const clusters: EdgeCluster[] = [];
+  const backends: BackendProcess[] = [];
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'helmmec-bench-'));
+    dirs.push(dir);
+    return dir;
+  };
+  const concurrency = 20;
+  let database: SharedDatabase | undefined;
+  try {
+    for (const name of ['a', 'b']) {
+      // roomy kwok nodes: 20 releases of 2 replicas each must fit
+      clusters.push(
+        await startEdgeCluster({
+          name: `bench-${name}-${suffix}`,
+          nodes: 3,
+          nodeCpu: '32',
+          nodeMemory: '128Gi',
+        }),
+      );
+    }
+    const bare = bareHelm(helm, clusters);
+    const config = (extra: object = {}) => ({
       mec: {
         drivers: { helm: { binary: helm } },
-        hosts: {
-          encryptionKey: 'bench-passphrase-0123456789',
-          static: clusters.map((c, i) => ({
-            name: `edge-${i}`,
-            url: c.server,
-            caData: c.caData,
-            authProvider: 'serviceAccount',
-            serviceAccountToken: c.serviceAccountToken,
-            namespacePolicy: { mode: 'fixed', namespace: c.namespace },
-          })),
-        },
+        // bare helm runs all 20 at once; so may one replica
+        lifecycle: { concurrency },
+        hosts: hostsConfig(clusters),
       },
-    },
-  });
-  const api = (method: string, path: string, body?: unknown) =>
-    backend.api(method, path, body);
-  try {
-    const chart = join(examples, 'charts', 'video-analytics-0.1.0.tgz');
-    const appDId = await backend.onboardExample('video-analytics');
-    for (let i = 0; i < clusters.length; i++)
-      await api('POST', `/hosts/edge-${i}/check`);
+      ...extra,
+    });
 
-    const kubeconfigs = clusters.map(c => c.deployerKubeconfigPath);
-    const bareInstall = async (clusterIndex: number, release: string) => {
-      const t0 = Date.now();
-      await run(helm, [
-        'install',
-        release,
-        chart,
-        '--wait',
-        '--timeout',
-        '300s',
-        '-n',
-        clusters[clusterIndex].namespace,
-        '--kubeconfig',
-        kubeconfigs[clusterIndex],
-      ]);
-      return (Date.now() - t0) / 1000;
-    };
-    const bareUninstall = (clusterIndex: number, release: string) =>
-      run(helm, [
-        'uninstall',
-        release,
-        '--wait',
-        '-n',
-        clusters[clusterIndex].namespace,
-        '--kubeconfig',
-        kubeconfigs[clusterIndex],
-      ]);
-    const instantiate = async (host: string) => {
-      const instance = await api('POST', '/app_lcm/v1/app_instances', {
-        appDId,
+    // One backend on better-sqlite3, as `npm start` runs it.
+    const dataDir = tempDir();
+    const start = async (extra?: object) => {
+      const backend = await startBackendProcess({
+        port: await freePort(),
+        dataDir,
+        token: TOKEN,
+        config: config(extra),
       });
-      const t0 = Date.now();
-      const accepted = await api(
-        'POST',
-        `/app_lcm/v1/app_instances/${instance.body.id}/instantiate`,
-        {
-          selectedMECHostInfo: [{ hostId: { name: host } }],
-        },
-      );
-      const path = new URL(accepted.location!).pathname.replace('/api/mec', '');
-      for (;;) {
-        const op = (await api('GET', path)).body;
-        if (op.operationState === 'COMPLETED') return (Date.now() - t0) / 1000;
-        if (op.operationState.startsWith('FAILED'))
-          throw new Error(JSON.stringify(op.error));
-        await new Promise(r => setTimeout(r, 50));
-      }
+      backends.push(backend);
+      return backend;
     };
+    let backend = await start();
+    const appDId = await backend.onboardExample('video-analytics');
+    const template = (
+      await backend.api('POST', '/app_lcm/v1/app_instances', { appDId })
+    ).body;
+    // The store is seeded while no backend has the database open.
+    await backend.stop();
+    await seedInstances(
+      {
+        client: 'better-sqlite3',
+        connection: { filename: join(dataDir, 'mec.sqlite') },
+      },
+      template,
+    );
+    backend = await start();
+    for (let i = 0; i < clusters.length; i++)
+      await backend.api('POST', `/hosts/edge-${i}/check`);
+    await listFigures(backend);
+    await lifecycleFigures('one backend', [backend], appDId, bare);
+    await backend.stop();
 
-    // one instantiation vs one bare install, three rounds each, medians
-    const median = (xs: number[]) =>
-      xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const bare: number[] = [];
-    const ours: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      bare.push(await bareInstall(0, `bare-${round}`));
-      await bareUninstall(0, `bare-${round}`);
-      ours.push(await instantiate('edge-0'));
+    // Two replicas on one PostgreSQL.
+    const postgres = postgresUrl();
+    if (postgres) {
+      database = sharedDatabase(postgres, `helmmec_bench_${suffix}_`);
+      const replicas = [
+        await start({ backend: { database } }),
+        await start({ backend: { database } }),
+      ];
+      const pgAppDId = await replicas[0].onboardExample('video-analytics');
+      for (let i = 0; i < clusters.length; i++)
+        await replicas[0].api('POST', `/hosts/edge-${i}/check`);
+      await lifecycleFigures('two replicas', replicas, pgAppDId, bare);
+    } else {
+      notes.push(
+        'two replicas: skipped (set HELMMEC_BENCH_POSTGRES; `npm run bench` starts a PostgreSQL)',
+      );
     }
-    // 20 at once across both clusters, against 20 bare installs at once
-    const t1 = Date.now();
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) => bareInstall(i % 2, `bare-c-${i}`)),
-    );
-    const bareConcurrent = (Date.now() - t1) / 1000;
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) => bareUninstall(i % 2, `bare-c-${i}`)),
-    );
-    const t2 = Date.now();
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) => instantiate(`edge-${i % 2}`)),
-    );
-    const oursConcurrent = (Date.now() - t2) / 1000;
-
-    const f = (x: number) => x.toFixed(2).padStart(7);
-    const lines = [
-      '',
-      'HelmMEC lifecycle benchmark (2 local edge clusters, helm driver, video-analytics chart)',
-      '                                         baseline s   HelmMEC s   ratio',
-      `one instantiation (median of 3)          ${f(median(bare))}     ${f(
-        median(ours),
-      )}   ${f(median(ours) / median(bare))}`,
-      `20 concurrent across two clusters        ${f(bareConcurrent)}     ${f(
-        oursConcurrent,
-      )}   ${f(oursConcurrent / bareConcurrent)}`,
-      'baseline: bare `helm install --wait` of the same chart on the same cluster(s);',
-      'HelmMEC: POST instantiate until the op occurrence is COMPLETED (grant, placement, helm, notifications).',
-    ];
-    console.log(lines.join('\n'));
-    writeFileSync(join(dataDir, 'result.txt'), lines.join('\n'));
   } finally {
-    await backend.kill();
+    if (process.env.HELMMEC_BENCH_LOG)
+      writeFileSync(
+        process.env.HELMMEC_BENCH_LOG,
+        backends.map(b => b.output()).join('\n\n'),
+      );
+    for (const b of backends) await b.kill();
     for (const c of clusters) await c.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    if (database) await dropSharedDatabase(database);
   }
+
+  const f = (x: number) => x.toFixed(2).padStart(9);
+  const width = Math.max(...figures.map(x => x.name.length)) + 2;
+  console.log(
+    [
+      '',
+      `HelmMEC lifecycle and list benchmark (2 local edge clusters of 3 kwok nodes, helm driver, video-analytics chart; mec.lifecycle.concurrency ${concurrency}; ${SEEDED} instances in the store)`,
+      `${''.padEnd(width)} baseline    HelmMEC     ratio`,
+      ...figures.map(
+        x =>
+          `${x.name.padEnd(width)}${f(x.baseline)}${x.unit.padEnd(3)}${f(
+            x.ours,
+          )}${x.unit.padEnd(3)}${f(x.ours / x.baseline)}`,
+      ),
+      ...notes,
+      'instantiate baseline: bare `helm install --wait` of the same chart on the same cluster(s), in the same run;',
+      'HelmMEC: from POST instantiate until COMPLETED (grant, placement, helm upgrade --install --wait, persisted state, notifications);',
+      '  one: until a 10 ms poll sees COMPLETED; 20: until the last stateEnteredTime of COMPLETED.',
+      'list baseline: a plain Node http server sending the same bytes; p95 of 200 sequential GETs each.',
+    ].join('\n'),
+  );
 }
 
 main().catch(error => {

@@ -65,11 +65,13 @@ export async function startBackendProcess(options: {
   writeFileSync(
     configFile,
     JSON.stringify({
+      ...options.config,
       backend: {
+        // e.g. a shared database for replicas
+        ...(options.config as { backend?: object } | undefined)?.backend,
         baseUrl: `http://127.0.0.1:${options.port}`,
         listen: { host: '127.0.0.1', port: options.port },
       },
-      ...options.config,
     }),
   );
   let output = '';

@@ -1,0 +1,58 @@
+import knexFactory from 'knex';
+
+/** `backend.database` for replicas that share one PostgreSQL server. */
+export interface SharedDatabase {
+  client: 'pg';
+  connection: { host: string; port: number; user: string; password: string };
+  /** Databases of our own (one per plugin) on a server that may be shared. */
+  prefix: string;
+}
+
+/**
+ * The PostgreSQL server to share: HELMMEC_BENCH_POSTGRES, else the one
+ * `npm test` starts for database tests (BACKSTAGE_TEST_DATABASE_POSTGRES<N>_CONNECTION_STRING).
+ */
+export function postgresUrl(): string | undefined {
+  if (process.env.HELMMEC_BENCH_POSTGRES)
+    return process.env.HELMMEC_BENCH_POSTGRES;
+  const key = Object.keys(process.env).find(k =>
+    /^BACKSTAGE_TEST_DATABASE_POSTGRES\d+_CONNECTION_STRING$/.test(k),
+  );
+  return key ? process.env[key] : undefined;
+}
+
+/**
+ * A connection object, not a string: app-config.yaml's sqlite `connection`
+ * is an object, and the two would merge.
+ */
+export function sharedDatabase(url: string, prefix: string): SharedDatabase {
+  const u = new URL(url);
+  return {
+    client: 'pg',
+    connection: {
+      host: u.hostname,
+      port: Number(u.port || 5432),
+      user: decodeURIComponent(u.username || 'postgres'),
+      password: decodeURIComponent(u.password),
+    },
+    prefix,
+  };
+}
+
+/** Drops the databases the backends created under the prefix. */
+export async function dropSharedDatabase(db: SharedDatabase): Promise<void> {
+  const knex = knexFactory({
+    client: 'pg',
+    connection: { ...db.connection, database: 'postgres' },
+  });
+  try {
+    const { rows } = await knex.raw(
+      'SELECT datname FROM pg_database WHERE datname LIKE ?',
+      [`${db.prefix}%`],
+    );
+    for (const { datname } of rows)
+      await knex.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [datname]);
+  } finally {
+    await knex.destroy();
+  }
+}
