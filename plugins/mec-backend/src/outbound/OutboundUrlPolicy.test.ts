@@ -370,6 +370,55 @@ describe('OutboundUrlPolicy.fetch', () => {
     ).rejects.toThrow('already stopped');
   });
 
+  it("reuses an origin's verdict when asked, over a caller's kept-alive agent", async () => {
+    const lookups: string[] = [];
+    const named = OutboundUrlPolicy.create({
+      allow: [{ host: 'localhost', schemes: ['http'] }],
+      allowPrivateNetworks: true,
+      lookup: async host => {
+        lookups.push(host);
+        return lookup(host);
+      },
+    });
+    const local = base.replace('127.0.0.1', 'localhost');
+    const sockets = new Set<unknown>();
+    const count = (req: IncomingMessage) => {
+      if (req.headers.host?.startsWith('localhost')) sockets.add(req.socket);
+    };
+    server.on('request', count);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (const path of ['/hello', '/echo', '/hello']) {
+        const res = await named.fetch(
+          `${local}${path}`,
+          {},
+          { reuseVerdictMs: 60_000, agent },
+        );
+        expect(res.url).toBe(`${local}${path}`);
+        await res.text();
+      }
+      expect(lookups).toEqual(['localhost']);
+      // One connection, kept alive between requests.
+      expect(sockets.size).toBe(1);
+      // Every URL is still checked for its own form.
+      await expect(
+        named.fetch(
+          `http://user:pw@localhost:${new URL(base).port}/hello`,
+          {},
+          {
+            reuseVerdictMs: 60_000,
+          },
+        ),
+      ).rejects.toBeInstanceOf(OutboundUrlError);
+      // Without reuse, each request resolves and checks again.
+      await (await named.fetch(`${local}/hello`)).text();
+      expect(lookups).toHaveLength(2);
+    } finally {
+      server.off('request', count);
+      agent.destroy();
+    }
+  });
+
   it('reports a refused connection', async () => {
     const closed = http.createServer();
     await new Promise<void>(r => closed.listen(0, '127.0.0.1', () => r()));
