@@ -504,34 +504,58 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
     }
   });
 
-  it('delivers to a live subscriber at full speed while another is dead', async () => {
-    const dead = await TestSubscriber.start();
-    const deadUrl = dead.url('/dead');
-    await dead.stop();
-    await subscribe({ callbackUri: deadUrl });
-    await subscribe({ callbackUri: subscriber.url('/live') });
-    for (let i = 0; i < 200; i++) {
-      await publishPackageEvent(outbox, knex, event({ appPkgId: `pkg-${i}` }));
+  it('delivers to a live subscriber at full speed beside dead ones', async () => {
+    // One refuses connections, one accepts and never answers.
+    const refusing = await TestSubscriber.start();
+    const refusingUrl = refusing.url('/refused');
+    await refusing.stop();
+    const hanging = http.createServer(req => req.resume());
+    await new Promise<void>(r => hanging.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = hanging.address() as AddressInfo;
+      await subscribe({ callbackUri: refusingUrl });
+      await subscribe({ callbackUri: `http://127.0.0.1:${port}/hang` });
+      await subscribe({ callbackUri: subscriber.url('/live') });
+      for (let i = 0; i < 200; i++) {
+        await publishPackageEvent(
+          outbox,
+          knex,
+          event({ appPkgId: `pkg-${i}` }),
+        );
+      }
+      const started = Date.now();
+      let liveDoneAfter: number | undefined;
+      const watch = setInterval(() => {
+        if (liveDoneAfter === undefined && subscriber.received.length >= 200) {
+          liveDoneAfter = Date.now() - started;
+        }
+      }, 5);
+      const summary = await worker({
+        initialBackoffMs: 60_000,
+        maxBackoffMs: 60_000,
+        maxAgeMs: 3600_000,
+        requestTimeoutMs: 4_000,
+      }).deliverDue();
+      clearInterval(watch);
+      // Each dead one was tried once and parked; the live one got
+      // everything, long before the hanging request timed out.
+      expect(summary).toEqual({
+        claimed: 202,
+        delivered: 200,
+        retrying: 2,
+        dead: 0,
+      });
+      expect(liveDoneAfter).toBeLessThan(3_000);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3_900);
+      expect(subscriber.bodies('/live').map(b => b.appPkgId)).toEqual(
+        Array.from({ length: 200 }, (_, i) => `pkg-${i}`),
+      );
+      const waiting = await knex(DELIVERIES_TABLE).where({ state: 'pending' });
+      expect(waiting).toHaveLength(400);
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise(r => hanging.close(r));
     }
-    const started = Date.now();
-    const summary = await worker({
-      initialBackoffMs: 60_000,
-      maxBackoffMs: 60_000,
-      maxAgeMs: 3600_000,
-    }).deliverDue();
-    // The dead one was tried once and parked; the live one got everything.
-    expect(summary).toEqual({
-      claimed: 201,
-      delivered: 200,
-      retrying: 1,
-      dead: 0,
-    });
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(subscriber.bodies('/live').map(b => b.appPkgId)).toEqual(
-      Array.from({ length: 200 }, (_, i) => `pkg-${i}`),
-    );
-    const waiting = await knex(DELIVERIES_TABLE).where({ state: 'pending' });
-    expect(waiting).toHaveLength(200);
   });
 
   it('keeps what a subscriber missed while down and sends it in order when it is back', async () => {
