@@ -1,14 +1,26 @@
 import { createApp } from '@backstage/frontend-defaults';
+import apiDocsPlugin from '@backstage/plugin-api-docs/alpha';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import kubernetesPlugin from '@backstage/plugin-kubernetes/alpha';
+import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
 import mecPlugin from '@helmmec/plugin-mec';
+import { catalogIndexPage } from './modules/catalog';
+import { navModule } from './modules/nav';
 
 /**
- * The HelmMEC portal: the software catalog with the Kubernetes tab, plus the
- * MEC pages.
+ * The HelmMEC portal: the software catalog (with columns for the MEC kinds)
+ * and the Kubernetes tab, the API docs of our ETSI APIs, the MEC pages and
+ * the user's settings.
  */
 const app = createApp({
-  features: [catalogPlugin, kubernetesPlugin, mecPlugin],
+  features: [
+    catalogPlugin.withOverrides({ extensions: [catalogIndexPage] }),
+    kubernetesPlugin,
+    apiDocsPlugin,
+    mecPlugin,
+    userSettingsPlugin,
+    navModule,
+  ],
 });
 
 export default app.createRoot();

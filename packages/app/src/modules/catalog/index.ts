@@ -1,0 +1,2 @@
+export { catalogIndexPage } from './catalogIndexPage';
+export { mecCatalogColumns } from './mecCatalogColumns';

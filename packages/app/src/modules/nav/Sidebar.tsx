@@ -1,0 +1,37 @@
+import {
+  Sidebar,
+  SidebarDivider,
+  SidebarItem,
+  SidebarScrollWrapper,
+  SidebarSpace,
+} from '@backstage/core-components';
+import { NavContentBlueprint } from '@backstage/plugin-app-react';
+
+/**
+ * The sidebar: the catalog, its APIs and the MEC pages on top, settings at
+ * the bottom. Items come from the installed page extensions, so a page added
+ * later shows up among the rest without an edit here.
+ */
+export const SidebarContent = NavContentBlueprint.make({
+  params: {
+    component: ({ navItems }) => {
+      const nav = navItems.withComponent(item => (
+        <SidebarItem icon={() => item.icon} to={item.href} text={item.title} />
+      ));
+      return (
+        <Sidebar>
+          <SidebarDivider />
+          {nav.take('page:catalog')}
+          {nav.take('page:api-docs')}
+          {nav.take('page:mec')}
+          <SidebarScrollWrapper>
+            {nav.rest({ sortBy: 'title' })}
+          </SidebarScrollWrapper>
+          <SidebarSpace />
+          <SidebarDivider />
+          {nav.take('page:user-settings')}
+        </Sidebar>
+      );
+    },
+  },
+});
