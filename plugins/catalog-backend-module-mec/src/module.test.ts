@@ -1,6 +1,7 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { catalogModuleMec } from './module';
+import { textPlaceholderResolver } from './placeholders/textPlaceholderResolver';
 import { MecEntitiesProcessor } from './processor/MecEntitiesProcessor';
 import { MecEntityProvider } from './providers/MecEntityProvider';
 
@@ -8,6 +9,7 @@ describe('catalogModuleMec', () => {
   it('registers the MEC processor and entity provider with its schedule', async () => {
     const addEntityProvider = jest.fn();
     const addProcessor = jest.fn();
+    const addPlaceholderResolver = jest.fn();
     const scheduler = mockServices.scheduler.mock();
     await startTestBackend({
       extensionPoints: [
@@ -16,7 +18,7 @@ describe('catalogModuleMec', () => {
           {
             addEntityProvider,
             addProcessor,
-            addPlaceholderResolver: jest.fn(),
+            addPlaceholderResolver,
             setOnProcessingErrorHandler: jest.fn(),
           },
         ],
@@ -43,6 +45,10 @@ describe('catalogModuleMec', () => {
     });
 
     expect(addProcessor).toHaveBeenCalledWith(expect.any(MecEntitiesProcessor));
+    expect(addPlaceholderResolver).toHaveBeenCalledWith(
+      'text',
+      textPlaceholderResolver,
+    );
     expect(addEntityProvider).toHaveBeenCalledTimes(1);
     const provider: MecEntityProvider = addEntityProvider.mock.calls[0][0];
     expect(provider).toBeInstanceOf(MecEntityProvider);

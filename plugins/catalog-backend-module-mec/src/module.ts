@@ -9,12 +9,14 @@ import {
   MecChangesEventPayload,
 } from '@helmmec/plugin-mec-common';
 import { MecEntitiesProcessor } from './processor/MecEntitiesProcessor';
+import { textPlaceholderResolver } from './placeholders/textPlaceholderResolver';
 import { MecEntityProvider } from './providers/MecEntityProvider';
 import { readMecProviderConfig } from './providers/readMecProviderConfig';
 
 /**
- * Catalog module of HelmMEC: the MEC entity kinds' processor and the
- * provider that mirrors packages, instances and edge hosts.
+ * Catalog module of HelmMEC: the MEC entity kinds' processor, the provider
+ * that mirrors packages, instances and edge hosts, and a `$text` placeholder
+ * that also reads beside file locations.
  *
  * @public
  */
@@ -43,6 +45,9 @@ export const catalogModuleMec = createBackendModule({
       }) {
         const { schedule, owner, appBaseUrl } = readMecProviderConfig(config);
         catalog.addProcessor(new MecEntitiesProcessor());
+        // $text beside a file location too: the API entities of
+        // catalog-info.yaml read our OpenAPI documents from the checkout.
+        catalog.addPlaceholderResolver('text', textPlaceholderResolver);
         const provider = new MecEntityProvider({
           logger,
           taskRunner: scheduler.createScheduledTaskRunner(schedule),
