@@ -69,6 +69,9 @@ export interface DeliveryRunSummary {
   dead: number;
 }
 
+/** What one subscription's turn did, and whether it left more to send. */
+type TurnSummary = DeliveryRunSummary & { more: boolean };
+
 /** A subscription's batch, sent and waiting to be recorded. */
 interface UnrecordedBatch {
   job: LeasedJob<SubscriptionRow>;
@@ -195,7 +198,7 @@ export class NotificationDeliveryWorker {
   private readonly authenticator: CallbackAuthenticator;
   private readonly agents: CallbackAgents;
   private readonly subscriptions: LeaseTable<SubscriptionRow>;
-  private readonly runner: LeasedJobRunner<SubscriptionRow, DeliveryRunSummary>;
+  private readonly runner: LeasedJobRunner<SubscriptionRow, TurnSummary>;
   private readonly clock: DatabaseClock;
   /** The column that orders a subscription's notifications: insertion order. */
   private readonly queueOrder: string;
@@ -305,16 +308,25 @@ export class NotificationDeliveryWorker {
     const summary = emptySummary();
     const inFlight = new Set<Promise<void>>();
     const deadline = performance.now() + MAX_RUN_MS;
+    // Claim again when a slot frees only if some subscription may still be
+    // due: the last claim took every free slot, or a turn ended with more
+    // to send. A subscription parked in this run waits for the next one.
+    let claimAgain = true;
     for (;;) {
-      if (!this.stopped && performance.now() < deadline) {
-        for (const job of await this.runner.claimDue()) {
+      if (claimAgain && !this.stopped && performance.now() < deadline) {
+        const free = this.options.concurrency - inFlight.size;
+        const jobs = free > 0 ? await this.runner.claimDue(free) : [];
+        claimAgain = free <= 0 || jobs.length === free;
+        for (const job of jobs) {
           const settled: Promise<void> = job.done
             .then(outcome => {
               if (outcome.status !== 'completed') return;
-              for (const key of Object.keys(summary) as Array<
+              const { more, ...counts } = outcome.result;
+              if (more) claimAgain = true;
+              for (const key of Object.keys(counts) as Array<
                 keyof DeliveryRunSummary
               >) {
-                summary[key] += outcome.result[key];
+                summary[key] += counts[key];
               }
             })
             .finally(() => inFlight.delete(settled));
@@ -322,7 +334,6 @@ export class NotificationDeliveryWorker {
         }
       }
       if (inFlight.size === 0) break;
-      // A finished turn frees a slot: claim again.
       await Promise.race(inFlight);
     }
     return summary;
@@ -364,7 +375,7 @@ export class NotificationDeliveryWorker {
   /** One turn of a claimed subscription: its due notifications, in order. */
   private async deliverTo(
     job: LeasedJob<SubscriptionRow>,
-  ): Promise<DeliveryRunSummary> {
+  ): Promise<TurnSummary> {
     const summary = emptySummary();
     const subscription = job.row;
     let authentication: SubscriptionAuthentication | undefined;
@@ -427,7 +438,7 @@ export class NotificationDeliveryWorker {
         .where({ id: subscription.id, delivery_claimed_by: job.token })
         .update({ delivery_due_at: this.clock.now() });
     }
-    return summary;
+    return { ...summary, more: more && !parked && !job.signal.aborted };
   }
 
   /** Sends one notification; the failure, or undefined when it was accepted. */
