@@ -311,18 +311,18 @@ export class NotificationDeliveryWorker {
     // Claim again when a slot frees only if some subscription may still be
     // due: the last claim took every free slot, or a turn ended with more
     // to send. A subscription parked in this run waits for the next one.
-    let claimAgain = true;
+    const due = { claimAgain: true };
     for (;;) {
-      if (claimAgain && !this.stopped && performance.now() < deadline) {
+      if (due.claimAgain && !this.stopped && performance.now() < deadline) {
         const free = this.options.concurrency - inFlight.size;
         const jobs = free > 0 ? await this.runner.claimDue(free) : [];
-        claimAgain = free <= 0 || jobs.length === free;
+        due.claimAgain = free <= 0 || jobs.length === free;
         for (const job of jobs) {
           const settled: Promise<void> = job.done
             .then(outcome => {
               if (outcome.status !== 'completed') return;
               const { more, ...counts } = outcome.result;
-              if (more) claimAgain = true;
+              if (more) due.claimAgain = true;
               for (const key of Object.keys(counts) as Array<
                 keyof DeliveryRunSummary
               >) {
