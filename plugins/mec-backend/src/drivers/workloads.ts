@@ -360,7 +360,9 @@ export class KubeSession {
     done: (workloads: Workload[]) => boolean,
     describe: (workloads: Workload[]) => Promise<string | undefined>,
   ): Promise<Workload[]> {
-    for (;;) {
+    // Often done at once or nearly (helm --wait came first): look again
+    // soon, then every second.
+    for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
       const workloads = await this.releaseWorkloads(
         ref.releaseName,
         ref.namespace,
@@ -369,7 +371,7 @@ export class KubeSession {
       if (deadline.aborted()) throw deadline.abortError();
       if (deadline.expired())
         throw deadline.timeoutError(await describe(workloads));
-      await deadline.sleep(1000);
+      await deadline.sleep(pause);
     }
   }
 
