@@ -17,7 +17,6 @@ import {
   ensureBinaries,
   startEdgeCluster,
 } from '@internal/edge-cluster';
-import { AppInstanceStore } from '@helmmec/plugin-mec-backend/src/database/AppInstanceStore';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +25,6 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import knexFactory from 'knex';
 import {
   BackendProcess,
   freePort,
@@ -38,6 +36,17 @@ import {
   SharedDatabase,
   sharedDatabase,
 } from '../src/__testUtils__/sharedPostgres';
+
+/** What we use of better-sqlite3 (a dependency here, without types). */
+interface SqliteDatabase {
+  prepare(sql: string): { run(...values: unknown[]): unknown };
+  transaction(fn: () => void): () => void;
+  close(): void;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Database = require('better-sqlite3') as new (
+  filename: string,
+) => SqliteDatabase;
 
 const run = promisify(execFile);
 const TOKEN = 'bench-token-0123456789';
@@ -290,34 +299,39 @@ async function listFigures(backend: BackendProcess) {
   }
 }
 
-/** 10,000 instances of the onboarded package, written through the store. */
-async function seedInstances(
-  db: { client: string; connection: unknown },
-  template: Record<string, any>,
-) {
-  const knex = knexFactory({ ...db, useNullAsDefault: true } as any);
+/**
+ * 10,000 instances of the onboarded package, NOT_INSTANTIATED, written
+ * straight into the stopped backend's better-sqlite3 database (as knex
+ * writes them: dates as epoch milliseconds).
+ */
+function seedInstances(filename: string, template: Record<string, any>) {
+  const db = new Database(filename);
   try {
+    const insert = db.prepare(
+      `INSERT INTO app_instances (id, app_instance_name, app_pkg_id, app_d_id,
+         app_provider, app_name, app_soft_version, app_d_version,
+         instantiation_state, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'NOT_INSTANTIATED', ?, ?)`,
+    );
     const t0 = Date.now() - SEEDED;
-    await knex.transaction(async trx => {
-      const store = AppInstanceStore.create({ knex: trx });
+    db.transaction(() => {
       for (let i = 0; i < SEEDED; i++) {
-        await store.insert({
-          id: randomUUID(),
-          appInstanceName: `bench-${String(i).padStart(5, '0')}`,
-          appPkgId: template.appPkgId,
-          appDId: template.appDId,
-          appProvider: template.appProvider,
-          appName: template.appName,
-          appSoftVersion: template.appSoftVersion,
-          appDVersion: template.appDVersion,
-          instantiationState: 'NOT_INSTANTIATED',
-          createdAt: new Date(t0 + i),
-          updatedAt: new Date(t0 + i),
-        });
+        insert.run(
+          randomUUID(),
+          `bench-${String(i).padStart(5, '0')}`,
+          template.appPkgId,
+          template.appDId,
+          template.appProvider,
+          template.appName,
+          template.appSoftVersion,
+          template.appDVersion,
+          t0 + i,
+          t0 + i,
+        );
       }
-    });
+    })();
   } finally {
-    await knex.destroy();
+    db.close();
   }
 }
 
@@ -401,13 +415,7 @@ async function main() {
     // Lists last: the catalog mirrors the 10,000 seeded instances, work
     // that would weigh on the other figures. The store is seeded while no
     // backend has the database open.
-    await seedInstances(
-      {
-        client: 'better-sqlite3',
-        connection: { filename: join(dataDir, 'mec.sqlite') },
-      },
-      template,
-    );
+    seedInstances(join(dataDir, 'mec.sqlite'), template);
     backend = await start();
     await listFigures(backend);
   } finally {

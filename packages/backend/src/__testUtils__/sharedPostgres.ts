@@ -1,4 +1,13 @@
-import knexFactory from 'knex';
+/** What we use of node-postgres (a dependency here, without types). */
+interface PgClient {
+  connect(): Promise<void>;
+  query(sql: string, values?: unknown[]): Promise<{ rows: any[] }>;
+  end(): Promise<void>;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Client } = require('pg') as {
+  Client: new (config: object) => PgClient;
+};
 
 /** `backend.database` for replicas that share one PostgreSQL server. */
 export interface SharedDatabase {
@@ -41,18 +50,18 @@ export function sharedDatabase(url: string, prefix: string): SharedDatabase {
 
 /** Drops the databases the backends created under the prefix. */
 export async function dropSharedDatabase(db: SharedDatabase): Promise<void> {
-  const knex = knexFactory({
-    client: 'pg',
-    connection: { ...db.connection, database: 'postgres' },
-  });
+  const client = new Client({ ...db.connection, database: 'postgres' });
+  await client.connect();
   try {
-    const { rows } = await knex.raw(
-      'SELECT datname FROM pg_database WHERE datname LIKE ?',
+    const { rows } = await client.query(
+      'SELECT datname FROM pg_database WHERE datname LIKE $1',
       [`${db.prefix}%`],
     );
     for (const { datname } of rows)
-      await knex.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [datname]);
+      await client.query(
+        `DROP DATABASE IF EXISTS "${datname.replace(/"/g, '""')}" WITH (FORCE)`,
+      );
   } finally {
-    await knex.destroy();
+    await client.end();
   }
 }
