@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect, Page, test } from '@playwright/test';
+import { shot, sidebar, signInAsGuest } from './portal';
 
-const screenshots = 'test-results/screenshots';
 const examplePackage = path.join(
   __dirname,
   '..',
@@ -12,18 +12,6 @@ const examplePackage = path.join(
 
 // Wide enough for the tables, so full-page screenshots need no resize.
 test.use({ viewport: { width: 1440, height: 900 } });
-
-/** A full-page screenshot, with the sidebar collapsed and transitions done. */
-async function shot(page: Page, name: string) {
-  // The sidebar expands while it has focus or the pointer; move both away.
-  await page.evaluate(() =>
-    (document.activeElement as HTMLElement | null)?.blur(),
-  );
-  await page.mouse.move(1400, 880);
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.waitForTimeout(500);
-  await page.screenshot({ path: `${screenshots}/${name}.png`, fullPage: true });
-}
 
 /**
  * Waits for the catalog page of a mirrored entity. The mirror is announced
@@ -39,21 +27,13 @@ async function expectEntityPage(page: Page, kind: string) {
   }).toPass({ timeout: 90_000 });
 }
 
-async function signInAsGuest(page: Page) {
-  const enter = page.getByRole('button', { name: /enter/i });
-  await expect(enter.or(page.getByRole('navigation'))).toBeVisible();
-  if (await enter.isVisible()) {
-    await enter.click();
-  }
-}
-
 test('the MEC sidebar item opens the packages page with its empty state', async ({
   page,
 }) => {
   await page.goto('/');
   await signInAsGuest(page);
 
-  await page.getByRole('link', { name: 'MEC' }).click();
+  await sidebar(page).getByRole('link', { name: 'MEC', exact: true }).click();
   await expect(page).toHaveURL(/\/mec$/);
   await expect(
     page.getByRole('heading', {
@@ -94,7 +74,7 @@ test('onboard by upload, disable and enable, instantiate on the edge cluster, st
 }) => {
   await page.goto('/');
   await signInAsGuest(page);
-  await page.getByRole('link', { name: 'MEC' }).click();
+  await sidebar(page).getByRole('link', { name: 'MEC', exact: true }).click();
 
   // The dialog opens and closes from the keyboard. The button is disabled
   // until the permission check answers, and a disabled button takes no focus.
