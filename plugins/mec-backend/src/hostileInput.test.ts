@@ -30,8 +30,8 @@ import { sha256 } from './__testUtils__/packages';
  * The fuzz tier: hostile requests against the plugin's whole router stack
  * (real Backstage authentication with static tokens, our routers and
  * error handling) on every database, and the event loop kept free while
- * hostile packages are onboarded. MEC_FUZZ_SEED replays a run; MEC_FUZZ_COUNT
- * sends more.
+ * hostile packages are onboarded (MEC_MEASURE_LATENCY=1). MEC_FUZZ_SEED
+ * replays a run; MEC_FUZZ_COUNT sends more.
  */
 jest.setTimeout(180_000);
 
@@ -147,100 +147,114 @@ describe.each(databases.eachSupportedId())(
 
     const ids: string[] = [];
 
-    it('keeps answering a simple GET within 100 ms (p99) while hostile packages are onboarded', async () => {
-      const good = await upload('good', mecPackageZip());
-      for (let i = 0; (await onboardingState(good)) !== 'ONBOARDED'; i++) {
+    /** An onboarded package, once per database, for both tests. */
+    let good: string | undefined;
+    const onboardGood = async (): Promise<string> => {
+      if (good) return good;
+      const id = await upload('good', mecPackageZip());
+      for (let i = 0; (await onboardingState(id)) !== 'ONBOARDED'; i++) {
         if (i > 200)
           throw new Error(
             `not onboarded: ${
-              (
-                await call(
-                  'GET',
-                  `/app_pkgm/v1/app_packages/${good}?all_fields`,
-                )
-              ).text
+              (await call('GET', `/app_pkgm/v1/app_packages/${id}?all_fields`))
+                .text
             }`,
           );
         await new Promise(r => setTimeout(r, 50));
       }
-      ids.push(good);
+      ids.push(id);
+      good = id;
+      return id;
+    };
 
-      // Uploaded before the clock starts: each 202 means its onboarding has
-      // begun. Building and sending them holds this process too, and what
-      // is measured is the onboarding, not the upload.
-      const hostile: string[] = [];
-      for (const [name, archive] of hostilePackages()) {
-        hostile.push(await upload(name, archive));
-      }
-      ids.push(...hostile);
-      const started = Date.now();
-      let processing = true;
-      const settled = (async () => {
-        try {
-          for (;;) {
-            const states = await Promise.all(hostile.map(onboardingState));
-            if (states.every(s => s === 'CREATED' || s === 'ONBOARDED')) {
-              return Date.now() - started;
-            }
-            await new Promise(r => setTimeout(r, 250));
-          }
-        } finally {
-          processing = false;
+    // A measurement, not a check of behaviour: it runs when asked
+    // (MEC_MEASURE_LATENCY=1), on a machine with nothing else to do. What
+    // the tier always checks is that archives are read off the event loop
+    // (packages/onboarding/PackageReaderPool.test.ts).
+    const measured = process.env.MEC_MEASURE_LATENCY ? describe : describe.skip;
+
+    measured('latency', () => {
+      it('keeps answering a simple GET within 100 ms (p99) while hostile packages are onboarded', async () => {
+        const goodId = await onboardGood();
+
+        // Uploaded before the clock starts: each 202 means its onboarding has
+        // begun. Building and sending them holds this process too, and what
+        // is measured is the onboarding, not the upload.
+        const hostile: string[] = [];
+        for (const [name, archive] of hostilePackages()) {
+          hostile.push(await upload(name, archive));
         }
-      })();
-      // Awaited after the GETs; a failure must not go unhandled meanwhile.
-      settled.catch(() => {});
+        ids.push(...hostile);
+        const started = Date.now();
+        let processing = true;
+        const settled = (async () => {
+          try {
+            for (;;) {
+              const states = await Promise.all(hostile.map(onboardingState));
+              if (states.every(s => s === 'CREATED' || s === 'ONBOARDED')) {
+                return Date.now() - started;
+              }
+              await new Promise(r => setTimeout(r, 250));
+            }
+          } finally {
+            processing = false;
+          }
+        })();
+        // Awaited after the GETs; a failure must not go unhandled meanwhile.
+        settled.catch(() => {});
 
-      // One GET every 50 ms, timed from when it is sent. The client shares
-      // the event loop with the backend, so a stall would also delay the
-      // sending: the event loop's own delay is measured beside the GETs,
-      // and a reader that held the loop shows there (3 s and more before
-      // archives were read in worker threads).
-      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-      loopDelay.enable();
-      const latencies: number[] = [];
-      const statuses: number[] = [];
-      const gets: Array<Promise<void>> = [];
-      let duringProcessing = 0;
-      const start = performance.now();
-      for (let i = 0; processing || i < 200; i++) {
-        const due = start + i * 50;
-        const wait = due - performance.now();
-        if (wait > 0) await new Promise(r => setTimeout(r, wait));
-        if (processing) duringProcessing++;
-        const sent = performance.now();
-        gets.push(
-          call('GET', `/app_pkgm/v1/app_packages/${good}`).then(res => {
-            latencies.push(performance.now() - sent);
-            statuses.push(res.status);
-          }),
+        // One GET every 50 ms, timed from when it is sent. The client shares
+        // the event loop with the backend, so a stall would also delay the
+        // sending: the event loop's own delay is measured beside the GETs,
+        // and a reader that held the loop shows there (3 s and more before
+        // archives were read in worker threads).
+        const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+        loopDelay.enable();
+        const latencies: number[] = [];
+        const statuses: number[] = [];
+        const gets: Array<Promise<void>> = [];
+        let duringProcessing = 0;
+        const start = performance.now();
+        for (let i = 0; processing || i < 200; i++) {
+          const due = start + i * 50;
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise(r => setTimeout(r, wait));
+          if (processing) duringProcessing++;
+          const sent = performance.now();
+          gets.push(
+            call('GET', `/app_pkgm/v1/app_packages/${goodId}`).then(res => {
+              latencies.push(performance.now() - sent);
+              statuses.push(res.status);
+            }),
+          );
+        }
+        await Promise.all(gets);
+        loopDelay.disable();
+        expect(new Set(statuses)).toEqual(new Set([200]));
+        const window = await settled;
+        latencies.sort((a, b) => a - b);
+        const p99 = latencies[Math.ceil(latencies.length * 0.99) - 1];
+        const loopP99 = loopDelay.percentile(99) / 1e6;
+        // eslint-disable-next-line no-console
+        console.log(
+          `${databaseId}: ${
+            latencies.length
+          } GETs, ${duringProcessing} while hostile packages were processed for ${window} ms; p50 ${latencies[
+            Math.floor(latencies.length / 2)
+          ].toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies
+            .at(-1)!
+            .toFixed(1)} ms; event loop delay p99 ${loopP99.toFixed(
+            1,
+          )} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
         );
-      }
-      await Promise.all(gets);
-      loopDelay.disable();
-      expect(new Set(statuses)).toEqual(new Set([200]));
-      const window = await settled;
-      latencies.sort((a, b) => a - b);
-      const p99 = latencies[Math.ceil(latencies.length * 0.99) - 1];
-      const loopP99 = loopDelay.percentile(99) / 1e6;
-      // eslint-disable-next-line no-console
-      console.log(
-        `${databaseId}: ${
-          latencies.length
-        } GETs, ${duringProcessing} while hostile packages were processed for ${window} ms; p50 ${latencies[
-          Math.floor(latencies.length / 2)
-        ].toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies
-          .at(-1)!
-          .toFixed(1)} ms; event loop delay p99 ${loopP99.toFixed(
-          1,
-        )} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
-      );
-      expect(duringProcessing).toBeGreaterThan(10);
-      expect(p99).toBeLessThan(100);
-      expect(loopP99).toBeLessThan(100);
+        expect(duringProcessing).toBeGreaterThan(10);
+        expect(p99).toBeLessThan(100);
+        expect(loopP99).toBeLessThan(100);
+      });
     });
 
     it(`answers ${COUNT} generated hostile requests with no 5xx, ProblemDetails on every 4xx and nothing revealed`, async () => {
+      await onboardGood();
       const instance = await call('POST', '/app_lcm/v1/app_instances', {
         appDId: validAppD.appDId,
         appInstanceName: 'fuzz',

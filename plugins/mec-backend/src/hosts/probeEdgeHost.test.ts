@@ -59,11 +59,15 @@ function selfSignedCertificate(): { key: string; cert: string } {
   }
 }
 
+// The first probe loads @kubernetes/client-node, slow on a loaded machine.
+jest.setTimeout(30_000);
+
 describe('probeEdgeHost', () => {
   it('reports a refused connection as unreachable, the detail for the log only', async () => {
     const details: string[] = [];
+    // A bound well above the client-node import a first probe waits for.
     const status = await probeEdgeHost(connection('https://127.0.0.1:1'), {
-      timeoutMs: 5000,
+      timeoutMs: 20_000,
       onFailure: detail => details.push(detail),
     });
     expect(status).toEqual({
