@@ -1,0 +1,7 @@
+/**
+ * Scaffolder actions for HelmMEC (mec:package:onboard, mec:instance:create,
+ * mec:instance:instantiate).
+ *
+ * @packageDocumentation
+ */
+export {};
