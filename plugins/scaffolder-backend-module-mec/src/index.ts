@@ -4,4 +4,4 @@
  *
  * @packageDocumentation
  */
-export {};
+export { scaffolderModuleMec as default } from './module';
