@@ -6,6 +6,7 @@ import {
   SidebarSpace,
 } from '@backstage/core-components';
 import { NavContentBlueprint } from '@backstage/plugin-app-react';
+import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
 
 /**
  * The sidebar: the catalog, its APIs and the MEC pages on top, settings at
@@ -24,6 +25,8 @@ export const SidebarContent = NavContentBlueprint.make({
           {nav.take('page:catalog')}
           {nav.take('page:api-docs')}
           {nav.take('page:mec')}
+          {/* The plugin's own item: an unread badge, kept live by signals. */}
+          {nav.take('page:notifications') && <NotificationsSidebarItem />}
           <SidebarScrollWrapper>
             {nav.rest({ sortBy: 'title' })}
           </SidebarScrollWrapper>
