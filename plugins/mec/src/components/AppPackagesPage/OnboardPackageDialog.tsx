@@ -1,18 +1,14 @@
 import { useApi } from '@backstage/frontend-plugin-api';
 import Button from '@mui/material/Button';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogTitle from '@mui/material/DialogTitle';
 import MenuItem from '@mui/material/MenuItem';
 import Stack from '@mui/material/Stack';
 import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { ChangeEvent, FormEvent, useRef, useState } from 'react';
+import { ChangeEvent, useRef, useState } from 'react';
 import { mecApiRef } from '../../api/MecApi';
-import { ErrorAlert } from '../common/ErrorAlert';
+import { FormDialog } from '../common/FormDialog';
 
 const ALGORITHMS = ['SHA-256', 'SHA-384', 'SHA-512'];
 
@@ -48,8 +44,6 @@ export function OnboardPackageDialog(props: {
   const [file, setFile] = useState<File>();
   const fileInput = useRef<HTMLInputElement>(null);
   const [touched, setTouched] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
 
   const errors = {
     name: name.trim() ? undefined : 'A package name is required',
@@ -75,7 +69,6 @@ export function OnboardPackageDialog(props: {
     setPath('');
     setFile(undefined);
     setTouched(false);
-    setError(undefined);
   };
 
   const onFile = async (event: ChangeEvent<HTMLInputElement>) => {
@@ -90,164 +83,141 @@ export function OnboardPackageDialog(props: {
     if (!version && !match) setVersion('1.0.0');
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     setTouched(true);
     if (!valid) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      if (mode === 'upload' && file) {
-        const data = await file.arrayBuffer();
-        const pkg = await mecApi.createAppPackage({
-          appPkgName: name.trim(),
-          appPkgVersion: version.trim(),
-          appProvider: provider.trim() || undefined,
-          checksum: { algorithm: 'SHA-256', hash: await sha256Hex(data) },
-        });
-        await mecApi.uploadAppPackageContent(
-          pkg.id,
-          new Blob([data], { type: 'application/zip' }),
-        );
-      } else {
-        await mecApi.createAppPackage({
-          appPkgName: name.trim(),
-          appPkgVersion: version.trim(),
-          appProvider: provider.trim() || undefined,
-          checksum: { algorithm, hash: hash.trim().toLowerCase() },
-          appPkgPath: path.trim(),
-        });
-      }
-      reset();
-      props.onOnboarded();
-      props.onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
+    if (mode === 'upload' && file) {
+      const data = await file.arrayBuffer();
+      const pkg = await mecApi.createAppPackage({
+        appPkgName: name.trim(),
+        appPkgVersion: version.trim(),
+        appProvider: provider.trim() || undefined,
+        checksum: { algorithm: 'SHA-256', hash: await sha256Hex(data) },
+      });
+      await mecApi.uploadAppPackageContent(
+        pkg.id,
+        new Blob([data], { type: 'application/zip' }),
+      );
+    } else {
+      await mecApi.createAppPackage({
+        appPkgName: name.trim(),
+        appPkgVersion: version.trim(),
+        appProvider: provider.trim() || undefined,
+        checksum: { algorithm, hash: hash.trim().toLowerCase() },
+        appPkgPath: path.trim(),
+      });
     }
+    reset();
+    props.onOnboarded();
+    props.onClose();
   };
 
   return (
-    <Dialog
+    <FormDialog
       open={props.open}
+      title="Onboard package"
+      submitLabel="Onboard"
+      busyLabel="Onboarding…"
+      errorTitle="Onboarding was refused"
+      onSubmit={submit}
       onClose={props.onClose}
-      fullWidth
-      maxWidth="sm"
-      aria-labelledby="mec-onboard-title"
+      header={
+        <Tabs
+          value={mode}
+          onChange={(_, v) => setMode(v)}
+          aria-label="Package source"
+          sx={{ mb: 2 }}
+        >
+          <Tab value="upload" label="Upload a ZIP" />
+          <Tab value="url" label="From a URL or OCI reference" />
+        </Tabs>
+      }
     >
-      <form onSubmit={submit} noValidate>
-        <DialogTitle id="mec-onboard-title">Onboard package</DialogTitle>
-        <DialogContent>
-          <Tabs
-            value={mode}
-            onChange={(_, v) => setMode(v)}
-            aria-label="Package source"
-            sx={{ mb: 2 }}
-          >
-            <Tab value="upload" label="Upload a ZIP" />
-            <Tab value="url" label="From a URL or OCI reference" />
-          </Tabs>
-          <ErrorAlert title="Onboarding was refused" error={error} />
-          <Stack spacing={2}>
-            {mode === 'upload' ? (
-              <Stack spacing={1}>
-                {/* A real button opens the hidden input, so the chooser works from the keyboard too. */}
-                <Button
-                  variant="outlined"
-                  onClick={() => fileInput.current?.click()}
-                >
-                  Choose package ZIP
-                </Button>
-                <input
-                  ref={fileInput}
-                  hidden
-                  type="file"
-                  accept=".zip,application/zip"
-                  aria-label="Package ZIP file"
-                  onChange={onFile}
-                />
-                <Typography
-                  variant="body2"
-                  color={show(errors.file) ? 'error' : 'text.secondary'}
-                >
-                  {file
-                    ? `${file.name} (${Math.ceil(
-                        file.size / 1024,
-                      )} KiB); its SHA-256 is computed here before upload`
-                    : show(errors.file) ??
-                      'A MEC package ZIP: Helm chart plus AppD'}
-                </Typography>
-              </Stack>
-            ) : (
-              <TextField
-                label="Package URL or OCI reference"
-                value={path}
-                onChange={e => setPath(e.target.value)}
-                required
-                error={!!show(errors.path)}
-                helperText={
-                  show(errors.path) ??
-                  'e.g. https://example.com/app.zip, a chart .tgz, or oci://registry/charts/app:1.0.0'
-                }
-              />
-            )}
-            <TextField
-              label="Package name"
-              value={name}
-              onChange={e => setName(e.target.value)}
-              required
-              error={!!show(errors.name)}
-              helperText={show(errors.name)}
-            />
-            <TextField
-              label="Package version"
-              value={version}
-              onChange={e => setVersion(e.target.value)}
-              required
-              error={!!show(errors.version)}
-              helperText={show(errors.version)}
-            />
-            <TextField
-              label="Provider (optional)"
-              value={provider}
-              onChange={e => setProvider(e.target.value)}
-            />
-            {mode === 'url' && (
-              <Stack direction="row" spacing={2}>
-                <TextField
-                  select
-                  label="Checksum algorithm"
-                  value={algorithm}
-                  onChange={e => setAlgorithm(e.target.value)}
-                  sx={{ minWidth: 180 }}
-                >
-                  {ALGORITHMS.map(a => (
-                    <MenuItem key={a} value={a}>
-                      {a}
-                    </MenuItem>
-                  ))}
-                </TextField>
-                <TextField
-                  label="Checksum (hex)"
-                  value={hash}
-                  onChange={e => setHash(e.target.value)}
-                  required
-                  fullWidth
-                  error={!!show(errors.hash)}
-                  helperText={show(errors.hash)}
-                />
-              </Stack>
-            )}
-          </Stack>
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={props.onClose}>Cancel</Button>
-          <Button type="submit" variant="contained" disabled={busy}>
-            {busy ? 'Onboarding…' : 'Onboard'}
+      {mode === 'upload' ? (
+        <Stack spacing={1}>
+          {/* A real button opens the hidden input, so the chooser works from the keyboard too. */}
+          <Button variant="outlined" onClick={() => fileInput.current?.click()}>
+            Choose package ZIP
           </Button>
-        </DialogActions>
-      </form>
-    </Dialog>
+          <input
+            ref={fileInput}
+            hidden
+            type="file"
+            accept=".zip,application/zip"
+            aria-label="Package ZIP file"
+            onChange={onFile}
+          />
+          <Typography
+            variant="body2"
+            color={show(errors.file) ? 'error' : 'text.secondary'}
+          >
+            {file
+              ? `${file.name} (${Math.ceil(
+                  file.size / 1024,
+                )} KiB); its SHA-256 is computed here before upload`
+              : show(errors.file) ?? 'A MEC package ZIP: Helm chart plus AppD'}
+          </Typography>
+        </Stack>
+      ) : (
+        <TextField
+          label="Package URL or OCI reference"
+          value={path}
+          onChange={e => setPath(e.target.value)}
+          required
+          error={!!show(errors.path)}
+          helperText={
+            show(errors.path) ??
+            'e.g. https://example.com/app.zip, a chart .tgz, or oci://registry/charts/app:1.0.0'
+          }
+        />
+      )}
+      <TextField
+        label="Package name"
+        value={name}
+        onChange={e => setName(e.target.value)}
+        required
+        error={!!show(errors.name)}
+        helperText={show(errors.name)}
+      />
+      <TextField
+        label="Package version"
+        value={version}
+        onChange={e => setVersion(e.target.value)}
+        required
+        error={!!show(errors.version)}
+        helperText={show(errors.version)}
+      />
+      <TextField
+        label="Provider (optional)"
+        value={provider}
+        onChange={e => setProvider(e.target.value)}
+      />
+      {mode === 'url' && (
+        <Stack direction="row" spacing={2}>
+          <TextField
+            select
+            label="Checksum algorithm"
+            value={algorithm}
+            onChange={e => setAlgorithm(e.target.value)}
+            sx={{ minWidth: 180 }}
+          >
+            {ALGORITHMS.map(a => (
+              <MenuItem key={a} value={a}>
+                {a}
+              </MenuItem>
+            ))}
+          </TextField>
+          <TextField
+            label="Checksum (hex)"
+            value={hash}
+            onChange={e => setHash(e.target.value)}
+            required
+            fullWidth
+            error={!!show(errors.hash)}
+            helperText={show(errors.hash)}
+          />
+        </Stack>
+      )}
+    </FormDialog>
   );
 }

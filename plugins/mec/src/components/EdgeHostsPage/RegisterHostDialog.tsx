@@ -3,20 +3,15 @@ import type {
   EdgeHostDriver,
   RegisterEdgeHost,
 } from '@helmmec/plugin-mec-common';
-import Button from '@mui/material/Button';
 import Checkbox from '@mui/material/Checkbox';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogTitle from '@mui/material/DialogTitle';
 import FormControlLabel from '@mui/material/FormControlLabel';
 import MenuItem from '@mui/material/MenuItem';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
-import { FormEvent, useState } from 'react';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { mecApiRef } from '../../api/MecApi';
-import { ErrorAlert } from '../common/ErrorAlert';
+import { FormDialog } from '../common/FormDialog';
 
 const BASE64 = /^[A-Za-z0-9+/=\s]+$/;
 
@@ -152,34 +147,23 @@ export function RegisterHostDialog(props: {
   const driverIds = drivers.value?.map(d => d.id) ?? [];
   const [form, setForm] = useState<HostForm>(EMPTY);
   const [touched, setTouched] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
   const driver = effectiveDriver(form.driver, driverIds);
   const errors = validateHostForm(form);
   const show = (k: keyof HostForm) => (touched ? errors[k] : undefined);
   const set = (k: keyof HostForm) => (e: { target: { value: string } }) =>
     setForm(f => ({ ...f, [k]: e.target.value }));
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     setTouched(true);
     if (Object.keys(errors).length) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      // Without the list (it failed), the backend's default driver applies.
-      await mecApi.registerEdgeHost(
-        toRegisterRequest({ ...form, driver: driver ?? '' }),
-      );
-      setForm(EMPTY);
-      setTouched(false);
-      props.onRegistered();
-      props.onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    // Without the list (it failed), the backend's default driver applies.
+    await mecApi.registerEdgeHost(
+      toRegisterRequest({ ...form, driver: driver ?? '' }),
+    );
+    setForm(EMPTY);
+    setTouched(false);
+    props.onRegistered();
+    props.onClose();
   };
 
   const field = (
@@ -200,132 +184,111 @@ export function RegisterHostDialog(props: {
   );
 
   return (
-    <Dialog
+    <FormDialog
       open={props.open}
+      title="Register edge host"
+      submitLabel="Register"
+      errorTitle="Registration was refused"
+      submitDisabled={drivers.loading}
+      onSubmit={submit}
       onClose={props.onClose}
-      fullWidth
-      maxWidth="sm"
-      aria-labelledby="mec-register-host-title"
+      autoComplete="off"
     >
-      <form onSubmit={submit} noValidate autoComplete="off">
-        <DialogTitle id="mec-register-host-title">
-          Register edge host
-        </DialogTitle>
-        <DialogContent>
-          <ErrorAlert title="Registration was refused" error={error} />
-          <Stack spacing={2} sx={{ mt: 1 }}>
-            {field('name', 'Name', {
-              required: true,
-              hint: 'Unique DNS label, e.g. edge-1',
-            })}
-            {field('title', 'Title (optional)')}
-            {field('url', 'Kubernetes API URL', {
-              required: true,
-              hint: 'e.g. https://10.0.0.5:6443',
-            })}
-            {field('caData', 'CA data (base64 PEM, optional)', {
-              multiline: true,
-              minRows: 2,
-              hint: 'certificate-authority-data from the kubeconfig',
-            })}
-            <TextField
-              select
-              label="Credential type"
-              value={form.credentialType}
-              onChange={set('credentialType')}
-            >
-              <MenuItem value="serviceAccountToken">
-                Service account token
-              </MenuItem>
-              <MenuItem value="clientCertificate">Client certificate</MenuItem>
-            </TextField>
-            {form.credentialType === 'serviceAccountToken'
-              ? field('token', 'Token', {
-                  required: true,
-                  type: 'password',
-                  hint: 'Write-only: stored encrypted, never shown again',
-                })
-              : [
-                  <div key="cert">
-                    {field('certData', 'Client certificate (base64 PEM)', {
-                      required: true,
-                      multiline: true,
-                      minRows: 2,
-                      fullWidth: true,
-                    })}
-                  </div>,
-                  <div key="key">
-                    {field('keyData', 'Client key (base64 PEM)', {
-                      required: true,
-                      type: 'password',
-                      fullWidth: true,
-                      hint: 'Write-only: stored encrypted, never shown again',
-                    })}
-                  </div>,
-                ]}
-            <TextField
-              select
-              label="Driver"
-              value={driver ?? ''}
-              onChange={set('driver')}
-              disabled={!driverIds.length}
-              error={!!drivers.error}
-              helperText={driverHelperText(drivers)}
-            >
-              {driverIds.map(id => (
-                <MenuItem key={id} value={id}>
-                  {id}
-                </MenuItem>
-              ))}
-            </TextField>
-            <Stack direction="row" spacing={2}>
-              {field('zone', 'Zone (optional)', { fullWidth: true })}
-              {field('site', 'Site (optional)', { fullWidth: true })}
-            </Stack>
-            <Stack direction="row" spacing={2}>
-              <TextField
-                select
-                label="Namespace policy"
-                value={form.namespaceMode}
-                onChange={set('namespaceMode')}
-                sx={{ minWidth: 200 }}
-              >
-                <MenuItem value="perInstance">One per instance</MenuItem>
-                <MenuItem value="fixed">One shared namespace</MenuItem>
-              </TextField>
-              {field(
-                'namespaceValue',
-                form.namespaceMode === 'fixed'
-                  ? 'Namespace'
-                  : 'Prefix (default mec-)',
-                { fullWidth: true, required: form.namespaceMode === 'fixed' },
-              )}
-            </Stack>
-            <FormControlLabel
-              control={
-                <Checkbox
-                  checked={form.probe}
-                  onChange={e =>
-                    setForm(f => ({ ...f, probe: e.target.checked }))
-                  }
-                />
-              }
-              label="Check the host can be reached before registering it"
-            />
-          </Stack>
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={props.onClose}>Cancel</Button>
-          <Button
-            type="submit"
-            variant="contained"
-            disabled={busy || drivers.loading}
-          >
-            Register
-          </Button>
-        </DialogActions>
-      </form>
-    </Dialog>
+      {field('name', 'Name', {
+        required: true,
+        hint: 'Unique DNS label, e.g. edge-1',
+      })}
+      {field('title', 'Title (optional)')}
+      {field('url', 'Kubernetes API URL', {
+        required: true,
+        hint: 'e.g. https://10.0.0.5:6443',
+      })}
+      {field('caData', 'CA data (base64 PEM, optional)', {
+        multiline: true,
+        minRows: 2,
+        hint: 'certificate-authority-data from the kubeconfig',
+      })}
+      <TextField
+        select
+        label="Credential type"
+        value={form.credentialType}
+        onChange={set('credentialType')}
+      >
+        <MenuItem value="serviceAccountToken">Service account token</MenuItem>
+        <MenuItem value="clientCertificate">Client certificate</MenuItem>
+      </TextField>
+      {form.credentialType === 'serviceAccountToken'
+        ? field('token', 'Token', {
+            required: true,
+            type: 'password',
+            hint: 'Write-only: stored encrypted, never shown again',
+          })
+        : [
+            <div key="cert">
+              {field('certData', 'Client certificate (base64 PEM)', {
+                required: true,
+                multiline: true,
+                minRows: 2,
+                fullWidth: true,
+              })}
+            </div>,
+            <div key="key">
+              {field('keyData', 'Client key (base64 PEM)', {
+                required: true,
+                type: 'password',
+                fullWidth: true,
+                hint: 'Write-only: stored encrypted, never shown again',
+              })}
+            </div>,
+          ]}
+      <TextField
+        select
+        label="Driver"
+        value={driver ?? ''}
+        onChange={set('driver')}
+        disabled={!driverIds.length}
+        error={!!drivers.error}
+        helperText={driverHelperText(drivers)}
+      >
+        {driverIds.map(id => (
+          <MenuItem key={id} value={id}>
+            {id}
+          </MenuItem>
+        ))}
+      </TextField>
+      <Stack direction="row" spacing={2}>
+        {field('zone', 'Zone (optional)', { fullWidth: true })}
+        {field('site', 'Site (optional)', { fullWidth: true })}
+      </Stack>
+      <Stack direction="row" spacing={2}>
+        <TextField
+          select
+          label="Namespace policy"
+          value={form.namespaceMode}
+          onChange={set('namespaceMode')}
+          sx={{ minWidth: 200 }}
+        >
+          <MenuItem value="perInstance">One per instance</MenuItem>
+          <MenuItem value="fixed">One shared namespace</MenuItem>
+        </TextField>
+        {field(
+          'namespaceValue',
+          form.namespaceMode === 'fixed'
+            ? 'Namespace'
+            : 'Prefix (default mec-)',
+          { fullWidth: true, required: form.namespaceMode === 'fixed' },
+        )}
+      </Stack>
+      <FormControlLabel
+        control={
+          <Checkbox
+            checked={form.probe}
+            onChange={e => setForm(f => ({ ...f, probe: e.target.checked }))}
+          />
+        }
+        label="Check the host can be reached before registering it"
+      />
+    </FormDialog>
   );
 }
 
