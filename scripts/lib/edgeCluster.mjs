@@ -1,5 +1,6 @@
 // The local edge cluster that `npm start` deploys to: packages/edge-cluster's
 // library, loaded through Backstage's SWC require hook (it is TypeScript).
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { log, repoRoot } from './setup.mjs';
 
 const require = createRequire(import.meta.url);
 
-function edgeClusterLibrary() {
+export function edgeClusterLibrary() {
   require(join(
     repoRoot,
     'node_modules/@backstage/cli-node/config/nodeTransform.cjs',
@@ -86,6 +87,89 @@ export async function startLocalEdgeCluster({
     cluster,
     stop: async () => {
       if (startedHere) await edge.stopEdgeCluster(name);
+    },
+  };
+}
+
+/**
+ * Provisions the local edge cluster `name` in the background, for `npm
+ * start`: a child process (scripts/lib/localEdgeClusterWorker.mjs, in its
+ * own process group so that stopping it also stops a build in progress)
+ * builds the binaries when they are not cached, starts or reuses the
+ * cluster and registers it through the hosts API of the backend at
+ * `backendUrl` once that answers. Meanwhile it writes its progress to a
+ * status file, which the config file returned lets the backend serve to the
+ * edge hosts page.
+ *
+ * @returns the config file to pass to the backend, the status file, and
+ *   stop(), which stops the worker and the cluster if the worker started it
+ */
+export function startLocalEdgeClusterInBackground({
+  name = 'edge-1',
+  dataDir,
+  backendUrl,
+  token,
+}) {
+  const edge = edgeClusterLibrary();
+  mkdirSync(dataDir, { recursive: true });
+  const statusFile = join(dataDir, 'local-edge-cluster.json');
+  const configFile = join(dataDir, 'app-config.local-edge-cluster.yaml');
+  writeFileSync(
+    configFile,
+    JSON.stringify(
+      {
+        mec: {
+          localEdgeCluster: { statusFile },
+          // Where the build puts helm; the helm driver runs it only to deploy,
+          // which needs the registered cluster, so after the build.
+          drivers: { helm: { binary: join(edge.binDir(), 'helm') } },
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  const worker = spawn(
+    process.execPath,
+    [join(repoRoot, 'scripts/lib/localEdgeClusterWorker.mjs')],
+    {
+      detached: true,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        HELMMEC_LOCAL_EDGE_CLUSTER: JSON.stringify({
+          name,
+          statusFile,
+          backendUrl,
+          token,
+        }),
+      },
+    },
+  );
+  const exited = new Promise(resolve => worker.once('exit', resolve));
+  return {
+    configFile,
+    statusFile,
+    /** Resolves to the worker's exit code when it ends by itself. */
+    exited,
+    async stop() {
+      if (worker.exitCode !== null || worker.signalCode !== null) return;
+      try {
+        // The whole group: a go build in progress ends with it.
+        process.kill(-worker.pid, 'SIGTERM');
+      } catch {
+        return;
+      }
+      // The worker stops the cluster it started, then exits.
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-worker.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }, 60_000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }
