@@ -1,7 +1,9 @@
+import { Knex } from 'knex';
+import { randomBytes } from 'node:crypto';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { applyDatabaseMigrations } from './migrations';
 import { AppPackage, AppPackageCondition } from '../packages/model';
-import { AppPackageStore } from './AppPackageStore';
+import { AppPackageStore, CONTENT_CHUNK_BYTES } from './AppPackageStore';
 
 jest.setTimeout(60_000);
 
@@ -25,10 +27,11 @@ function record(id: string, overrides: Partial<AppPackage> = {}): AppPackage {
 }
 
 describe.each(databases.eachSupportedId())('AppPackageStore on %p', id => {
+  let knex: Knex;
   let store: AppPackageStore;
 
   beforeAll(async () => {
-    const knex = await databases.init(id);
+    knex = await databases.init(id);
     await applyDatabaseMigrations(knex);
     store = AppPackageStore.create({ knex });
     await store.insertAppPackage(record('a'));
@@ -130,5 +133,59 @@ describe.each(databases.eachSupportedId())('AppPackageStore on %p', id => {
     await leases.release(second!);
     expect(await leases.claim('lease', 60_000)).toBeUndefined();
     await store.deleteAppPackage('lease', {});
+  });
+
+  it('reads archives in pieces of at most CONTENT_CHUNK_BYTES, and back exactly', async () => {
+    await store.insertAppPackage(record('content'));
+    const packageArchive = randomBytes(2 * CONTENT_CHUNK_BYTES + 123);
+    const chartArchive = randomBytes(CONTENT_CHUNK_BYTES);
+    await store.putContent({
+      appPkgId: 'content',
+      packageArchive,
+      packageMediaType: 'application/zip',
+      appdText: 'appDId: x',
+      appdFileName: 'appd.yaml',
+      chartArchive,
+    });
+    // Every value a query hands back, as the driver decoded it.
+    let largest = 0;
+    const measure = (response: unknown) => {
+      const rows = Array.isArray(response) ? response : [response];
+      for (const row of rows) {
+        for (const value of Object.values(row ?? {})) {
+          if (Buffer.isBuffer(value)) largest = Math.max(largest, value.length);
+        }
+      }
+    };
+    knex.on('query-response', measure);
+    try {
+      const content = await store.getContent('content');
+      expect(content?.packageArchive.equals(packageArchive)).toBe(true);
+      expect(content?.chartArchive?.equals(chartArchive)).toBe(true);
+      expect(content).toMatchObject({
+        appPkgId: 'content',
+        packageMediaType: 'application/zip',
+        appdText: 'appDId: x',
+        appdFileName: 'appd.yaml',
+      });
+    } finally {
+      knex.off('query-response', measure);
+    }
+    expect(largest).toBe(CONTENT_CHUNK_BYTES);
+
+    // Without a chart, and an empty archive.
+    await store.putContent({
+      appPkgId: 'content',
+      packageArchive: Buffer.alloc(0),
+      packageMediaType: 'application/gzip',
+    });
+    const bare = await store.getContent('content');
+    expect(bare?.packageArchive.length).toBe(0);
+    expect(bare?.chartArchive).toBeUndefined();
+    expect(bare?.appdText).toBeUndefined();
+
+    await store.deleteContent('content');
+    expect(await store.getContent('content')).toBeUndefined();
+    await store.deleteAppPackage('content', {});
   });
 });
