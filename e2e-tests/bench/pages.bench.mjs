@@ -7,15 +7,21 @@
 // (the backend pages, filters and orders in SQL; how they got there does not
 // matter to the pages). They are NOT_INSTANTIATED, so no background job of
 // the backend touches an edge host for them.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import {
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { chromium } from 'playwright-core';
 import { freePort } from '../../scripts/lib/postgres.mjs';
-import { startPortal } from '../../scripts/lib/portal.mjs';
-import { log } from '../../scripts/lib/setup.mjs';
+import { log, repoRoot } from '../../scripts/lib/setup.mjs';
 
 const INSTANCES = 10_000;
 const PACKAGES = 1_000;
@@ -111,24 +117,136 @@ async function measure(browserPage, spec) {
   return median(times);
 }
 
-async function signIn(browserPage, appUrl) {
-  // The first load waits for the dev server's first build. A new browser
-  // context is never signed in: guest sign-in shows Enter.
+/**
+ * Opens a page of the app and signs in as the guest there. Every full load
+ * shows the sign-in page again, so this is the only one; the rest is
+ * navigation inside the app. The first load waits for the dev server's
+ * first build.
+ */
+async function openSignedIn(browserPage, url) {
   const timeout = 300_000;
-  await browserPage.goto(appUrl, { timeout });
+  await browserPage.goto(url, { timeout });
   const enter = browserPage.getByRole('button', { name: /enter/i });
   await enter.click({ timeout });
   await enter.waitFor({ state: 'detached', timeout });
 }
 
+/** A process group of its own, so that stopping it ends its children too. */
+function startGroup(command, args, cwd, env, output) {
+  const child = spawn(command, args, {
+    cwd,
+    env,
+    detached: true,
+    stdio: ['ignore', output, output],
+  });
+  const exited = new Promise(resolve => child.once('exit', resolve));
+  return {
+    alive: () => child.exitCode === null && child.signalCode === null,
+    async stop() {
+      const kill = signal => {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // already gone
+        }
+      };
+      if (this.alive()) {
+        kill('SIGTERM');
+        const timer = setTimeout(() => kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      // the group may still hold grandchildren
+      kill('SIGKILL');
+    },
+  };
+}
+
+async function waitForHttp(url, group, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    if (!group.alive()) throw new Error(`${url}: the process exited`);
+    if (Date.now() > deadline) throw new Error(`${url} did not answer`);
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
+
+/**
+ * The portal on free ports: the app's dev server as `npm start` runs it, and
+ * the backend from source as `npm start` runs it but without its file
+ * watcher, which restarts the backend on any change in the tree (a figure
+ * taken across a restart would measure the restart).
+ */
+async function startPortal(dataDir) {
+  const backendPort = await freePort();
+  const appPort = await freePort();
+  const ports = join(dataDir, 'app-config.ports.yaml');
+  writeFileSync(
+    ports,
+    JSON.stringify({
+      app: {
+        baseUrl: `http://localhost:${appPort}`,
+        listen: { port: appPort },
+      },
+      backend: {
+        baseUrl: `http://localhost:${backendPort}`,
+        listen: { host: '127.0.0.1', port: backendPort },
+        cors: { origin: `http://localhost:${appPort}` },
+      },
+    }),
+  );
+  const config = ['--config', join(repoRoot, 'app-config.yaml')];
+  config.push('--config', ports);
+  const output = openSync(join(dataDir, 'portal.log'), 'a');
+  const env = { ...process.env, MEC_DATA_DIR: dataDir };
+  const backend = startGroup(
+    process.execPath,
+    [
+      '--require',
+      join(
+        repoRoot,
+        'node_modules/@backstage/cli-node/config/nodeTransform.cjs',
+      ),
+      'src/index',
+      ...config,
+    ],
+    join(repoRoot, 'packages', 'backend'),
+    { ...env, NODE_ENV: 'development' },
+    output,
+  );
+  const app = startGroup(
+    join(repoRoot, 'node_modules', '.bin', 'backstage-cli'),
+    ['package', 'start', ...config],
+    join(repoRoot, 'packages', 'app'),
+    { ...env, BROWSER: 'none' },
+    output,
+  );
+  const portal = {
+    appUrl: `http://localhost:${appPort}`,
+    stop: () => Promise.all([app.stop(), backend.stop()]),
+  };
+  try {
+    await waitForHttp(
+      `http://127.0.0.1:${backendPort}/.backstage/health/v1/readiness`,
+      backend,
+      180_000,
+    );
+    await waitForHttp(portal.appUrl, app, 300_000);
+  } catch (error) {
+    await portal.stop();
+    throw error;
+  }
+  return portal;
+}
+
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'helmmec-pages-bench-'));
-  const portal = await startPortal({
-    backendPort: await freePort(),
-    appPort: await freePort(),
-    env: { MEC_DATA_DIR: dataDir },
-    output: openSync(join(dataDir, 'portal.log'), 'a'),
-  }).catch(error => {
+  const portal = await startPortal(dataDir).catch(error => {
     console.error(
       readFileSync(join(dataDir, 'portal.log'), 'utf8').slice(-5000),
     );
@@ -145,8 +263,7 @@ async function main() {
     browserPage = await browser.newPage({
       viewport: { width: 1440, height: 900 },
     });
-    await signIn(browserPage, portal.appUrl);
-    await browserPage.goto(`${portal.appUrl}/mec`);
+    await openSignedIn(browserPage, `${portal.appUrl}/mec/hosts`);
     const dbFile = join(dataDir, 'mec.sqlite');
     const state = {
       packages: [],
