@@ -1,7 +1,17 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { MecClient } from './MecClient';
+import { createCreateInstanceAction } from './actions/createInstance';
+import { createInstantiateAction } from './actions/instantiate';
+import { createOnboardPackageAction } from './actions/onboard';
 
 /**
- * The MEC scaffolder actions.
+ * The MEC scaffolder actions: `mec:package:onboard`, `mec:instance:create`
+ * and `mec:instance:instantiate`. They call the mec plugin's ETSI APIs on
+ * behalf of the user running the template.
  *
  * @public
  */
@@ -10,8 +20,19 @@ export const scaffolderModuleMec = createBackendModule({
   moduleId: 'mec',
   register(reg) {
     reg.registerInit({
-      deps: {},
-      async init() {},
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
+      },
+      async init({ scaffolder, discovery, auth }) {
+        const client = new MecClient({ discovery, auth });
+        scaffolder.addActions(
+          createOnboardPackageAction({ client }),
+          createCreateInstanceAction({ client }),
+          createInstantiateAction({ client }),
+        );
+      },
     });
   },
 });
