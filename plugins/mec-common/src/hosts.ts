@@ -1,6 +1,7 @@
 /*
  * Wire types of HelmMEC's edge host registry (portal API /api/mec/hosts,
- * /api/mec/edge_drivers and /api/mec/placement), generated from
+ * /api/mec/edge_drivers, /api/mec/placement and
+ * /api/mec/local_edge_cluster), generated from
  * plugins/mec-backend/src/schema/openapi/hosts.yaml.
  */
 import type { components } from './generated/hosts';
@@ -53,3 +54,10 @@ export type HostPlacement = HostsSchemas['HostPlacement'];
  * @public
  */
 export type PlacementPreview = HostsSchemas['PlacementPreview'];
+
+/**
+ * Response of GET /local_edge_cluster: how far `npm start` is with its local
+ * edge cluster (building, starting, registering, registered, failed).
+ * @public
+ */
+export type LocalEdgeCluster = HostsSchemas['LocalEdgeCluster'];

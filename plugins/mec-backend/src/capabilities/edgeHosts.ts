@@ -7,6 +7,7 @@ import {
   EdgeHostService,
 } from '../hosts';
 import { edgeHostDirectory } from '../hosts/HostDirectory';
+import { LocalEdgeClusterStatus } from '../hosts/localEdgeCluster';
 import { OutboundUrlPolicy } from '../outbound';
 import { isDevelopment } from './checkProductionSettings';
 import { MecCore } from './types';
@@ -50,5 +51,7 @@ export async function buildEdgeHosts(
     healthChecker,
     drivers,
     directory: edgeHostDirectory(hosts),
+    // Set by npm start only (mec.localEdgeCluster.statusFile).
+    localEdgeCluster: LocalEdgeClusterStatus.fromConfig(config),
   };
 }

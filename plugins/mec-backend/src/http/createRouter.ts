@@ -14,6 +14,7 @@ import {
 } from '@helmmec/plugin-mec-common';
 import { GrantingService } from '../granting/GrantingService';
 import { EdgeHostHealthChecker, EdgeHostService } from '../hosts';
+import { LocalEdgeClusterStatus } from '../hosts/localEdgeCluster';
 import { AppLifecycleService } from '../lifecycle/AppLifecycleService';
 import { SubscriptionStore } from '../notifications';
 import { OutboundUrlPolicy } from '../outbound';
@@ -50,7 +51,12 @@ import { notFoundHandler, problemDetailsErrorHandler } from './problemDetails';
 export const HELM_REPOSITORY_PATH = 'helm-repository';
 
 // The paths the hosts router takes by itself (see ./hosts).
-const HOSTS_API_ROOTS = ['/hosts', '/edge_drivers', '/placement'];
+const HOSTS_API_ROOTS = [
+  '/hosts',
+  '/edge_drivers',
+  '/placement',
+  '/local_edge_cluster',
+];
 
 /** What the HTTP layer of the mec plugin needs. */
 export interface RouterOptions {
@@ -71,6 +77,8 @@ export interface RouterOptions {
   granting: GrantingService;
   hosts: EdgeHostService;
   healthChecker: EdgeHostHealthChecker;
+  /** The progress of `npm start`'s local edge cluster (`mec.localEdgeCluster`). */
+  localEdgeCluster?: LocalEdgeClusterStatus;
   /** Items per page of every list (`mec.api.pageSize`). */
   pageSize?: number;
 }
@@ -159,12 +167,13 @@ export async function createRouter(
       appLcmBase,
     }),
   );
-  // Takes /hosts, /edge_drivers and /placement by itself.
+  // Takes /hosts, /edge_drivers, /placement and /local_edge_cluster by itself.
   router.use(
     await createHostsRouter({
       hosts: options.hosts,
       healthChecker: options.healthChecker,
       placement: options.granting,
+      localEdgeCluster: options.localEdgeCluster,
       baseUrl: apiRoot,
       pageSize: options.pageSize,
     }),

@@ -38,7 +38,10 @@ export interface paths {
     delete: operations['EdgeHostDELETE'];
     options?: never;
     head?: never;
-    /** Changes title, description, driver, labels, location or namespace policy of a host registered through this API. */
+    /**
+     * Changes title, description, driver, labels, location, namespace policy, API server URL, CA or credential of a host registered through this API.
+     * @description A new URL is checked against `mec.hosts.outbound` as on registration; the next health check (or `POST /hosts/{name}/check`) reaches the host with the new URL, CA and credential.
+     */
     patch: operations['EdgeHostPATCH'];
     trace?: never;
   };
@@ -94,6 +97,26 @@ export interface paths {
      * @description What the MEO's placement would decide now for the application of an instance (as its INSTANTIATE grant would, without host selection or location constraints) or of an onboarded package: the suggested host and, for every registered host, whether it fits or why not. Exactly one of appInstanceId and appPkgId is required.
      */
     get: operations['PlacementGET'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/local_edge_cluster': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Reports how far the local edge cluster of a development portal (`npm start`) is: building, starting, registering, registered or failed.
+     * @description HelmMEC's own, for development: `npm start` builds and starts a local edge cluster in the background and registers it as an edge host through `POST /hosts` when it is up; meanwhile it writes its progress to the file `mec.localEdgeCluster.statusFile` names, which this operation reads. 404 when that option is not set (every deployment but `npm start`) or nothing was written yet.
+     */
+    get: operations['LocalEdgeClusterGET'];
     put?: never;
     post?: never;
     delete?: never;
@@ -183,6 +206,11 @@ export interface components {
       labels?: components['schemas']['Labels'];
       location?: components['schemas']['Location'];
       namespacePolicy?: components['schemas']['NamespacePolicy'];
+      /** @description A new Kubernetes API server URL (https), as on registration; for a cluster that moved, such as a local edge cluster restarted on other ports. */
+      url?: string;
+      /** @description A new base64 PEM CA of the API server; null removes the pinned CA. */
+      caData?: string | null;
+      credential?: components['schemas']['Credential'];
     };
     ResourceAmounts: {
       cpuMillicores: number;
@@ -257,6 +285,37 @@ export interface components {
       suggestedHost?: string;
       /** @description Every registered host: the fitting ones best first (the suggested host leads), then the rejected ones with their reasons. */
       hosts: components['schemas']['HostPlacement'][];
+    };
+    /** @description HelmMEC's own: the progress of the local edge cluster `npm start` provisions. Phases: `building` its binaries from upstream Go modules (the first start only; about 10 to 25 minutes on 2 cores), `starting` its processes, `registering` it as an edge host, `registered` (done; the host is in `/hosts`), `failed` (see `error` and `hint`). */
+    LocalEdgeCluster: {
+      /** @description The edge host name it registers as. */
+      name: string;
+      /** @enum {string} */
+      phase: 'building' | 'starting' | 'registering' | 'registered' | 'failed';
+      /** @description While building, the Go module being built (such as `kubernetes`), or `lock` while waiting for another build of the same binaries. */
+      component?: string;
+      /** @description While building, the components already built. */
+      built?: string[];
+      /** @description What it is doing, in one line. */
+      message: string;
+      /**
+       * Format: date-time
+       * @description When `npm start` began provisioning it.
+       */
+      startedAt: string;
+      /**
+       * Format: date-time
+       * @description When the progress was last written.
+       */
+      updatedAt: string;
+      /** @description Seconds from `startedAt` to now, or to `updatedAt` once registered or failed. */
+      elapsedSeconds: number;
+      /** @description The last lines of its log, oldest first. */
+      log: string[];
+      /** @description Why it failed. */
+      error?: string;
+      /** @description What to do about the failure. */
+      hint?: string;
     };
   };
   responses: {
@@ -563,6 +622,37 @@ export interface operations {
         };
       };
       409: components['responses']['409'];
+    };
+  };
+  LocalEdgeClusterGET: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The progress of the local edge cluster. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LocalEdgeCluster'];
+        };
+      };
+      401: components['responses']['401'];
+      403: components['responses']['403'];
+      /** @description This backend has no local edge cluster. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
     };
   };
 }

@@ -10,6 +10,10 @@ import {
   EdgeHostSettingsUpdate,
   RegisterEdgeHostRequest,
 } from '../../hosts';
+import {
+  LocalEdgeClusterProgress,
+  LocalEdgeClusterStatus,
+} from '../../hosts/localEdgeCluster';
 import { spec } from '../../schema/openapi/generated/hosts';
 import { methodNotAllowed } from '../methodNotAllowed';
 import {
@@ -31,6 +35,12 @@ export const EDGE_DRIVERS_PATH = 'edge_drivers';
 /** Path of the placement preview under the plugin's base URL. */
 export const PLACEMENT_PATH = 'placement';
 
+/**
+ * Path of the local edge cluster's progress (`npm start`) under the
+ * plugin's base URL; beside `/hosts`, like the others.
+ */
+export const LOCAL_EDGE_CLUSTER_PATH = 'local_edge_cluster';
+
 /** What the edge host registry's HTTP layer needs. */
 export interface HostsRouterOptions {
   hosts: EdgeHostService;
@@ -43,12 +53,18 @@ export interface HostsRouterOptions {
   baseUrl?: () => Promise<string>;
   /** Hosts per page of `GET /hosts` (`mec.api.pageSize`). */
   pageSize?: number;
+  /**
+   * The progress of `npm start`'s local edge cluster; without it (or
+   * without its status file) `GET /local_edge_cluster` is 404.
+   */
+  localEdgeCluster?: LocalEdgeClusterStatus;
 }
 
 /**
  * The portal API of the edge host registry, `/hosts` under the plugin's
  * base URL (not an ETSI API), the edge drivers a host may name,
- * `/edge_drivers`, and the placement preview, `/placement`, validated
+ * `/edge_drivers`, the placement preview, `/placement`, and the progress
+ * of `npm start`'s local edge cluster, `/local_edge_cluster`, validated
  * against `schema/openapi/hosts.yaml`. Mount it at the plugin's base URL,
  * after authentication and before the ProblemDetails error handler.
  * Credentials are accepted on registration and never returned.
@@ -153,13 +169,19 @@ export async function createHostsRouter(
     );
   });
 
+  api.get('/local_edge_cluster', async (_req, res) => {
+    const localEdgeCluster =
+      options.localEdgeCluster ?? new LocalEdgeClusterStatus(undefined);
+    res.json(toLocalEdgeClusterResponse(await localEdgeCluster.read()));
+  });
+
   api.use(methodNotAllowed(spec));
 
   // Only its own paths reach it, unstripped (the document's paths are
   // relative to the plugin's base URL), so its JSON body parser never
   // touches other routes.
   const ownPath = new RegExp(
-    `^/(${HOSTS_PATH}|${EDGE_DRIVERS_PATH}|${PLACEMENT_PATH})(/|$)`,
+    `^/(${HOSTS_PATH}|${EDGE_DRIVERS_PATH}|${PLACEMENT_PATH}|${LOCAL_EDGE_CLUSTER_PATH})(/|$)`,
   );
   const router = Router();
   router.use((req, res, next) =>
@@ -179,5 +201,14 @@ export function toEdgeHostResponse(host: EdgeHost) {
     ...(status
       ? { status: { ...status, checkedAt: status.checkedAt.toISOString() } }
       : {}),
+  };
+}
+
+/** The API view of the local edge cluster's progress: dates as ISO strings. */
+export function toLocalEdgeClusterResponse(progress: LocalEdgeClusterProgress) {
+  return {
+    ...progress,
+    startedAt: progress.startedAt.toISOString(),
+    updatedAt: progress.updatedAt.toISOString(),
   };
 }

@@ -161,7 +161,8 @@ export const spec = {
       "patch": {
         "operationId": "EdgeHostPATCH",
         "x-mec-permission": "mec.host.register",
-        "summary": "Changes title, description, driver, labels, location or namespace policy of a host registered through this API.",
+        "summary": "Changes title, description, driver, labels, location, namespace policy, API server URL, CA or credential of a host registered through this API.",
+        "description": "A new URL is checked against `mec.hosts.outbound` as on registration; the next health check (or `POST /hosts/{name}/check`) reaches the host with the new URL, CA and credential.",
         "tags": [
           "hosts"
         ],
@@ -389,6 +390,45 @@ export const spec = {
           },
           "409": {
             "$ref": "#/components/responses/409"
+          }
+        }
+      }
+    },
+    "/local_edge_cluster": {
+      "get": {
+        "operationId": "LocalEdgeClusterGET",
+        "x-mec-permission": "mec.host.read",
+        "summary": "Reports how far the local edge cluster of a development portal (`npm start`) is: building, starting, registering, registered or failed.",
+        "description": "HelmMEC's own, for development: `npm start` builds and starts a local edge cluster in the background and registers it as an edge host through `POST /hosts` when it is up; meanwhile it writes its progress to the file `mec.localEdgeCluster.statusFile` names, which this operation reads. 404 when that option is not set (every deployment but `npm start`) or nothing was written yet.",
+        "tags": [
+          "hosts"
+        ],
+        "responses": {
+          "200": {
+            "description": "The progress of the local edge cluster.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/LocalEdgeCluster"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "description": "This backend has no local edge cluster.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ProblemDetails"
+                }
+              }
+            }
           }
         }
       }
@@ -663,6 +703,18 @@ export const spec = {
           },
           "namespacePolicy": {
             "$ref": "#/components/schemas/NamespacePolicy"
+          },
+          "url": {
+            "type": "string",
+            "description": "A new Kubernetes API server URL (https), as on registration; for a cluster that moved, such as a local edge cluster restarted on other ports."
+          },
+          "caData": {
+            "type": "string",
+            "nullable": true,
+            "description": "A new base64 PEM CA of the API server; null removes the pinned CA."
+          },
+          "credential": {
+            "$ref": "#/components/schemas/Credential"
           }
         }
       },
@@ -909,6 +961,81 @@ export const spec = {
             "items": {
               "$ref": "#/components/schemas/HostPlacement"
             }
+          }
+        }
+      },
+      "LocalEdgeCluster": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "name",
+          "phase",
+          "message",
+          "startedAt",
+          "updatedAt",
+          "elapsedSeconds",
+          "log"
+        ],
+        "description": "HelmMEC's own: the progress of the local edge cluster `npm start` provisions. Phases: `building` its binaries from upstream Go modules (the first start only; about 10 to 25 minutes on 2 cores), `starting` its processes, `registering` it as an edge host, `registered` (done; the host is in `/hosts`), `failed` (see `error` and `hint`).",
+        "properties": {
+          "name": {
+            "type": "string",
+            "description": "The edge host name it registers as."
+          },
+          "phase": {
+            "type": "string",
+            "enum": [
+              "building",
+              "starting",
+              "registering",
+              "registered",
+              "failed"
+            ]
+          },
+          "component": {
+            "type": "string",
+            "description": "While building, the Go module being built (such as `kubernetes`), or `lock` while waiting for another build of the same binaries."
+          },
+          "built": {
+            "type": "array",
+            "description": "While building, the components already built.",
+            "items": {
+              "type": "string"
+            }
+          },
+          "message": {
+            "type": "string",
+            "description": "What it is doing, in one line."
+          },
+          "startedAt": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When `npm start` began provisioning it."
+          },
+          "updatedAt": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When the progress was last written."
+          },
+          "elapsedSeconds": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Seconds from `startedAt` to now, or to `updatedAt` once registered or failed."
+          },
+          "log": {
+            "type": "array",
+            "description": "The last lines of its log, oldest first.",
+            "items": {
+              "type": "string"
+            }
+          },
+          "error": {
+            "type": "string",
+            "description": "Why it failed."
+          },
+          "hint": {
+            "type": "string",
+            "description": "What to do about the failure."
           }
         }
       }
