@@ -104,4 +104,31 @@ describe('MecClient', () => {
       expect.anything(),
     ]);
   });
+
+  it('reads the local edge cluster, and none where the backend has none (404)', async () => {
+    const progress = { name: 'edge-1', phase: 'building' };
+    let status = 200;
+    const fetch = jest.fn(async (_url: string) =>
+      status === 200
+        ? new Response(JSON.stringify(progress), {
+            headers: { 'Content-Type': 'application/json' },
+          })
+        : new Response(JSON.stringify({ status, detail: 'none' }), {
+            status,
+            headers: { 'Content-Type': 'application/problem+json' },
+          }),
+    );
+    const client = new MecClient({
+      discoveryApi: { getBaseUrl: async () => 'http://backstage/api/mec' },
+      fetchApi: { fetch } as any,
+    });
+    await expect(client.getLocalEdgeCluster()).resolves.toEqual(progress);
+    expect(fetch.mock.calls[0][0]).toBe(
+      'http://backstage/api/mec/local_edge_cluster',
+    );
+    status = 404;
+    await expect(client.getLocalEdgeCluster()).resolves.toBeUndefined();
+    status = 403;
+    await expect(client.getLocalEdgeCluster()).rejects.toThrow('none');
+  });
 });

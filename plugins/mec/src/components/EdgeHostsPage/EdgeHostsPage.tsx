@@ -33,6 +33,11 @@ import { usePolling } from '../common/usePolling';
 import { useMecPaths } from '../common/useMecPaths';
 import { CapacityBar } from './CapacityBar';
 import { cpu, health, memory } from './edgeHostFormat';
+import {
+  isLocalEdgeClusterOnItsWay,
+  LocalEdgeClusterBanner,
+  useLocalEdgeCluster,
+} from './LocalEdgeClusterBanner';
 import { RegisterHostDialog } from './RegisterHostDialog';
 
 /** The edge hosts (Kubernetes clusters): health, capacity, registration. */
@@ -66,6 +71,8 @@ export function EdgeHostsPage() {
     // The backend re-checks hosts periodically; show its latest view.
     { shouldPoll: () => true, intervalMs: 30_000 },
   );
+  // npm start's local edge cluster registers itself when it is up.
+  const localEdgeCluster = useLocalEdgeCluster(retry);
 
   const check = async (name: string) => {
     setChecking(name);
@@ -96,7 +103,13 @@ export function EdgeHostsPage() {
   } else if (error) {
     body = <ResponseErrorPanel error={error} />;
   } else if (!value || value.hosts.length === 0) {
-    body = (
+    body = isLocalEdgeClusterOnItsWay(localEdgeCluster) ? (
+      <EmptyState
+        missing="data"
+        title="No edge hosts registered yet"
+        description="The local edge cluster is on its way: npm start builds and starts it in the background and registers it here as an edge host when it is up. You may also register another cluster with its API URL and a credential."
+      />
+    ) : (
       <EmptyState
         missing="data"
         title="No edge hosts registered"
@@ -221,6 +234,7 @@ export function EdgeHostsPage() {
           Register host
         </PermittedButton>
       </Stack>
+      <LocalEdgeClusterBanner progress={localEdgeCluster} />
       <ErrorAlert
         title="The request was refused"
         error={actionError}
