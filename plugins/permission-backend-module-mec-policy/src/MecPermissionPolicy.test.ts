@@ -88,6 +88,37 @@ const catalogDelete = createPermission({
   resourceType: 'catalog-entity',
 });
 
+// The scaffolder's permissions as @backstage/plugin-scaffolder-common
+// declares them.
+const taskCreate = createPermission({
+  name: 'scaffolder.task.create',
+  attributes: { action: 'create' },
+});
+const actionExecute = createPermission({
+  name: 'scaffolder.action.execute',
+  attributes: {},
+  resourceType: 'scaffolder-action',
+});
+const templateParameterRead = createPermission({
+  name: 'scaffolder.template.parameter.read',
+  attributes: { action: 'read' },
+  resourceType: 'scaffolder-template',
+});
+const templateManagement = createPermission({
+  name: 'scaffolder.template.management',
+  attributes: {},
+});
+const taskRead = createPermission({
+  name: 'scaffolder.task.read',
+  attributes: { action: 'read' },
+  resourceType: 'scaffolder-task',
+});
+const taskCancel = createPermission({
+  name: 'scaffolder.task.cancel',
+  attributes: {},
+  resourceType: 'scaffolder-task',
+});
+
 describe('MecPermissionPolicy', () => {
   it.each([
     ['user:default/vera', mecPackageReadPermission, true],
@@ -113,6 +144,15 @@ describe('MecPermissionPolicy', () => {
     ['user:default/nobody', mecPackageReadPermission, false],
     ['user:default/nobody', catalogRead, true],
     [undefined, catalogRead, false],
+    // Developers run templates; viewers see them but cannot run them.
+    ['user:default/vera', templateParameterRead, true],
+    ['user:default/vera', taskCreate, false],
+    ['user:default/vera', actionExecute, false],
+    ['user:default/dev', taskCreate, true],
+    ['user:default/dev', actionExecute, true],
+    ['user:default/dev', templateManagement, false],
+    ['user:default/ada', templateManagement, true],
+    ['user:default/nobody', taskCreate, false],
   ] as const)('%s holds %p: %s', async (user, permission, allowed) => {
     expect(await decide(production, user, permission)).toBe(allowed);
   });
@@ -128,6 +168,42 @@ describe('MecPermissionPolicy', () => {
           permission !== mecPackagePullPermission,
       );
     }
+  });
+
+  it('shows and cancels scaffolder tasks to those who started them, all of them to platform admins', async () => {
+    const owner = (user: string) => ({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'scaffolder',
+      resourceType: 'scaffolder-task',
+      conditions: {
+        rule: 'IS_TASK_OWNER',
+        resourceType: 'scaffolder-task',
+        params: { createdBy: [user] },
+      },
+    });
+    const handle = (user: string, permission: Permission) =>
+      production.handle(
+        { permission },
+        {
+          credentials: mockCredentials.user(user),
+          info: { userEntityRef: user, ownershipEntityRefs: [] },
+        },
+      );
+    expect(await handle('user:default/dev', taskRead)).toEqual(
+      owner('user:default/dev'),
+    );
+    expect(await handle('user:default/dev', taskCancel)).toEqual(
+      owner('user:default/dev'),
+    );
+    expect(await handle('user:default/vera', taskRead)).toEqual(
+      owner('user:default/vera'),
+    );
+    expect(await handle('user:default/vera', taskCancel)).toEqual({
+      result: AuthorizeResult.DENY,
+    });
+    expect(await handle('user:default/ada', taskRead)).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
   });
 
   it('allows everything only under auth.environment development', async () => {

@@ -55,6 +55,17 @@ const developer = [
   ].map(p => p.name),
 ];
 
+// The scaffolder's permissions by name (@backstage/plugin-scaffolder-common).
+// Running a template is a developer's: its MEC actions then act with the
+// user's own MEC permissions. The template editor is a platform admin's.
+const SCAFFOLDER_RUN = new Set([
+  'scaffolder.action.execute',
+  'scaffolder.task.create',
+  'scaffolder.task.cancel',
+  'scaffolder.template.dry-run',
+]);
+const SCAFFOLDER_TASK_RESOURCE = 'scaffolder-task';
+
 /**
  * The MEC and Kubernetes permissions of the viewer and developer roles; a
  * platform admin holds every permission. @public
@@ -67,7 +78,8 @@ export const MEC_ROLE_PERMISSIONS: Readonly<
  * The HelmMEC permission policy. A user's role is the highest one whose
  * configured entity refs (`mec.permissions.roles`) meet the user's
  * ownership entity refs. MEC and Kubernetes permissions follow the role;
- * other plugins' reads are allowed to every user, their other actions to
+ * developers run software templates and see and cancel only the scaffolder
+ * tasks they started, platform admins all of them; other plugins' reads are allowed to every user, their other actions to
  * developers and platform admins. Under `auth.environment: development`
  * everything is allowed, as the guest sign-in of local use needs.
  *
@@ -123,9 +135,28 @@ export class MecPermissionPolicy implements PermissionPolicy {
     }
     const { permission } = request;
     const role = await this.roleOf(user);
-    return this.allows(role, permission.name, permission.attributes.action)
-      ? { result: AuthorizeResult.ALLOW }
-      : { result: AuthorizeResult.DENY };
+    if (!this.allows(role, permission.name, permission.attributes.action)) {
+      return { result: AuthorizeResult.DENY };
+    }
+    // A task's parameters may hold Helm values: users see and cancel only
+    // the tasks they started.
+    if (
+      role !== 'platformAdmin' &&
+      'resourceType' in permission &&
+      permission.resourceType === SCAFFOLDER_TASK_RESOURCE
+    ) {
+      return {
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'scaffolder',
+        resourceType: SCAFFOLDER_TASK_RESOURCE,
+        conditions: {
+          rule: 'IS_TASK_OWNER',
+          resourceType: SCAFFOLDER_TASK_RESOURCE,
+          params: { createdBy: [user.info.userEntityRef] },
+        },
+      };
+    }
+    return { result: AuthorizeResult.ALLOW };
   }
 
   private allows(
@@ -138,6 +169,9 @@ export class MecPermissionPolicy implements PermissionPolicy {
     }
     if (name.startsWith('mec.') || name.startsWith('kubernetes.')) {
       return role !== undefined && MEC_ROLE_PERMISSIONS[role].has(name);
+    }
+    if (name.startsWith('scaffolder.') && action !== 'read') {
+      return role === 'developer' && SCAFFOLDER_RUN.has(name);
     }
     // Other plugins (catalog, scaffolder, ...): reads for every user, so the
     // portal works; changes for developers.
