@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { LeaseTable } from '../jobs';
+import { DatabaseClock, LeaseTable } from '../jobs';
 import { inFlightLeases } from './inFlightLeases';
 import {
   CreationCursor,
@@ -77,8 +77,8 @@ const FIELD_COLUMNS: Record<AppPackageField, string> = {
 const CONTENTS = 'app_package_contents';
 
 /**
- * Archives are read from the database in pieces of this size: decoding one
- * (hex text on PostgreSQL) takes a few milliseconds of the event loop.
+ * Archives are read from PostgreSQL in pieces of this size: decoding one
+ * (hex text) takes a few milliseconds of the event loop.
  */
 export const CONTENT_CHUNK_BYTES = 1024 * 1024;
 
@@ -253,10 +253,12 @@ export class AppPackageStore {
   }
 
   /**
-   * A package's content. The archives are read in pieces of
+   * A package's content. On PostgreSQL the archives are read in pieces of
    * {@link CONTENT_CHUNK_BYTES}, one query each: node-postgres receives a
    * bytea as hex text and decodes it on the event loop in one go, which for
-   * an 8 MiB package held every request for 170 ms. Content changes only
+   * an 8 MiB package held every request for 170 ms. On SQLite in one piece:
+   * better-sqlite3 hands a blob over as it is, while SQLite loads the
+   * whole blob for every substr() of it. Content changes only
    * while its package is onboarded (by the onboarding's leaseholder) and
    * when it is deleted; a read that sees the row change starts again.
    */
@@ -314,6 +316,10 @@ export class AppPackageStore {
     column: 'package_archive' | 'chart_archive',
     bytes: number,
   ): Promise<Buffer | 'changed'> {
+    const pieceBytes =
+      DatabaseClock.forKnex(this.knex).dialect === 'pg'
+        ? CONTENT_CHUNK_BYTES
+        : bytes;
     const pieces: Buffer[] = [];
     let read = 0;
     while (read < bytes) {
@@ -324,7 +330,7 @@ export class AppPackageStore {
           this.knex.raw('substr(??, ?, ?) as piece', [
             column,
             read + 1,
-            CONTENT_CHUNK_BYTES,
+            pieceBytes,
           ]),
           this.knex.raw('length(??) as bytes', [column]),
         );
