@@ -21,7 +21,14 @@ import YAML from 'yaml';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const chartsDir = resolve(here, '../charts');
-const EXAMPLES = ['video-analytics', 'location-service'];
+// Directories under examples/charts; each builds <directory>.zip. A second
+// version of an application lives in its own directory (video-analytics-1.1.0),
+// so that an instance can be upgraded from one to the other.
+const EXAMPLES = [
+  'video-analytics',
+  'video-analytics-1.1.0',
+  'location-service',
+];
 // Fixed timestamps: tar stores UTC seconds; ZIP stores local "DOS" time, so
 // its date is built from local components to read 2026-01-01 00:00 anywhere.
 const TAR_MTIME = new Date(Date.UTC(2026, 0, 1));
@@ -84,18 +91,24 @@ function helmIgnore(chartDir) {
   };
 }
 
-async function packChart(name) {
-  const chartDir = join(chartsDir, name);
+async function packChart(dir, name) {
+  const chartDir = join(chartsDir, dir);
   const ignored = helmIgnore(chartDir);
   const files = listFiles(chartDir)
     .map(f => relative(chartDir, f).split('\\').join('/'))
-    .filter(f => !ignored(f))
-    .map(f => `${name}/${f}`);
+    .filter(f => !ignored(f));
   const chunks = [];
-  // Files only, as helm writes them; portable drops uid/gid/user names and
-  // normalises modes to the umask 022 ones.
+  // Files only, as helm writes them, under the chart's name whatever the
+  // directory; portable drops uid/gid/user names and normalises modes to
+  // the umask 022 ones.
   const stream = tar.c(
-    { cwd: chartsDir, gzip: { level: 9 }, portable: true, mtime: TAR_MTIME },
+    {
+      cwd: chartDir,
+      prefix: name,
+      gzip: { level: 9 },
+      portable: true,
+      mtime: TAR_MTIME,
+    },
     files,
   );
   for await (const chunk of stream) chunks.push(chunk);
@@ -133,7 +146,7 @@ async function buildPackage(name) {
   const appdText = readFileSync(join(chartDir, appdRelative), 'utf8');
   const appd = YAML.parse(appdText);
   const chartFileName = `${chartYaml.name}-${chartYaml.version}.tgz`;
-  const chart = await packChart(name);
+  const chart = await packChart(name, chartYaml.name);
 
   const appdPath = 'Definitions/appd.yaml';
   const chartPath = `Artifacts/${chartFileName}`;
