@@ -77,6 +77,14 @@ try {
     nodeTransform,
     'plugins/mec-backend/bench/notificationsBench.ts',
   ]);
+  log(
+    'hostile onboarding: GET latency while hostile packages onboard, against none',
+  );
+  await run('node', [
+    '--require',
+    nodeTransform,
+    'plugins/mec-backend/bench/hostileOnboardingBench.ts',
+  ]);
   log('portal pages: first row at 10,000 instances against 10');
   await run('node', ['e2e-tests/bench/pages.bench.mjs']);
 } finally {
