@@ -136,6 +136,41 @@ export class EdgeHostStore {
   }
 
   /**
+   * Records the result of a health check like {@link EdgeHostStore.setStatus}
+   * and returns the status it replaced, compared and swapped in one write:
+   * of concurrent checks of a host, each sees the status the other wrote,
+   * so a change of reachability is seen by exactly one of them.
+   *
+   * @returns undefined when there is no such host
+   */
+  async swapStatus(
+    name: string,
+    status: EdgeHostStatus,
+  ): Promise<{ previous?: EdgeHostStatus } | undefined> {
+    for (;;) {
+      const row = await this.knex<EdgeHostRow>(TABLE)
+        .select('status')
+        .where({ name })
+        .first();
+      if (!row) return undefined;
+      const query = this.knex<EdgeHostRow>(TABLE).where({ name });
+      if (row.status === null) {
+        query.whereNull('status');
+      } else {
+        query.where('status', row.status);
+      }
+      const count = await query.update({
+        status: JSON.stringify(status),
+        status_checked_at: status.checkedAt,
+      });
+      if (count > 0) {
+        return row.status ? { previous: parseStatus(row.status) } : {};
+      }
+      // Another check wrote in between: compare with what it wrote.
+    }
+  }
+
+  /**
    * Deletes a host.
    *
    * @returns whether it existed
@@ -169,10 +204,13 @@ export class EdgeHostStore {
 const date = (value: Date | string) =>
   value instanceof Date ? value : new Date(value);
 
+function parseStatus(text: string): EdgeHostStatus {
+  const status = JSON.parse(text) as EdgeHostStatus & { checkedAt: string };
+  return { ...status, checkedAt: date(status.checkedAt) };
+}
+
 function fromRow(row: EdgeHostRow): EdgeHostRecord {
-  const status = row.status
-    ? (JSON.parse(row.status) as EdgeHostStatus & { checkedAt: string })
-    : undefined;
+  const status = row.status ? parseStatus(row.status) : undefined;
   return {
     name: row.name,
     ...(row.title !== null ? { title: row.title } : {}),
@@ -186,9 +224,7 @@ function fromRow(row: EdgeHostRow): EdgeHostRecord {
     location: JSON.parse(row.location),
     namespacePolicy: JSON.parse(row.namespace_policy),
     source: row.source,
-    ...(status
-      ? { status: { ...status, checkedAt: date(status.checkedAt) } }
-      : {}),
+    ...(status ? { status } : {}),
     createdAt: date(row.created_at),
     updatedAt: date(row.updated_at),
   };

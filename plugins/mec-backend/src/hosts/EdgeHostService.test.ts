@@ -483,6 +483,40 @@ describe.each(databases.eachSupportedId())('EdgeHostService on %p', id => {
     expect((await service.listHealthy()).map(h => h.name)).toEqual(['edge-1']);
   });
 
+  it('announces changes of reachability once, concurrent checks included', async () => {
+    const changes: Array<{ hostName: string; reachable: boolean }> = [];
+    service.onReachabilityChanged(change => changes.push(change));
+    await service.registerHost(request('edge-flaky'));
+    const check = (reachable: boolean, second: number) =>
+      service.recordStatus('edge-flaky', {
+        reachable,
+        ...(reachable ? { readyNodes: 1 } : { error: 'unreachable' }),
+        checkedAt: new Date(Date.UTC(2026, 11, 1, 6, 0, second)),
+      });
+    // A new host found reachable is no news; then two checks at once (as
+    // from two replicas) find it unreachable: one change.
+    await check(true, 0);
+    await check(true, 1);
+    await Promise.all([check(false, 2), check(false, 3)]);
+    await check(false, 4);
+    await check(true, 5);
+    await check(true, 6);
+    expect(changes).toEqual([
+      { hostName: 'edge-flaky', reachable: false },
+      { hostName: 'edge-flaky', reachable: true },
+    ]);
+    // A host never reached is news on its first check.
+    await service.registerHost(request('edge-dark'));
+    await service.recordStatus('edge-dark', {
+      reachable: false,
+      error: 'unreachable',
+      checkedAt: new Date(),
+    });
+    expect(changes.at(-1)).toEqual({ hostName: 'edge-dark', reachable: false });
+    await service.deleteHost('edge-flaky');
+    await service.deleteHost('edge-dark');
+  });
+
   it('deletes unused API hosts only', async () => {
     instancesByHost = { 'edge-2': 2 };
     await expect(service.deleteHost('edge-2')).rejects.toMatchObject({

@@ -22,7 +22,7 @@ import {
   OutboundUrlPolicy,
 } from '../outbound';
 import { SecretCipher } from '../secrets';
-import { CredentialCipher } from './CredentialCipher';
+import { CredentialCipher, EdgeHostCredential } from './CredentialCipher';
 import { DEFAULT_NAMESPACE_PREFIX, probeEdgeHost } from './probeEdgeHost';
 import { readStaticHosts } from './staticHosts';
 import {
@@ -65,6 +65,18 @@ export interface EdgeHostSettingsUpdate {
   labels?: Record<string, string>;
   location?: EdgeHostLocation;
   namespacePolicy?: NamespacePolicy;
+  /** A new API server URL, for a cluster that moved (e.g. new ports). */
+  url?: string;
+  /** A new CA of the API server; null removes the pinned one. */
+  caData?: string | null;
+  /** A new credential, such as a rotated ServiceAccount token. */
+  credential?: EdgeHostCredential;
+}
+
+/** A host became unreachable, or reachable again. */
+export interface EdgeHostReachabilityChange {
+  hostName: string;
+  reachable: boolean;
 }
 
 /** Options of {@link EdgeHostService.create}. */
@@ -134,6 +146,9 @@ function namespaceOfPolicy(
 
 export class EdgeHostService {
   private readonly changeListeners: Array<(hostName: string) => void> = [];
+  private readonly reachabilityListeners: Array<
+    (change: EdgeHostReachabilityChange) => void
+  > = [];
 
   /**
    * Reads `mec.hosts` and creates the service: checks that the encryption
@@ -331,7 +346,11 @@ export class EdgeHostService {
     return toEdgeHost(record);
   }
 
-  /** Changes labels, location, driver, namespace policy, title or description. */
+  /**
+   * Changes labels, location, driver, namespace policy, title or
+   * description, or where and with what the host is reached: its URL (under
+   * the same rules as on registration), CA and credential.
+   */
   async updateHost(
     name: string,
     update: EdgeHostSettingsUpdate,
@@ -361,6 +380,22 @@ export class EdgeHostService {
     if (update.namespacePolicy !== undefined) {
       validateNamespacePolicy(update.namespacePolicy);
       changes.namespacePolicy = compact(update.namespacePolicy);
+    }
+    if (update.url !== undefined) {
+      validateServerUrl(update.url);
+      changes.serverUrl = update.url.replace(/\/+$/, '');
+      await this.checkServerUrl(changes.serverUrl);
+    }
+    if (update.caData !== undefined) {
+      changes.caData = update.caData || undefined;
+    }
+    if (update.credential !== undefined) {
+      validateCredential(update.credential);
+      changes.credentialType = update.credential.type;
+      changes.credentialEncrypted = this.requireCipher().encrypt(
+        name,
+        update.credential,
+      );
     }
     await this.store.updateEdgeHost(name, changes, this.now());
     this.hostChanged(name);
@@ -437,9 +472,32 @@ export class EdgeHostService {
     );
   }
 
+  /**
+   * Calls `listener` when a recorded health check finds a host unreachable
+   * after it was reachable (or on its first check), or reachable again:
+   * once per change across replicas, by the one whose write made it.
+   */
+  onReachabilityChanged(
+    listener: (change: EdgeHostReachabilityChange) => void,
+  ): void {
+    this.reachabilityListeners.push(listener);
+  }
+
   /** Stores the result of a health check (used by the health checker). */
   async recordStatus(name: string, status: EdgeHostStatus): Promise<void> {
-    await this.store.setStatus(name, status);
+    const swapped = await this.store.swapStatus(name, status);
+    if (!swapped) return;
+    const was = swapped.previous?.reachable;
+    // A new host found reachable is no news; one never reached is.
+    const changed = status.reachable ? was === false : was !== false;
+    if (!changed) return;
+    for (const listener of this.reachabilityListeners) {
+      try {
+        listener({ hostName: name, reachable: status.reachable });
+      } catch {
+        // A listener's failure is its own; the status is recorded.
+      }
+    }
   }
 
   /** The namespace policy of a host, for the health check's pod scope. */

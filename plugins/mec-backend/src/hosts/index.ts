@@ -5,6 +5,7 @@ export {
 export type { EdgeHostCredential } from './CredentialCipher';
 export { DEVELOPMENT_HOST_RULES, EdgeHostService } from './EdgeHostService';
 export type {
+  EdgeHostReachabilityChange,
   EdgeHostServiceOptions,
   EdgeHostDrivers,
   EdgeHostSettingsUpdate,
