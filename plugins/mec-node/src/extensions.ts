@@ -76,6 +76,25 @@ export interface ReleaseStatus {
 }
 
 /**
+ * One revision of a release, as the driver's record on the cluster keeps it
+ * (helm's release history, a HelmRelease's status history), newest first.
+ * @public
+ */
+export interface ReleaseRevision {
+  /** Helm's revision number. */
+  revision: number;
+  chart: { name: string; version: string };
+  /** The chart's appVersion, when it has one. */
+  appVersion?: string;
+  /** As helm says: deployed, superseded, failed, pending-upgrade, … */
+  status: string;
+  /** When the revision was last deployed or attempted (ISO 8601). */
+  updated?: string;
+  /** What helm recorded, e.g. "Upgrade complete" or "Rollback to 1". */
+  description?: string;
+}
+
+/**
  * Deploys MEC application instances on one kind of edge host: plain Helm,
  * Flux HelmRelease objects, or what a backend module brings. Every operation is idempotent, so a retried
  * or resumed operation converges instead of duplicating a release.
@@ -111,6 +130,24 @@ export interface MecEdgeDriver {
   ): Promise<ReleaseStatus>;
   /** Reads what the cluster runs for the release. */
   status(host: EdgeHostConnection, ref: ReleaseRef): Promise<ReleaseStatus>;
+  /**
+   * Moves an existing release to another chart (a new version of the same
+   * application) with its values, and waits until its workloads are
+   * Available. On failure the release is rolled back to the revision it ran
+   * before and the error says so (and whether the rollback succeeded).
+   * Optional: without it, the CHANGE_APP_PKG operation fails on the
+   * driver's hosts with a readable error.
+   */
+  changePackage?(
+    host: EdgeHostConnection,
+    spec: ReleaseSpec,
+    options: DriverCallOptions,
+  ): Promise<ReleaseStatus>;
+  /** The release's revisions, newest first; empty when there is no release. Optional. */
+  history?(
+    host: EdgeHostConnection,
+    ref: ReleaseRef,
+  ): Promise<ReleaseRevision[]>;
 }
 
 /**

@@ -6,6 +6,7 @@ import type {
   EdgeHostConnection,
   MecEdgeDriver,
   ReleaseRef,
+  ReleaseRevision,
   ReleaseSpec,
   ReleaseStatus,
 } from '@helmmec/plugin-mec-node';
@@ -60,9 +61,12 @@ export interface FluxObject extends KubernetesObject {
     lastHandledReconcileAt?: string;
     lastAttemptedRevision?: string;
     history?: Array<{
+      chartName?: string;
       chartVersion?: string;
+      appVersion?: string;
       status?: string;
       version?: number;
+      lastDeployed?: string;
     }>;
   };
 }
@@ -118,6 +122,115 @@ export class FluxDriver implements MecEdgeDriver {
     host: EdgeHostConnection,
     spec: ReleaseSpec,
     options: DriverCallOptions,
+  ): Promise<ReleaseStatus> {
+    return this.#reconcile(host, spec, options, false);
+  }
+
+  /**
+   * The HelmRelease's chart changes to the new one, with Flux's upgrade
+   * remediation set to roll back: a failed upgrade is rolled back by
+   * helm-controller, which we wait for (within a share of the deadline kept
+   * for it) and report.
+   */
+  async changePackage(
+    host: EdgeHostConnection,
+    spec: ReleaseSpec,
+    options: DriverCallOptions,
+  ): Promise<ReleaseStatus> {
+    const kube = await KubeSession.create(host);
+    const before = (await readHelmRelease(kube, spec))?.status?.history?.find(
+      h => h.status === 'deployed',
+    );
+    if (!before) {
+      throw new EdgeDriverError(
+        'failed',
+        `HelmRelease ${spec.namespace}/${spec.releaseName} on ${host.name} has no deployed revision to upgrade`,
+      );
+    }
+    const rollbackSeconds = Math.max(
+      15,
+      Math.floor(options.timeoutSeconds / 4),
+    );
+    try {
+      return await this.#reconcile(
+        host,
+        spec,
+        {
+          ...options,
+          timeoutSeconds: Math.max(
+            10,
+            options.timeoutSeconds - rollbackSeconds,
+          ),
+        },
+        true,
+      );
+    } catch (e) {
+      if (options.signal?.aborted) throw e;
+      const upgrade = e instanceof Error ? e.message : String(e);
+      const target = `revision ${before.version} (${
+        before.chartName ?? spec.chart.name
+      }-${before.chartVersion})`;
+      options.onProgress?.(
+        `upgrade failed; waiting for Flux to roll back to ${target}`,
+      );
+      const deadline = Deadline.forCall(
+        `Rolling back ${spec.namespace}/${spec.releaseName} on ${host.name}`,
+        { timeoutSeconds: rollbackSeconds, signal: options.signal },
+      );
+      let last = 'no remediation yet';
+      for (;;) {
+        const hr = await readHelmRelease(kube, spec).catch(() => undefined);
+        const remediated = condition(hr, 'Remediated');
+        if (remediated)
+          last = `${remediated.reason}: ${remediated.message ?? ''}`;
+        if (remediated?.status === 'True') {
+          throw new EdgeDriverError(
+            e instanceof EdgeDriverError ? e.reason : 'failed',
+            `Upgrade to ${spec.chart.name}-${spec.chart.version} failed: ${upgrade}. Flux rolled back to ${target}`,
+            e,
+          );
+        }
+        if (
+          remediated?.status === 'False' ||
+          deadline.expired() ||
+          deadline.aborted()
+        ) {
+          throw new EdgeDriverError(
+            'failed',
+            `Upgrade to ${spec.chart.name}-${spec.chart.version} failed: ${upgrade}. Rolling back to ${target} did not complete: ${last}`,
+            e,
+          );
+        }
+        await deadline.sleep(1000);
+      }
+    }
+  }
+
+  /** The HelmRelease's status history, newest first. */
+  async history(
+    host: EdgeHostConnection,
+    ref: ReleaseRef,
+  ): Promise<ReleaseRevision[]> {
+    const kube = await KubeSession.create(host);
+    const hr = await readHelmRelease(kube, ref);
+    return (hr?.status?.history ?? [])
+      .map(h => ({
+        revision: h.version ?? 0,
+        chart: { name: h.chartName ?? '', version: h.chartVersion ?? '' },
+        ...(h.appVersion ? { appVersion: h.appVersion } : {}),
+        status: h.status ?? 'unknown',
+        ...(h.lastDeployed
+          ? { updated: new Date(h.lastDeployed).toISOString() }
+          : {}),
+      }))
+      .sort((a, b) => b.revision - a.revision);
+  }
+
+  async #reconcile(
+    host: EdgeHostConnection,
+    spec: ReleaseSpec,
+    options: DriverCallOptions,
+    rollbackOnFailure: boolean,
   ): Promise<ReleaseStatus> {
     const repository = spec.chart.repository;
     if (!repository) {
@@ -201,7 +314,11 @@ export class FluxDriver implements MecEdgeDriver {
           { kind: 'Secret', name: names.values, valuesKey: VALUES_KEY },
         ],
         install: { remediation: { retries: 0 } },
-        upgrade: { remediation: { retries: 0, remediateLastFailure: false } },
+        upgrade: {
+          remediation: rollbackOnFailure
+            ? { retries: 0, remediateLastFailure: true, strategy: 'rollback' }
+            : { retries: 0, remediateLastFailure: false },
+        },
       },
     } as KubernetesObject)) as FluxObject;
     const generation = applied.metadata.generation ?? 0;

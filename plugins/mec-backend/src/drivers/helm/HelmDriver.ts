@@ -5,6 +5,7 @@ import type {
   EdgeHostConnection,
   MecEdgeDriver,
   ReleaseRef,
+  ReleaseRevision,
   ReleaseSpec,
   ReleaseStatus,
 } from '@helmmec/plugin-mec-node';
@@ -146,6 +147,134 @@ export class HelmDriver implements MecEdgeDriver {
       progress('release deployed; checking workloads');
       const workloads = await kube.waitWorkloadsReady(spec, deadline);
       return { phase: 'deployed', ...describeWorkloads(workloads) };
+    } finally {
+      await ws.dispose();
+    }
+  }
+
+  /**
+   * `helm upgrade` to the new chart; on failure `helm rollback` to the
+   * revision that was deployed before, and an error that says so. The
+   * rollback gets its own share of the deadline, so a new version that
+   * never becomes ready still leaves time to go back.
+   */
+  async changePackage(
+    host: EdgeHostConnection,
+    spec: ReleaseSpec,
+    options: DriverCallOptions,
+  ): Promise<ReleaseStatus> {
+    const what = `${spec.namespace}/${spec.releaseName} on ${host.name}`;
+    const before = previousRevision(await this.history(host, spec));
+    if (!before) {
+      throw new EdgeDriverError(
+        'failed',
+        `Release ${what} has no deployed revision to upgrade`,
+      );
+    }
+    const rollbackSeconds = Math.max(
+      15,
+      Math.floor(options.timeoutSeconds / 4),
+    );
+    try {
+      return await this.install(host, spec, {
+        ...options,
+        timeoutSeconds: Math.max(10, options.timeoutSeconds - rollbackSeconds),
+      });
+    } catch (e) {
+      // A cancel or a lost lease must stop helm now; the release stays as
+      // helm left it, and a retry or fail of the operation goes on from there.
+      if (options.signal?.aborted) throw e;
+      const upgrade = e instanceof Error ? e.message : String(e);
+      const target = `revision ${before.revision} (${before.chart.name}-${before.chart.version})`;
+      options.onProgress?.(`upgrade failed; rolling back to ${target}`);
+      const deadline = Deadline.forCall(`Rolling back ${what}`, {
+        timeoutSeconds: rollbackSeconds,
+        signal: options.signal,
+      });
+      const ws = await HelmWorkspace.create(this.#binary, host);
+      try {
+        await ws.run(
+          [
+            'rollback',
+            spec.releaseName,
+            String(before.revision),
+            '--namespace',
+            spec.namespace,
+            '--wait=watcher',
+            '--timeout',
+            `${deadline.remainingSeconds()}s`,
+            '--history-max',
+            '5',
+          ],
+          deadline,
+        );
+      } catch (rollback) {
+        throw new EdgeDriverError(
+          'failed',
+          `Upgrade to ${spec.chart.name}-${
+            spec.chart.version
+          } failed: ${upgrade}. Rolling back to ${target} also failed: ${
+            rollback instanceof Error ? rollback.message : String(rollback)
+          }`,
+          e,
+        );
+      } finally {
+        await ws.dispose();
+      }
+      throw new EdgeDriverError(
+        e instanceof EdgeDriverError ? e.reason : 'failed',
+        `Upgrade to ${spec.chart.name}-${spec.chart.version} failed: ${upgrade}. Rolled back to ${target}`,
+        e,
+      );
+    }
+  }
+
+  /** `helm history`, newest first. */
+  async history(
+    host: EdgeHostConnection,
+    ref: ReleaseRef,
+  ): Promise<ReleaseRevision[]> {
+    const deadline = Deadline.forCall(
+      `Reading the history of ${ref.namespace}/${ref.releaseName} on ${host.name}`,
+      { timeoutSeconds: 60 },
+    );
+    const ws = await HelmWorkspace.create(this.#binary, host);
+    try {
+      const { stdout } = await ws.run(
+        [
+          'history',
+          ref.releaseName,
+          '--namespace',
+          ref.namespace,
+          '-o',
+          'json',
+        ],
+        deadline,
+      );
+      const entries = JSON.parse(stdout) as Array<{
+        revision: number;
+        updated?: string;
+        status: string;
+        chart: string;
+        app_version?: string;
+        description?: string;
+      }>;
+      return entries
+        .map(entry => ({
+          revision: entry.revision,
+          chart: splitChartRef(entry.chart),
+          ...(entry.app_version ? { appVersion: entry.app_version } : {}),
+          status: entry.status,
+          ...(entry.updated
+            ? { updated: new Date(entry.updated).toISOString() }
+            : {}),
+          ...(entry.description ? { description: entry.description } : {}),
+        }))
+        .sort((a, b) => b.revision - a.revision);
+    } catch (e) {
+      if (e instanceof HelmCommandError && /not found/i.test(e.stderr))
+        return [];
+      throw e;
     } finally {
       await ws.dispose();
     }
@@ -387,4 +516,25 @@ export class HelmDriver implements MecEdgeDriver {
       error,
     );
   }
+}
+
+/** helm's `<name>-<version>` chart column, split at the version. */
+function splitChartRef(chart: string): { name: string; version: string } {
+  const match = /^(.+?)-(v?\d+\.\d+\.\d+.*)$/.exec(chart);
+  return match
+    ? { name: match[1], version: match[2] }
+    : { name: chart, version: '' };
+}
+
+/**
+ * The revision to go back to if an upgrade fails: the deployed one, or
+ * after an interrupted upgrade the newest that had been deployed.
+ */
+function previousRevision(
+  history: ReleaseRevision[],
+): ReleaseRevision | undefined {
+  return (
+    history.find(r => r.status === 'deployed') ??
+    history.find(r => r.status === 'superseded')
+  );
 }
