@@ -51,6 +51,20 @@ export type OperateAppRequest = AppLcmSchemas['OperateAppRequest'];
 /** Request body of POST app_instances/{appInstanceId}/terminate. @public */
 export type TerminateAppRequest = AppLcmSchemas['TerminateAppRequest'];
 
+/**
+ * Request body of POST app_instances/{appInstanceId}/change_app_pkg
+ * (HelmMEC's extension, after ETSI NFV-SOL 003 change_vnfpkg).
+ * @public
+ */
+export type ChangeAppPkgRequest = AppLcmSchemas['ChangeAppPkgRequest'];
+
+/**
+ * One revision of an instance's release, from GET
+ * app_instances/{appInstanceId}/revisions (HelmMEC's extension).
+ * @public
+ */
+export type AppInstanceRevision = AppLcmSchemas['AppInstanceRevision'];
+
 /** Request body of POST subscriptions. @public */
 export type AppLcmSubscriptionRequest =
   AppLcmSchemas['AppLcmSubscriptionRequest'];

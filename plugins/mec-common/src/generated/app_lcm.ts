@@ -89,6 +89,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/app_instances/{appInstanceId}/change_app_pkg': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Changes the instance to another version of its application (HelmMEC extension).
+     * @description HelmMEC's own extension, not part of ETSI GS MEC 010-2, modeled on ETSI GS NFV-SOL 003 change_vnfpkg (ChangeCurrentVnfPkgRequest): moves an INSTANTIATED instance to another ONBOARDED, ENABLED package of the same appName and appProvider, in place (helm upgrade; a HelmRelease chart change for Flux). The operation occurrence has lcmOperation CHANGE_APP_PKG. On failure the release is rolled back to the revision it ran before, the occurrence's error says so, and the instance keeps its package; on success the instance's appDId, appPkgId, appSoftVersion and appDVersion are those of the new package. No grant is requested: the instance stays where it runs. 409 when the instance is not INSTANTIATED or busy, or the package is DISABLED, of another application or the current one; 400 for an unknown appDId.
+     */
+    post: operations['AppInstanceChangeAppPkgPOST'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/app_instances/{appInstanceId}/revisions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Lists the revisions of the instance's release (HelmMEC extension).
+     * @description HelmMEC's own extension, not part of ETSI GS MEC 010-2: the revisions of the instance's release on its edge host, newest first, as its driver keeps them (helm history; a Flux HelmRelease's status history), each with the onboarded package of the same application whose chart it ran, when one matches. Empty when the instance is not placed or its driver keeps no history; 503 when the edge host cannot be reached.
+     */
+    get: operations['AppInstanceRevisionsGET'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/app_lcm_op_occs': {
     parameters: {
       query?: never;
@@ -311,6 +351,28 @@ export interface components {
        */
       CancelMode: 'GRACEFUL' | 'FORCED' | 'FORCEFUL';
     };
+    /** @description HelmMEC extension (after ETSI GS NFV-SOL 003 ChangeCurrentVnfPkgRequest): the appDId of the package to change to; additionalParams are the Helm values, as for instantiate. Without additionalParams the values of the instance's last instantiation or change are kept. */
+    ChangeAppPkgRequest: {
+      appDId: string;
+      additionalParams?: components['schemas']['KeyValuePairs'];
+    };
+    /** @description HelmMEC extension - one revision of an instance's release. */
+    AppInstanceRevision: {
+      /** @description Helm's revision number. */
+      revision: number;
+      chartName: string;
+      chartVersion: string;
+      /** @description The chart's appVersion. */
+      appVersion?: string;
+      /** @description As helm says (deployed, superseded, failed, pending-upgrade, ...). */
+      status: string;
+      updated?: components['schemas']['TimeStamp'];
+      /** @description What helm recorded, e.g. "Upgrade complete" or "Rollback to 1". */
+      description?: string;
+      appPkgId?: string;
+      appDId?: string;
+      appSoftVersion?: string;
+    };
     AppInstanceInfo: {
       id: string;
       appInstanceName?: string;
@@ -341,6 +403,10 @@ export interface components {
         instantiate?: components['schemas']['LinkType'];
         terminate?: components['schemas']['LinkType'];
         operate?: components['schemas']['LinkType'];
+        /** @description HelmMEC extension. */
+        changeAppPkg?: components['schemas']['LinkType'];
+        /** @description HelmMEC extension. */
+        revisions?: components['schemas']['LinkType'];
       };
     };
     /** @description A lifecycle operation occurrence (clause 6.2.2.12). operationParams and _links are excluded from lists by default (exclude_default), so _links is not listed as required. */
@@ -355,8 +421,11 @@ export interface components {
         | 'FAILED_TEMP';
       stateEnteredTime: components['schemas']['TimeStamp'];
       startTime: components['schemas']['TimeStamp'];
-      /** @enum {string} */
-      lcmOperation: 'INSTANTIATE' | 'OPERATE' | 'TERMINATE';
+      /**
+       * @description CHANGE_APP_PKG is HelmMEC's extension (see change_app_pkg).
+       * @enum {string}
+       */
+      lcmOperation: 'INSTANTIATE' | 'OPERATE' | 'TERMINATE' | 'CHANGE_APP_PKG';
       operationParams?: components['schemas']['KeyValuePairs'];
       isCancelPending?: boolean;
       /** @enum {string} */
@@ -401,7 +470,12 @@ export interface components {
         appInstanceSubscriptionFilter?: components['schemas']['AppInstanceSubscriptionFilter'];
         /** @enum {string} */
         notificationTypes?: 'AppLcmOpOccNotification';
-        operationTypes?: ('INSTANTIATE' | 'OPERATE' | 'TERMINATE')[];
+        operationTypes?: (
+          | 'INSTANTIATE'
+          | 'OPERATE'
+          | 'TERMINATE'
+          | 'CHANGE_APP_PKG'
+        )[];
         operationStates?: (
           | 'STARTING'
           | 'PROCESSING'
@@ -455,8 +529,15 @@ export interface components {
       appInstanceState?: 'NOT_INSTANTIATED' | 'STARTED' | 'STOPPED';
       appPkgId?: string;
       appDId?: string;
-      /** @enum {string} */
-      operationType?: 'INSTANTIATE' | 'OPERATE' | 'TERMINATE';
+      /**
+       * @description CHANGE_APP_PKG is HelmMEC's extension.
+       * @enum {string}
+       */
+      operationType?:
+        | 'INSTANTIATE'
+        | 'OPERATE'
+        | 'TERMINATE'
+        | 'CHANGE_APP_PKG';
       /** @enum {string} */
       operationState?:
         | 'STARTING'
@@ -566,6 +647,15 @@ export interface components {
     };
     /** @description Too Many Requests. */
     429: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['ProblemDetails'];
+      };
+    };
+    /** @description Service Unavailable; an edge host could not be reached. */
+    503: {
       headers: {
         [name: string]: unknown;
       };
@@ -829,6 +919,69 @@ export interface operations {
       406: components['responses']['406'];
       409: components['responses']['409'];
       429: components['responses']['429'];
+    };
+  };
+  AppInstanceChangeAppPkgPOST: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Identifier of the application instance. */
+        appInstanceId: components['parameters']['appInstanceId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ChangeAppPkgRequest'];
+      };
+    };
+    responses: {
+      /** @description Accepted; the Location header is the URI of the new operation occurrence. */
+      202: {
+        headers: {
+          Location?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['400'];
+      401: components['responses']['401'];
+      403: components['responses']['403'];
+      404: components['responses']['404'];
+      406: components['responses']['406'];
+      409: components['responses']['409'];
+      429: components['responses']['429'];
+    };
+  };
+  AppInstanceRevisionsGET: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Identifier of the application instance. */
+        appInstanceId: components['parameters']['appInstanceId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The revisions, newest first. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AppInstanceRevision'][];
+        };
+      };
+      400: components['responses']['400'];
+      401: components['responses']['401'];
+      403: components['responses']['403'];
+      404: components['responses']['404'];
+      406: components['responses']['406'];
+      429: components['responses']['429'];
+      503: components['responses']['503'];
     };
   };
   AppLcmOpOccsGET: {

@@ -409,6 +409,118 @@ export const spec = {
         }
       }
     },
+    "/app_instances/{appInstanceId}/change_app_pkg": {
+      "post": {
+        "operationId": "AppInstanceChangeAppPkgPOST",
+        "x-mec-permission": "mec.instance.instantiate",
+        "summary": "Changes the instance to another version of its application (HelmMEC extension).",
+        "description": "HelmMEC's own extension, not part of ETSI GS MEC 010-2, modeled on ETSI GS NFV-SOL 003 change_vnfpkg (ChangeCurrentVnfPkgRequest): moves an INSTANTIATED instance to another ONBOARDED, ENABLED package of the same appName and appProvider, in place (helm upgrade; a HelmRelease chart change for Flux). The operation occurrence has lcmOperation CHANGE_APP_PKG. On failure the release is rolled back to the revision it ran before, the occurrence's error says so, and the instance keeps its package; on success the instance's appDId, appPkgId, appSoftVersion and appDVersion are those of the new package. No grant is requested: the instance stays where it runs. 409 when the instance is not INSTANTIATED or busy, or the package is DISABLED, of another application or the current one; 400 for an unknown appDId.",
+        "tags": [
+          "app-lcm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appInstanceId"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ChangeAppPkgRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "202": {
+            "description": "Accepted; the Location header is the URI of the new operation occurrence.",
+            "headers": {
+              "Location": {
+                "schema": {
+                  "type": "string",
+                  "format": "uri"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "409": {
+            "$ref": "#/components/responses/409"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          }
+        }
+      }
+    },
+    "/app_instances/{appInstanceId}/revisions": {
+      "get": {
+        "operationId": "AppInstanceRevisionsGET",
+        "x-mec-permission": "mec.instance.read",
+        "summary": "Lists the revisions of the instance's release (HelmMEC extension).",
+        "description": "HelmMEC's own extension, not part of ETSI GS MEC 010-2: the revisions of the instance's release on its edge host, newest first, as its driver keeps them (helm history; a Flux HelmRelease's status history), each with the onboarded package of the same application whose chart it ran, when one matches. Empty when the instance is not placed or its driver keeps no history; 503 when the edge host cannot be reached.",
+        "tags": [
+          "app-lcm"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/appInstanceId"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The revisions, newest first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/AppInstanceRevision"
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/400"
+          },
+          "401": {
+            "$ref": "#/components/responses/401"
+          },
+          "403": {
+            "$ref": "#/components/responses/403"
+          },
+          "404": {
+            "$ref": "#/components/responses/404"
+          },
+          "406": {
+            "$ref": "#/components/responses/406"
+          },
+          "429": {
+            "$ref": "#/components/responses/429"
+          },
+          "503": {
+            "$ref": "#/components/responses/503"
+          }
+        }
+      }
+    },
     "/app_lcm_op_occs": {
       "get": {
         "operationId": "AppLcmOpOccsGET",
@@ -1071,6 +1183,16 @@ export const spec = {
             }
           }
         }
+      },
+      "503": {
+        "description": "Service Unavailable; an edge host could not be reached.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/ProblemDetails"
+            }
+          }
+        }
       }
     },
     "schemas": {
@@ -1416,6 +1538,71 @@ export const spec = {
           }
         }
       },
+      "ChangeAppPkgRequest": {
+        "type": "object",
+        "description": "HelmMEC extension (after ETSI GS NFV-SOL 003 ChangeCurrentVnfPkgRequest): the appDId of the package to change to; additionalParams are the Helm values, as for instantiate. Without additionalParams the values of the instance's last instantiation or change are kept.",
+        "required": [
+          "appDId"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "appDId": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255
+          },
+          "additionalParams": {
+            "$ref": "#/components/schemas/KeyValuePairs"
+          }
+        }
+      },
+      "AppInstanceRevision": {
+        "type": "object",
+        "description": "HelmMEC extension - one revision of an instance's release.",
+        "required": [
+          "revision",
+          "chartName",
+          "chartVersion",
+          "status"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "revision": {
+            "type": "integer",
+            "description": "Helm's revision number."
+          },
+          "chartName": {
+            "type": "string"
+          },
+          "chartVersion": {
+            "type": "string"
+          },
+          "appVersion": {
+            "type": "string",
+            "description": "The chart's appVersion."
+          },
+          "status": {
+            "type": "string",
+            "description": "As helm says (deployed, superseded, failed, pending-upgrade, ...)."
+          },
+          "updated": {
+            "$ref": "#/components/schemas/TimeStamp"
+          },
+          "description": {
+            "type": "string",
+            "description": "What helm recorded, e.g. \"Upgrade complete\" or \"Rollback to 1\"."
+          },
+          "appPkgId": {
+            "type": "string"
+          },
+          "appDId": {
+            "type": "string"
+          },
+          "appSoftVersion": {
+            "type": "string"
+          }
+        }
+      },
       "AppInstanceInfo": {
         "type": "object",
         "required": [
@@ -1524,6 +1711,14 @@ export const spec = {
               },
               "operate": {
                 "$ref": "#/components/schemas/LinkType"
+              },
+              "changeAppPkg": {
+                "description": "HelmMEC extension.",
+                "$ref": "#/components/schemas/LinkType"
+              },
+              "revisions": {
+                "description": "HelmMEC extension.",
+                "$ref": "#/components/schemas/LinkType"
               }
             }
           }
@@ -1562,10 +1757,12 @@ export const spec = {
           },
           "lcmOperation": {
             "type": "string",
+            "description": "CHANGE_APP_PKG is HelmMEC's extension (see change_app_pkg).",
             "enum": [
               "INSTANTIATE",
               "OPERATE",
-              "TERMINATE"
+              "TERMINATE",
+              "CHANGE_APP_PKG"
             ]
           },
           "operationParams": {
@@ -1698,10 +1895,12 @@ export const spec = {
                 "type": "array",
                 "items": {
                   "type": "string",
+                  "description": "CHANGE_APP_PKG is HelmMEC's extension.",
                   "enum": [
                     "INSTANTIATE",
                     "OPERATE",
-                    "TERMINATE"
+                    "TERMINATE",
+                    "CHANGE_APP_PKG"
                   ]
                 }
               },
@@ -1859,10 +2058,12 @@ export const spec = {
           },
           "operationType": {
             "type": "string",
+            "description": "CHANGE_APP_PKG is HelmMEC's extension.",
             "enum": [
               "INSTANTIATE",
               "OPERATE",
-              "TERMINATE"
+              "TERMINATE",
+              "CHANGE_APP_PKG"
             ]
           },
           "operationState": {
