@@ -11,6 +11,7 @@ const DOMAIN = [
   'hosts',
   'notifications',
   'retention',
+  'userNotifications',
 ];
 const BELOW_DOMAIN = [
   'database',

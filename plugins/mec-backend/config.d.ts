@@ -11,6 +11,18 @@ export interface Config {
      */
     apiRoot?: string;
 
+    /**
+     * The local edge cluster of a development portal: `npm start` builds
+     * and starts it in the background, registers it as an edge host through
+     * the hosts API when it is up, and writes its progress meanwhile to
+     * `statusFile`, which `GET {apiRoot}/local_edge_cluster` serves to the
+     * edge hosts page. Set by `npm start` only.
+     */
+    localEdgeCluster?: {
+      /** The JSON file `npm start` writes the local edge cluster's progress to. */
+      statusFile?: string;
+    };
+
     /** The MEC APIs (app_pkgm, app_lcm) and the hosts API as served. */
     api?: {
       /**
@@ -171,6 +183,17 @@ export interface Config {
         batchSize?: number;
         /** Kept-alive connections per callback origin and backend instance; default 8. */
         maxSocketsPerOrigin?: number;
+      };
+      /**
+       * Portal notifications through Backstage's notifications plugin: the
+       * users who asked for a lifecycle operation and created its instance,
+       * and the owner of the instance's catalog entity, hear how it ended;
+       * platform admins (`mec.permissions.roles.platformAdmin`) hear when an
+       * edge host becomes unreachable or reachable again.
+       */
+      portal?: {
+        /** Whether the mec plugin sends them; default true. */
+        enabled?: boolean;
       };
     };
 

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { stringifyError } from '@backstage/errors';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   MEC_CHANGES_EVENT_TOPIC,
   mecPermissions,
@@ -18,6 +19,7 @@ import {
   buildNotifications,
   buildPackages,
   buildRetention,
+  buildUserNotifications,
   MecCore,
 } from './capabilities';
 import { checkProductionSettings } from './capabilities/checkProductionSettings';
@@ -58,6 +60,7 @@ export const mecPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         lifecycle: coreServices.lifecycle,
         logger: coreServices.logger,
+        notifications: notificationService,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
@@ -101,9 +104,13 @@ export const mecPlugin = createBackendPlugin({
           outbox,
         });
         const instances = AppInstanceStore.create({ knex });
-        const { hosts, healthChecker, drivers, directory } =
+        const { hosts, healthChecker, drivers, directory, localEdgeCluster } =
           await buildEdgeHosts(core, { moduleDrivers, instances });
-        const { lifecycle, granting } = await buildLifecycle(core, {
+        const {
+          lifecycle,
+          granting,
+          notifications: appLcmNotifications,
+        } = await buildLifecycle(core, {
           instances,
           appPackages,
           hosts: directory,
@@ -112,6 +119,12 @@ export const mecPlugin = createBackendPlugin({
           chartRepositoryPath: HELM_REPOSITORY_PATH,
         });
         await buildRetention(core, { outbox });
+        buildUserNotifications(core, {
+          notifications: deps.notifications,
+          lifecycle,
+          appLcmNotifications,
+          hosts,
+        });
 
         deps.httpRouter.use(
           await createRouter({
@@ -131,6 +144,7 @@ export const mecPlugin = createBackendPlugin({
             granting,
             hosts,
             healthChecker,
+            localEdgeCluster,
             pageSize: readPageSize(config),
           }),
         );

@@ -4,3 +4,4 @@ export { buildPackages } from './packages';
 export { buildEdgeHosts } from './edgeHosts';
 export { buildLifecycle } from './lifecycle';
 export { buildRetention } from './retention';
+export { buildUserNotifications } from './userNotifications';

@@ -90,5 +90,5 @@ export async function buildLifecycle(
     { id: 'mec-lifecycle-operations', timeout: { minutes: 30 } },
     executor,
   );
-  return { lifecycle, granting };
+  return { lifecycle, granting, notifications };
 }

@@ -44,6 +44,7 @@ type Row = {
   start_notified: boolean | number;
   claimed_until: Date | string | null;
   claim: string | null;
+  requested_by: string | null;
   created_at: Date | string;
 };
 
@@ -210,6 +211,7 @@ export class AppLcmOpOccStore {
       start_notified: false,
       claimed_until: null,
       claim: null,
+      requested_by: record.requestedBy ?? null,
       created_at: record.startTime,
     });
   }
@@ -305,5 +307,6 @@ function toRecord(row: Row, command: LcmCommand): AppLcmOpOcc {
     error: row.error ? JSON.parse(row.error) : undefined,
     grantId: row.grant_id ?? undefined,
     startNotified: Boolean(row.start_notified),
+    ...(row.requested_by ? { requestedBy: row.requested_by } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
+import { afterCommit, isTransaction } from '../database/afterCommit';
 import { DatabaseClock } from '../jobs';
 import {
   DELIVERIES_TABLE,
@@ -205,24 +206,9 @@ export class NotificationOutbox {
     db: Knex | Knex.Transaction,
     event: PublishedEvent,
   ): void {
-    const wake = () => {
-      for (const listener of this.listeners) {
-        try {
-          listener(event);
-        } catch {
-          // Listeners only speed things up; every reader also polls.
-        }
-      }
-    };
-    if (isTransaction(db)) {
-      // Resolves when the transaction commits, rejects on rollback.
-      db.executionPromise.then(wake, () => {});
-    } else {
-      wake();
+    // Listeners only speed things up; every reader also polls.
+    for (const listener of this.listeners) {
+      afterCommit(db, () => listener(event));
     }
   }
-}
-
-function isTransaction(db: Knex | Knex.Transaction): db is Knex.Transaction {
-  return (db as Knex.Transaction).isTransaction === true;
 }

@@ -4,6 +4,7 @@ import type {
   AppLcmSubscriptionRequest,
 } from '@helmmec/plugin-mec-common';
 import { Knex } from 'knex';
+import { afterCommit } from '../database/afterCommit';
 import { NotificationOutbox } from './NotificationOutbox';
 import { subscriptionHref } from './appPkgm';
 import { toTimeStamp } from './timeStamp';
@@ -127,13 +128,35 @@ type NotificationDetails = Omit<
   | '_links'
 > & { _links?: Pick<AppLcmNotification['_links'], 'appLcmOpOcc'> };
 
+/** An op occurrence entered a state, as {@link AppLcmNotifications.onOpOccState} tells. */
+export interface OpOccStateChange {
+  instance: NotifiedInstance;
+  opOcc: {
+    id: string;
+    operationType: NonNullable<AppLcmNotification['operationType']>;
+    operationState: NonNullable<AppLcmNotification['operationState']>;
+    error?: AppLcmNotification['error'];
+  };
+}
+
 /** Lifecycle events, each published to the matching app_lcm subscribers. */
 export class AppLcmNotifications {
+  private readonly opOccListeners: Array<(change: OpOccStateChange) => void> =
+    [];
+
   constructor(
     private readonly outbox: NotificationOutbox,
     /** Externally visible `{apiRoot}/app_lcm/v1`. */
     private readonly apiBase: () => Promise<string>,
   ) {}
+
+  /**
+   * Calls `listener` once an op occurrence's new state is committed, in the
+   * process that committed it: once per state change across replicas.
+   */
+  onOpOccState(listener: (change: OpOccStateChange) => void): void {
+    this.opOccListeners.push(listener);
+  }
 
   private async publish(
     trx: Knex.Transaction | undefined,
@@ -213,12 +236,7 @@ export class AppLcmNotifications {
   async opOccState(
     trx: Knex.Transaction | undefined,
     instance: NotifiedInstance,
-    opOcc: {
-      id: string;
-      operationType: NonNullable<AppLcmNotification['operationType']>;
-      operationState: NonNullable<AppLcmNotification['operationState']>;
-      error?: AppLcmNotification['error'];
-    },
+    opOcc: OpOccStateChange['opOcc'],
   ) {
     await this.publish(
       trx,
@@ -244,5 +262,8 @@ export class AppLcmNotifications {
         },
       }),
     );
+    for (const listener of this.opOccListeners) {
+      afterCommit(trx, () => listener({ instance, opOcc }));
+    }
   }
 }
