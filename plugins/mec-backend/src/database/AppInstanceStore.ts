@@ -29,6 +29,7 @@ type Row = {
   namespace: string | null;
   release_name: string | null;
   operation_in_progress: string | null;
+  created_by: string | null;
   created_at: Date | string;
   updated_at: Date | string;
 };
@@ -119,6 +120,7 @@ export class AppInstanceStore {
       namespace: record.namespace ?? null,
       release_name: record.releaseName ?? null,
       operation_in_progress: null,
+      created_by: record.createdBy ?? null,
       created_at: record.createdAt,
       updated_at: record.updatedAt,
     });
@@ -152,6 +154,10 @@ export class AppInstanceStore {
         | 'hostName'
         | 'namespace'
         | 'releaseName'
+        | 'appPkgId'
+        | 'appDId'
+        | 'appSoftVersion'
+        | 'appDVersion'
       >
     > = {},
   ): Promise<boolean> {
@@ -169,6 +175,15 @@ export class AppInstanceStore {
     if ('namespace' in result) update.namespace = result.namespace ?? null;
     if ('releaseName' in result) {
       update.release_name = result.releaseName ?? null;
+    }
+    // A completed CHANGE_APP_PKG moves the instance to its new package.
+    if (result.appPkgId) update.app_pkg_id = result.appPkgId;
+    if (result.appDId) update.app_d_id = result.appDId;
+    if (result.appSoftVersion !== undefined) {
+      update.app_soft_version = result.appSoftVersion;
+    }
+    if (result.appDVersion !== undefined) {
+      update.app_d_version = result.appDVersion;
     }
     const count = await this.knex<Row>(TABLE)
       .where({ id, operation_in_progress: opOccId })
@@ -237,6 +252,7 @@ function toRecord(row: Row): AppInstance {
     namespace: row.namespace ?? undefined,
     releaseName: row.release_name ?? undefined,
     operationInProgress: row.operation_in_progress ?? undefined,
+    ...(row.created_by ? { createdBy: row.created_by } : {}),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

@@ -3,6 +3,7 @@ import {
   InputError,
   isError,
   NotFoundError,
+  ServiceUnavailableError,
 } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
 import { AppInstanceStore } from '../database/AppInstanceStore';
@@ -11,15 +12,18 @@ import { AppLcmNotifications } from '../notifications/appLcm';
 import { AppPackageService } from '../packages/AppPackageService';
 import {
   AppInstance,
+  AppInstanceRevision,
   AppLcmOpOcc,
   CancelMode,
+  ChangeAppPkgCommand,
+  ChangeAppPkgRequest,
   CreateInstanceCommand,
   LcmCommand,
   LcmOperation,
   OperateCommand,
   OperationError,
 } from './model';
-import { OperationTrigger, ReleaseRemoval } from './ports';
+import { OperationTrigger, ReleaseHistory, ReleaseRemoval } from './ports';
 
 const REQUIRED_STATE: Record<
   LcmOperation,
@@ -28,6 +32,7 @@ const REQUIRED_STATE: Record<
   INSTANTIATE: 'NOT_INSTANTIATED',
   TERMINATE: 'INSTANTIATED',
   OPERATE: 'INSTANTIATED',
+  CHANGE_APP_PKG: 'INSTANTIATED',
 };
 
 /**
@@ -42,13 +47,16 @@ export class AppLifecycleService {
     private readonly opOccs: AppLcmOpOccStore,
     private readonly packages: Pick<
       AppPackageService,
-      'getAppPackage' | 'markUsage'
+      'getAppPackage' | 'markUsage' | 'listAppPackages'
     >,
     private readonly notifications: AppLcmNotifications,
     /** The executor of op occurrences. */
     private readonly operations: OperationTrigger,
-    /** Removes what a failed INSTANTIATE left on its host. */
-    private readonly releases: ReleaseRemoval,
+    /**
+     * Removes what a failed INSTANTIATE left on its host, puts a failed
+     * change's release back, reads release history.
+     */
+    private readonly releases: ReleaseRemoval & ReleaseHistory,
   ) {}
 
   /** Runs the op occurrence; call once the client has its 202. */
@@ -97,6 +105,7 @@ export class AppLifecycleService {
       appSoftVersion: pkg.appSoftwareVersion ?? pkg.appPkgVersion,
       appDVersion: pkg.appDVersion ?? '',
       instantiationState: 'NOT_INSTANTIATED',
+      ...(request.createdBy ? { createdBy: request.createdBy } : {}),
       createdAt: now,
       updatedAt: now,
     };
@@ -159,6 +168,8 @@ export class AppLifecycleService {
   async startOperation(
     appInstanceId: string,
     command: LcmCommand,
+    /** Who asks: a user entity ref, or `service:<subject>`. */
+    options: { requestedBy?: string } = {},
   ): Promise<AppLcmOpOcc> {
     const { lcmOperation } = command;
     const instance = await this.getInstance(appInstanceId);
@@ -186,6 +197,7 @@ export class AppLifecycleService {
       command,
       isCancelPending: false,
       startNotified: false,
+      ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
     };
     await this.instances.transaction(async trx => {
       const acquired = await this.instances
@@ -204,6 +216,131 @@ export class AppLifecycleService {
       await this.opOccs.withTransaction(trx).insert(opOcc);
     });
     return opOcc;
+  }
+
+  /**
+   * change_app_pkg (our extension): resolves the target package, which must
+   * be another ONBOARDED, ENABLED package of the same appName and
+   * appProvider (409 otherwise; an unknown appDId is 400), and starts the
+   * operation. Without values, those of the instance's last instantiation
+   * or change are kept, as `helm upgrade` would otherwise reset them.
+   */
+  async changeAppPkg(
+    appInstanceId: string,
+    request: ChangeAppPkgRequest,
+    options: { requestedBy?: string } = {},
+  ): Promise<AppLcmOpOcc> {
+    const instance = await this.getInstance(appInstanceId);
+    const target = await this.packages
+      .getAppPackage({ appDId: request.appDId })
+      .catch(() => {
+        throw new InputError(
+          `No onboarded application package has appDId '${request.appDId}'`,
+        );
+      });
+    const appName = target.appName ?? target.appPkgName;
+    const appProvider = target.appProvider ?? '';
+    if (appName !== instance.appName || appProvider !== instance.appProvider) {
+      throw new ConflictError(
+        `The package of appDId '${request.appDId}' is application '${appName}' of '${appProvider}'; instance ${appInstanceId} runs '${instance.appName}' of '${instance.appProvider}', and can only change to a version of that application`,
+      );
+    }
+    if (target.id === instance.appPkgId) {
+      throw new ConflictError(
+        `Application instance ${appInstanceId} already runs the package of appDId '${request.appDId}'`,
+      );
+    }
+    if (target.operationalState !== 'ENABLED') {
+      throw new ConflictError(
+        `The package of appDId '${request.appDId}' is DISABLED; enable it to change instances to it`,
+      );
+    }
+    if (instance.instantiationState !== 'INSTANTIATED') {
+      throw new ConflictError(
+        `CHANGE_APP_PKG needs an instance that is INSTANTIATED; it is ${instance.instantiationState}`,
+      );
+    }
+    const command: ChangeAppPkgCommand = {
+      lcmOperation: 'CHANGE_APP_PKG',
+      appDId: target.appDId!,
+      appPkgId: target.id,
+      values: request.values ?? (await this.lastValues(appInstanceId)),
+    };
+    const opOcc = await this.startOperation(appInstanceId, command, options);
+    // IN_USE from now on, so the target cannot be deleted under the change.
+    await this.packages.markUsage(target.id, true);
+    return opOcc;
+  }
+
+  /**
+   * The revisions of the instance's release on its edge host (our
+   * extension), newest first, each with the package of the same
+   * application whose chart it ran; none when it is not placed.
+   */
+  async listRevisions(appInstanceId: string): Promise<AppInstanceRevision[]> {
+    const instance = await this.getInstance(appInstanceId);
+    const [revisions, packages] = await Promise.all([
+      this.releases.releaseHistory(instance).catch(error => {
+        throw new ServiceUnavailableError(
+          `Could not read the revisions of application instance ${appInstanceId} from edge host ${
+            instance.hostName
+          }: ${isError(error) ? error.message : String(error)}`,
+        );
+      }),
+      this.packages.listAppPackages({ onboardedOnly: true }),
+    ]);
+    const ofApp = packages.filter(
+      p =>
+        (p.appName ?? p.appPkgName) === instance.appName &&
+        (p.appProvider ?? '') === instance.appProvider,
+    );
+    return revisions.map(r => {
+      const pkg = ofApp.find(
+        p => p.chartName === r.chart.name && p.chartVersion === r.chart.version,
+      );
+      return {
+        revision: r.revision,
+        chartName: r.chart.name,
+        chartVersion: r.chart.version,
+        ...(r.appVersion ? { appVersion: r.appVersion } : {}),
+        status: r.status,
+        ...(r.updated ? { updated: new Date(r.updated) } : {}),
+        ...(r.description ? { description: r.description } : {}),
+        ...(pkg
+          ? {
+              appPkgId: pkg.id,
+              appDId: pkg.appDId,
+              appSoftVersion: pkg.appSoftwareVersion ?? pkg.appPkgVersion,
+            }
+          : {}),
+      };
+    });
+  }
+
+  /** The Helm values of the instance's newest completed instantiation or change. */
+  private async lastValues(
+    appInstanceId: string,
+  ): Promise<Record<string, unknown>> {
+    const done = await this.opOccs.list({
+      conditions: [
+        { field: 'appInstanceId', op: 'in', values: [appInstanceId] },
+        {
+          field: 'lcmOperation',
+          op: 'in',
+          values: ['INSTANTIATE', 'CHANGE_APP_PKG'],
+        },
+        { field: 'operationState', op: 'in', values: ['COMPLETED'] },
+      ],
+    });
+    const last = done.sort(
+      (a, b) => b.stateEnteredTime.getTime() - a.stateEnteredTime.getTime(),
+    )[0];
+    const command = last?.command;
+    return command &&
+      (command.lcmOperation === 'INSTANTIATE' ||
+        command.lcmOperation === 'CHANGE_APP_PKG')
+      ? command.values
+      : {};
   }
 
   /** Op occurrences by start; a page of them, narrowed, when asked. */
@@ -245,10 +382,79 @@ export class AppLifecycleService {
     const opOcc = await this.getOpOcc(id);
     if (opOcc.lcmOperation === 'INSTANTIATE') {
       await this.failInstantiate(opOcc);
+    } else if (opOcc.command.lcmOperation === 'CHANGE_APP_PKG') {
+      await this.failChange(opOcc, opOcc.command.appPkgId);
     } else {
       await this.leaveFailedTemp(id, 'FAILED', 'marked failed');
     }
     return this.getOpOcc(id);
+  }
+
+  /**
+   * Ends a failed CHANGE_APP_PKG with the instance's release on the
+   * instance's own package. A failed upgrade was rolled back already, but a
+   * cancelled or interrupted one may have left the new chart (or a failed
+   * revision of it) there. As for INSTANTIATE, the occurrence goes to FAILED
+   * first, still holding its instance; then the release is put back if it
+   * needs to be, the instance freed, and the target package NOT_IN_USE
+   * again unless others use it. If the release cannot be put back, the
+   * error says what runs there.
+   */
+  private async failChange(opOcc: AppLcmOpOcc, targetPkgId: string) {
+    const { id } = opOcc;
+    const moved = await this.opOccs.transition(id, ['FAILED_TEMP'], 'FAILED');
+    const instance = await this.getInstance(opOcc.appInstanceId);
+    if (!moved) {
+      const current = await this.getOpOcc(id);
+      if (
+        current.operationState !== 'FAILED' ||
+        instance.operationInProgress !== id
+      ) {
+        throw new ConflictError(
+          `Only a FAILED_TEMP operation can be marked failed; it is ${current.operationState}`,
+        );
+      }
+    }
+    let error: OperationError | undefined = opOcc.error;
+    try {
+      await this.releases.restorePackage(
+        instance,
+        await this.lastValues(instance.id),
+      );
+    } catch (restore) {
+      const { hostName, namespace, releaseName } = instance;
+      error = {
+        title: error?.title ?? 'Operation failed',
+        status: error?.status ?? 500,
+        detail: `${
+          error?.detail ? `${error.detail}. ` : ''
+        }The release was not put back on ${instance.appName} ${
+          instance.appSoftVersion
+        }: release ${releaseName} in namespace ${namespace} on edge host ${hostName} (${
+          isError(restore) ? restore.message : String(restore)
+        }) may run another version; terminate the instance, or roll it back with \`helm rollback ${releaseName} --namespace ${namespace}\` on that host`,
+      };
+    }
+    await this.instances.transaction(async trx => {
+      const freed = await this.instances
+        .withTransaction(trx)
+        .release(instance.id, id);
+      if (!freed) return;
+      if (error !== opOcc.error) {
+        await this.opOccs
+          .withTransaction(trx)
+          .transition(id, ['FAILED'], 'FAILED', { error });
+      }
+      await this.notifications.opOccState(trx, instance, {
+        id,
+        operationType: opOcc.lcmOperation,
+        operationState: 'FAILED',
+        ...(error ? { error } : {}),
+      });
+    });
+    if ((await this.instances.countByPackage(targetPkgId)) === 0) {
+      await this.packages.markUsage(targetPkgId, false);
+    }
   }
 
   /**

@@ -2,7 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { isError } from '@backstage/errors';
 import type { Knex } from 'knex';
-import type { ReleaseRef } from '@helmmec/plugin-mec-node';
+import type { ReleaseRef, ReleaseRevision } from '@helmmec/plugin-mec-node';
 import { AppInstanceStore } from '../database/AppInstanceStore';
 import { AppLcmOpOccStore } from '../database/AppLcmOpOccStore';
 import { Deadline } from '../drivers/Deadline';
@@ -22,7 +22,12 @@ import {
   InstanceOperationalState,
   OperationState,
 } from './model';
-import { DriverLookup, OperationTrigger, ReleaseRemoval } from './ports';
+import {
+  DriverLookup,
+  OperationTrigger,
+  ReleaseHistory,
+  ReleaseRemoval,
+} from './ports';
 
 /** What the MEO's Helm repository looks like to an edge cluster (Flux). */
 export interface ChartRepositoryAccess {
@@ -35,7 +40,10 @@ export interface ChartRepositoryAccess {
 export interface OpOccExecutorDeps {
   instances: AppInstanceStore;
   opOccs: AppLcmOpOccStore;
-  packages: Pick<AppPackageService, 'getAppPackage' | 'getChartArchive'>;
+  packages: Pick<
+    AppPackageService,
+    'getAppPackage' | 'getChartArchive' | 'markUsage'
+  >;
   granting: GrantingService;
   hosts: HostDirectory;
   drivers: DriverLookup;
@@ -69,7 +77,9 @@ const DEFAULTS: OpOccExecutorOptions = {
  * requested through any replica aborts the driver call. Drivers are
  * idempotent, so a resumed operation converges instead of duplicating.
  */
-export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
+export class OpOccExecutor
+  implements OperationTrigger, ReleaseRemoval, ReleaseHistory
+{
   /** Reads `mec.lifecycle` (leaseSeconds, operationTimeoutSeconds, concurrency). */
   static fromConfig(config: Config, deps: OpOccExecutorDeps): OpOccExecutor {
     const lifecycle = config.getOptionalConfig('mec.lifecycle');
@@ -175,6 +185,72 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
     );
   }
 
+  /**
+   * Puts an instance's own package back on its release after a change of
+   * package that was given up (see the port). The caller holds the
+   * instance, so no operation runs helm on the release meanwhile.
+   */
+  async restorePackage(
+    instance: AppInstance,
+    values: Record<string, unknown>,
+  ): Promise<void> {
+    const { hostName, namespace, releaseName } = instance;
+    if (!hostName || !namespace || !releaseName) return;
+    const { hosts, drivers, packages, chartRepository, logger } = this.deps;
+    const driver = drivers.get(await hosts.driverOf(hostName));
+    if (!driver.changePackage) return;
+    const host = await hosts.connection(hostName);
+    const ref = { releaseName, namespace };
+    const pkg = await packages.getAppPackage({ appPkgId: instance.appPkgId });
+    const [newest] = driver.history ? await driver.history(host, ref) : [];
+    if (
+      newest?.status === 'deployed' &&
+      newest.chart.name === pkg.chartName &&
+      newest.chart.version === pkg.chartVersion
+    ) {
+      return;
+    }
+    await driver.changePackage(
+      host,
+      {
+        ...ref,
+        chart: {
+          name: pkg.chartName!,
+          version: pkg.chartVersion!,
+          archive: await packages.getChartArchive(pkg.id),
+          repository: {
+            url: await chartRepository.url(),
+            username: chartRepository.username,
+            password: chartRepository.password,
+          },
+        },
+        values,
+        labels: {
+          'mec.etsi.org/app-instance-id': instance.id,
+          'app.kubernetes.io/managed-by': 'helmmec',
+        },
+      },
+      {
+        timeoutSeconds: this.options.operationTimeoutSeconds,
+        onProgress: message =>
+          logger.info(`Restoring ${releaseName} of ${instance.id}: ${message}`),
+      },
+    );
+  }
+
+  /** The revisions of an instance's release, from its host's driver. */
+  async releaseHistory(instance: AppInstance): Promise<ReleaseRevision[]> {
+    const { hostName, namespace, releaseName } = instance;
+    if (!hostName || !namespace || !releaseName) return [];
+    const { hosts, drivers } = this.deps;
+    const driver = drivers.get(await hosts.driverOf(hostName));
+    if (!driver.history) return [];
+    return driver.history(await hosts.connection(hostName), {
+      releaseName,
+      namespace,
+    });
+  }
+
   private async advance(job: LeasedJob<unknown>) {
     const { id, token: claim, signal } = job;
     const { opOccs, instances, notifications } = this.deps;
@@ -195,27 +271,33 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
     }
 
     try {
-      if (opOcc.operationState === 'STARTING' || !opOcc.grantId) {
+      // A change of package stays where the instance runs and adds nothing
+      // there: granting (MEC 010-2 knows no such operation) is not asked.
+      const granted = opOcc.lcmOperation !== 'CHANGE_APP_PKG';
+      if (opOcc.operationState === 'STARTING' || (granted && !opOcc.grantId)) {
         const { command } = opOcc;
-        const grant = await this.deps.granting.grant({
-          appInstanceId: instance.id,
-          appLcmOpOccId: id,
-          appDId: instance.appDId,
-          operation: command.lcmOperation,
-          ...(command.lcmOperation === 'INSTANTIATE'
-            ? {
-                hostSelection: command.hostSelection,
-                locationConstraints: command.locationConstraints,
-              }
-            : {}),
-        });
+        const grant =
+          command.lcmOperation !== 'CHANGE_APP_PKG'
+            ? await this.deps.granting.grant({
+                appInstanceId: instance.id,
+                appLcmOpOccId: id,
+                appDId: instance.appDId,
+                operation: command.lcmOperation,
+                ...(command.lcmOperation === 'INSTANTIATE'
+                  ? {
+                      hostSelection: command.hostSelection,
+                      locationConstraints: command.locationConstraints,
+                    }
+                  : {}),
+              })
+            : undefined;
         // The placement is written with the move to PROCESSING (one
         // transaction): both or neither, as the transition checks the claim.
         const place = async (trx: Knex.Transaction) => {
           if (opOcc.lcmOperation !== 'INSTANTIATE') return;
           await instances.withTransaction(trx).setPlacement(instance.id, {
-            hostName: grant.hostName,
-            namespace: grant.containerNamespace,
+            hostName: grant!.hostName,
+            namespace: grant!.containerNamespace,
             releaseName: releaseNameOf(instance.id),
           });
         };
@@ -226,7 +308,7 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
             ['STARTING'],
             'PROCESSING',
             claim,
-            { grantId: grant.id },
+            grant ? { grantId: grant.id } : {},
             place,
           );
         } else {
@@ -234,7 +316,7 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
             const moved = await opOccs
               .withTransaction(trx)
               .transition(id, ['PROCESSING'], 'PROCESSING', {
-                grantId: grant.id,
+                grantId: grant!.id,
                 claim,
               });
             if (!moved) {
@@ -278,6 +360,9 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
       this.deps.logger.warn(
         `Lifecycle operation ${id} (${opOcc.lcmOperation}) failed: ${problem.detail}`,
       );
+      if (opOcc.lcmOperation === 'CHANGE_APP_PKG' && !cancelled) {
+        problem.title = 'Change of application package failed';
+      }
       const current = (await opOccs.get(id))!;
       await this.enter(
         current,
@@ -304,10 +389,20 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
     const [driverId, host, chart] = await Promise.all([
       hosts.driverOf(instance.hostName),
       hosts.connection(instance.hostName),
-      command.lcmOperation === 'INSTANTIATE'
+      command.lcmOperation === 'INSTANTIATE' ||
+      command.lcmOperation === 'CHANGE_APP_PKG'
         ? Promise.all([
-            packages.getAppPackage({ appPkgId: instance.appPkgId }),
-            packages.getChartArchive(instance.appPkgId),
+            packages.getAppPackage({
+              appPkgId:
+                command.lcmOperation === 'CHANGE_APP_PKG'
+                  ? command.appPkgId
+                  : instance.appPkgId,
+            }),
+            packages.getChartArchive(
+              command.lcmOperation === 'CHANGE_APP_PKG'
+                ? command.appPkgId
+                : instance.appPkgId,
+            ),
             this.deps.chartRepository.url(),
           ])
         : undefined,
@@ -320,7 +415,39 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
     const { operationTimeoutSeconds: timeoutSeconds } = this.options;
     const onProgress = (message: string) =>
       this.deps.logger.info(`${opOcc.lcmOperation} ${instance.id}: ${message}`);
+    const specOf = () => {
+      const [pkg, archive, repositoryUrl] = chart!;
+      return {
+        ...ref,
+        chart: {
+          name: pkg.chartName!,
+          version: pkg.chartVersion!,
+          archive,
+          repository: {
+            url: repositoryUrl,
+            username: this.deps.chartRepository.username,
+            password: this.deps.chartRepository.password,
+          },
+        },
+        labels: {
+          'mec.etsi.org/app-instance-id': instance.id,
+          'app.kubernetes.io/managed-by': 'helmmec',
+        },
+      };
+    };
     switch (command.lcmOperation) {
+      case 'CHANGE_APP_PKG': {
+        if (!driver.changePackage) {
+          throw new Error(
+            `The ${driverId} driver of edge host ${instance.hostName} cannot change an instance's package`,
+          );
+        }
+        return driver.changePackage(
+          host,
+          { ...specOf(), values: command.values },
+          { timeoutSeconds, signal, onProgress },
+        );
+      }
       case 'INSTANTIATE': {
         const [pkg, archive, repositoryUrl] = chart!;
         return driver.install(
@@ -386,6 +513,11 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
     const { instances, opOccs, notifications } = this.deps;
     const { command } = opOcc;
     let appInstanceState: 'NOT_INSTANTIATED' | InstanceOperationalState;
+    // Read before the transaction: SQLite has one connection.
+    const newPackage =
+      command.lcmOperation === 'CHANGE_APP_PKG'
+        ? await this.packageFields(command.appPkgId)
+        : {};
     await instances.transaction(async trx => {
       const store = instances.withTransaction(trx);
       if (command.lcmOperation === 'TERMINATE') {
@@ -406,6 +538,7 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
         await store.release(instance.id, opOcc.id, {
           instantiationState: 'INSTANTIATED',
           operationalState,
+          ...newPackage,
         });
       }
       const moved = await opOccs
@@ -427,6 +560,23 @@ export class OpOccExecutor implements OperationTrigger, ReleaseRemoval {
     this.deps.logger.info(
       `${opOcc.lcmOperation} of ${instance.id} completed on ${instance.hostName}`,
     );
+    if (command.lcmOperation === 'CHANGE_APP_PKG') {
+      // The package the instance left is free once nothing else uses it.
+      if ((await instances.countByPackage(instance.appPkgId)) === 0) {
+        await this.deps.packages.markUsage(instance.appPkgId, false);
+      }
+    }
+  }
+
+  /** What the instance takes from its new package. */
+  private async packageFields(appPkgId: string) {
+    const pkg = await this.deps.packages.getAppPackage({ appPkgId });
+    return {
+      appPkgId: pkg.id,
+      appDId: pkg.appDId!,
+      appSoftVersion: pkg.appSoftwareVersion ?? pkg.appPkgVersion,
+      appDVersion: pkg.appDVersion ?? '',
+    };
   }
 
   private async enter(

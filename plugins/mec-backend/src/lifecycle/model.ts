@@ -1,6 +1,11 @@
 import type { HostSelection, LocationConstraints } from '../granting/model';
 
-export type LcmOperation = 'INSTANTIATE' | 'OPERATE' | 'TERMINATE';
+/** CHANGE_APP_PKG is our extension (after ETSI NFV-SOL 003 change_vnfpkg). */
+export type LcmOperation =
+  | 'INSTANTIATE'
+  | 'OPERATE'
+  | 'TERMINATE'
+  | 'CHANGE_APP_PKG';
 export type OperationState =
   | 'STARTING'
   | 'PROCESSING'
@@ -32,6 +37,8 @@ export interface AppInstance {
   releaseName?: string;
   /** The op occurrence currently holding the instance (one at a time). */
   operationInProgress?: string;
+  /** Who created it: a user entity ref, or `service:<subject>`. */
+  createdBy?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -41,6 +48,8 @@ export interface CreateInstanceCommand {
   appDId: string;
   appInstanceName?: string;
   appInstanceDescription?: string;
+  /** Who asks: a user entity ref, or `service:<subject>`. */
+  createdBy?: string;
 }
 
 /** Places the instance on an edge host and installs its chart there. */
@@ -70,8 +79,54 @@ export interface TerminateCommand {
   gracefulTerminationTimeout?: number;
 }
 
+/**
+ * Moves an instantiated instance to another onboarded package of the same
+ * application (our extension, after ETSI NFV-SOL 003 change_vnfpkg): helm
+ * upgrade in place, rolled back on failure.
+ */
+export interface ChangeAppPkgCommand {
+  lcmOperation: 'CHANGE_APP_PKG';
+  /** The target package, as requested and as resolved when the operation started. */
+  appDId: string;
+  appPkgId: string;
+  /**
+   * Helm values for the new chart: the request's additionalParams, or
+   * those of the instance's last instantiation or change.
+   */
+  values: Record<string, unknown>;
+}
+
 /** A task on an instance, executed as an op occurrence. */
-export type LcmCommand = InstantiateCommand | OperateCommand | TerminateCommand;
+export type LcmCommand =
+  | InstantiateCommand
+  | OperateCommand
+  | TerminateCommand
+  | ChangeAppPkgCommand;
+
+/** What a change of package asks for, before the service resolves it. */
+export interface ChangeAppPkgRequest {
+  appDId: string;
+  /** Helm values; absent keeps those of the last instantiation or change. */
+  values?: Record<string, unknown>;
+}
+
+/**
+ * One revision of an instance's release on its edge host (our extension),
+ * newest first, with the onboarded package whose chart it ran when one of
+ * the same application matches.
+ */
+export interface AppInstanceRevision {
+  revision: number;
+  chartName: string;
+  chartVersion: string;
+  appVersion?: string;
+  status: string;
+  updated?: Date;
+  description?: string;
+  appPkgId?: string;
+  appDId?: string;
+  appSoftVersion?: string;
+}
 
 /** Why an operation failed, as ProblemDetails title, status and detail. */
 export interface OperationError {
@@ -95,6 +150,8 @@ export interface AppLcmOpOcc {
   error?: OperationError;
   grantId?: string;
   startNotified: boolean;
+  /** Who requested it: a user entity ref, or `service:<subject>`. */
+  requestedBy?: string;
 }
 
 /** Instance fields a list can narrow on in the store. */

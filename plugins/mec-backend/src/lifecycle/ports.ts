@@ -1,4 +1,4 @@
-import type { MecEdgeDriver } from '@helmmec/plugin-mec-node';
+import type { MecEdgeDriver, ReleaseRevision } from '@helmmec/plugin-mec-node';
 import type { AppInstance } from './model';
 
 /** Finds the driver for an id. */
@@ -18,4 +18,22 @@ export interface ReleaseRemoval {
    * for it; an absent release is success, a failure throws.
    */
   removeRelease(instance: AppInstance): Promise<void>;
+  /**
+   * Puts the instance's own package (with these values) back on its
+   * release, unless its newest revision already runs it deployed; a
+   * failure throws.
+   */
+  restorePackage(
+    instance: AppInstance,
+    values: Record<string, unknown>,
+  ): Promise<void>;
+}
+
+/** Reads the revisions of an instance's release from its edge host. */
+export interface ReleaseHistory {
+  /**
+   * Newest first; none when the instance is not placed or its driver keeps
+   * no history. An unreachable host throws.
+   */
+  releaseHistory(instance: AppInstance): Promise<ReleaseRevision[]>;
 }

@@ -2,12 +2,12 @@ import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { Request, Response } from 'express';
 import { AppLifecycleService } from '../../lifecycle/AppLifecycleService';
-import { LcmCommand } from '../../lifecycle/model';
+import { ChangeAppPkgRequest, LcmCommand } from '../../lifecycle/model';
 import { SubscriptionStore } from '../../notifications/SubscriptionStore';
 import { OutboundUrlPolicy } from '../../outbound';
 import { spec } from '../../schema/openapi/generated/app_lcm';
 import { methodNotAllowed } from '../methodNotAllowed';
-import { addSubscriptionRoutes } from '../subscriptionRoutes';
+import { addSubscriptionRoutes, ownerOf } from '../subscriptionRoutes';
 import { parseListQuery } from '../query/listQuery';
 import {
   DEFAULT_PAGE_SIZE,
@@ -25,12 +25,17 @@ import {
   toAppLcmSubscriptionType,
 } from './appLcmSubscriptions';
 import {
+  parseChangeAppPkgRequest,
   parseCreateAppInstanceRequest,
   parseInstantiateAppRequest,
   parseOperateAppRequest,
   parseTerminateAppRequest,
 } from './fromAppLcmWire';
-import { toAppInstanceInfo, toAppLcmOpOcc } from './toAppLcmWire';
+import {
+  toAppInstanceInfo,
+  toAppInstanceRevision,
+  toAppLcmOpOcc,
+} from './toAppLcmWire';
 
 // What a list leaves out unless asked: optional attributes, so a listed
 // resource keeps its type.
@@ -66,14 +71,19 @@ export async function createAppLcmRouter(options: {
   const { lifecycle, apiBase, subscriptions, outboundPolicy, httpAuth } =
     options;
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  // Who asks, recorded with what they create or start: the portal tells
+  // them how their operations end.
+  const requester = async (req: Request) =>
+    ownerOf(await httpAuth.credentials(req, { allow: ['user', 'service'] }));
   const router = await createValidatedOpenApiRouter<typeof spec>(spec, {
     validatorOptions: { validateSecurity: false },
   });
 
   router.post('/app_instances', async (req, res) => {
-    const instance = await lifecycle.createInstance(
-      parseCreateAppInstanceRequest(req.body),
-    );
+    const instance = await lifecycle.createInstance({
+      ...parseCreateAppInstanceRequest(req.body),
+      createdBy: await requester(req),
+    });
     const info = toAppInstanceInfo(instance, await apiBase());
     res.status(201).location(info._links.self.href).json(info);
   });
@@ -109,9 +119,13 @@ export async function createAppLcmRouter(options: {
   const start = async (
     res: Response,
     appInstanceId: string,
-    command: LcmCommand,
+    command: LcmCommand | ChangeAppPkgRequest,
   ) => {
-    const opOcc = await lifecycle.startOperation(appInstanceId, command);
+    const asked = { requestedBy: await requester(res.req) };
+    const opOcc =
+      'lcmOperation' in command
+        ? await lifecycle.startOperation(appInstanceId, command, asked)
+        : await lifecycle.changeAppPkg(appInstanceId, command, asked);
     res.once('finish', () => lifecycle.run(opOcc.id));
     res
       .status(202)
@@ -127,6 +141,17 @@ export async function createAppLcmRouter(options: {
   router.post('/app_instances/:appInstanceId/operate', async (req, res) =>
     start(res, req.params.appInstanceId, parseOperateAppRequest(req.body)),
   );
+  // Our extensions: a change of package (after NFV-SOL 003 change_vnfpkg)
+  // and the release's revisions.
+  router.post(
+    '/app_instances/:appInstanceId/change_app_pkg',
+    async (req, res) =>
+      start(res, req.params.appInstanceId, parseChangeAppPkgRequest(req.body)),
+  );
+  router.get('/app_instances/:appInstanceId/revisions', async (req, res) => {
+    const revisions = await lifecycle.listRevisions(req.params.appInstanceId);
+    res.json(revisions.map(toAppInstanceRevision));
+  });
 
   router.get('/app_lcm_op_occs', async (req, res) => {
     const base = await apiBase();

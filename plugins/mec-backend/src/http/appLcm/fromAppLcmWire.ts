@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import type {
+  ChangeAppPkgRequest,
   CreateAppInstanceRequest,
   InstantiateAppRequest,
   OperateAppRequest,
@@ -7,6 +8,7 @@ import type {
 } from '@helmmec/plugin-mec-common';
 import type { HostSelection, LocationConstraints } from '../../granting/model';
 import type {
+  ChangeAppPkgRequest as ChangeAppPkgRequestModel,
   CreateInstanceCommand,
   InstantiateCommand,
   OperateCommand,
@@ -209,5 +211,22 @@ export function parseTerminateAppRequest(
     ...(gracefulTerminationTimeout !== undefined
       ? { gracefulTerminationTimeout }
       : {}),
+  };
+}
+
+/**
+ * ChangeAppPkgRequest (our extension) as what the service resolves:
+ * additionalParams as the new chart's values, absent to keep the last ones.
+ */
+export function parseChangeAppPkgRequest(
+  body: ChangeAppPkgRequest,
+): ChangeAppPkgRequestModel {
+  const additionalParams: unknown = body.additionalParams;
+  if (additionalParams !== undefined && !isObject(additionalParams)) {
+    throw new InputError('additionalParams must be KeyValuePairs');
+  }
+  return {
+    appDId: body.appDId,
+    ...(additionalParams !== undefined ? { values: additionalParams } : {}),
   };
 }

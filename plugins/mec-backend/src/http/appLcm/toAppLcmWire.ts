@@ -1,5 +1,7 @@
 import type {
   AppInstanceInfo,
+  AppInstanceRevision as AppInstanceRevisionWire,
+  ChangeAppPkgRequest,
   AppLcmSchemas,
   InstantiateAppRequest,
   KeyValuePairs,
@@ -9,6 +11,7 @@ import type {
 import type { HostSelection } from '../../granting/model';
 import type {
   AppInstance,
+  AppInstanceRevision,
   AppLcmOpOcc,
   InstantiateCommand,
   LcmCommand,
@@ -61,10 +64,20 @@ export function toAppInstanceInfo(
         ? {
             terminate: { href: `${self}/terminate` },
             operate: { href: `${self}/operate` },
+            changeAppPkg: { href: `${self}/change_app_pkg` },
           }
         : { instantiate: { href: `${self}/instantiate` } }),
+      revisions: { href: `${self}/revisions` },
     },
   };
+}
+
+/** A release revision as our AppInstanceRevision (HelmMEC extension). */
+export function toAppInstanceRevision(
+  revision: AppInstanceRevision,
+): AppInstanceRevisionWire {
+  const { updated, ...rest } = revision;
+  return { ...rest, ...(updated ? { updated: toTimeStamp(updated) } : {}) };
 }
 
 /**
@@ -112,7 +125,8 @@ export function toSelectedMECHostInfo(
 
 /**
  * operationParams: the command as the request that started it
- * (InstantiateAppRequest, OperateAppRequest or TerminateAppRequest), with the
+ * (InstantiateAppRequest, OperateAppRequest, TerminateAppRequest or our
+ * ChangeAppPkgRequest), with the
  * attributes HelmMEC acts on.
  */
 export function toOperationParams(command: LcmCommand): KeyValuePairs {
@@ -127,6 +141,13 @@ export function toOperationParams(command: LcmCommand): KeyValuePairs {
       const { lcmOperation, ...request } = command;
       return request satisfies TerminateAppRequest;
     }
+    case 'CHANGE_APP_PKG':
+      return {
+        appDId: command.appDId,
+        ...(Object.keys(command.values).length
+          ? { additionalParams: command.values }
+          : {}),
+      } satisfies ChangeAppPkgRequest;
     default:
       return {};
   }

@@ -4,6 +4,7 @@ import type {
   EdgeHostConnection,
   MecEdgeDriver,
   ReleaseRef,
+  ReleaseRevision,
   ReleaseSpec,
   ReleaseStatus,
 } from '@helmmec/plugin-mec-node';
@@ -22,6 +23,7 @@ import {
 import type { HostDirectory } from '../../hosts/HostDirectory';
 import { AppLcmNotifications } from '../../notifications/appLcm';
 import { NotificationOutbox } from '../../notifications/NotificationOutbox';
+import type { AppPackageService } from '../../packages/AppPackageService';
 import { AppLifecycleService } from '../AppLifecycleService';
 import {
   OpOccExecutor,
@@ -31,14 +33,19 @@ import {
 import { OperationTrigger } from '../ports';
 
 /**
- * A driver that keeps releases in memory. `failWith` makes calls fail;
+ * A driver that keeps releases in memory, with a revision history as helm
+ * keeps it. `failWith` makes calls fail (a failed change is rolled back);
  * `hang` makes them wait until aborted, as a chart that never gets ready.
  */
 export class InMemoryDriver implements MecEdgeDriver {
   readonly id = 'in-memory';
   readonly releases = new Map<
     string,
-    { spec: ReleaseSpec; operationalState: 'STARTED' | 'STOPPED' }
+    {
+      spec: ReleaseSpec;
+      operationalState: 'STARTED' | 'STOPPED';
+      revisions: ReleaseRevision[];
+    }
   >();
   readonly calls: Array<{ call: string; host: string; options: object }> = [];
   failWith?: Error;
@@ -85,8 +92,58 @@ export class InMemoryDriver implements MecEdgeDriver {
     this.releases.set(this.key(host, spec), {
       spec,
       operationalState: 'STARTED',
+      revisions: [revisionOf(1, spec, 'Install complete')],
     });
     return { phase: 'deployed', operationalState: 'STARTED', workloads: [] };
+  }
+
+  /** As helm: a failure adds a failed revision and a rollback. */
+  async changePackage(
+    host: EdgeHostConnection,
+    spec: ReleaseSpec,
+    options: DriverCallOptions,
+  ): Promise<ReleaseStatus> {
+    const release = this.releases.get(this.key(host, spec));
+    if (!release) throw new Error(`No release ${spec.releaseName}`);
+    const [current] = release.revisions;
+    if (current.status === 'deployed') current.status = 'superseded';
+    const next = current.revision + 1;
+    try {
+      await this.behave('changePackage', host, options);
+    } catch (e) {
+      if (options.signal?.aborted) {
+        // Killed mid-upgrade: the new chart's revision failed, no rollback.
+        release.revisions.unshift({
+          ...revisionOf(next, spec, 'Upgrade interrupted'),
+          status: 'failed',
+        });
+        throw e;
+      }
+      // Newest first: the rollback, then the failed upgrade.
+      release.revisions.unshift(
+        {
+          ...current,
+          revision: next + 1,
+          status: 'deployed',
+          description: `Rollback to ${current.revision}`,
+        },
+        { ...revisionOf(next, spec, 'Upgrade failed'), status: 'failed' },
+      );
+      throw new Error(
+        `Upgrade failed: ${e}. Rolled back to revision ${current.revision}`,
+      );
+    }
+    release.spec = spec;
+    release.operationalState = 'STARTED';
+    release.revisions.unshift(revisionOf(next, spec, 'Upgrade complete'));
+    return { phase: 'deployed', operationalState: 'STARTED', workloads: [] };
+  }
+
+  async history(
+    host: EdgeHostConnection,
+    ref: ReleaseRef,
+  ): Promise<ReleaseRevision[]> {
+    return this.releases.get(this.key(host, ref))?.revisions ?? [];
   }
 
   async uninstall(
@@ -142,7 +199,8 @@ export async function createLifecycleFixture(
     /** A real driver, hosts and packages instead of the in-memory ones. */
     driver?: MecEdgeDriver;
     hosts?: HostDirectory;
-    packages?: FakePackages;
+    packages?: FakePackages &
+      Partial<Pick<AppPackageService, 'listAppPackages'>>;
   } = {},
 ) {
   await applyDatabaseMigrations(knex);
@@ -185,7 +243,10 @@ export async function createLifecycleFixture(
   const lifecycle = new AppLifecycleService(
     instances,
     opOccs,
-    packages,
+    {
+      listAppPackages: async () => [packages.pkg],
+      ...packages,
+    },
     notifications,
     options.trigger ?? executor,
     executor,
@@ -202,5 +263,19 @@ export async function createLifecycleFixture(
     createExecutor,
     lifecycle,
     notifications: { opOccStates, instanceStates },
+  };
+}
+
+function revisionOf(
+  revision: number,
+  spec: ReleaseSpec,
+  description: string,
+): ReleaseRevision {
+  return {
+    revision,
+    chart: { name: spec.chart.name, version: spec.chart.version },
+    status: 'deployed',
+    updated: new Date().toISOString(),
+    description,
   };
 }
