@@ -1,13 +1,16 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import type {
   AppInstanceInfo,
+  AppInstanceRevision,
   AppLcmOpOcc,
   AppPkgInfo,
   CreateAppInstanceRequest,
   CreateAppPkg,
+  ChangeAppPkgRequest,
   EdgeDriverInfo,
   EdgeHost,
   InstantiateAppRequest,
+  LocalEdgeCluster,
   OperateAppRequest,
   OperationalState,
   PlacementPreview,
@@ -86,6 +89,16 @@ export interface MecApi {
     terminationType: TerminateAppRequest['terminationType'],
   ): Promise<string>;
   /**
+   * Moves an instantiated instance to another onboarded version of its
+   * application (HelmMEC's change_app_pkg extension).
+   */
+  changeAppPkg(
+    appInstanceId: string,
+    request: ChangeAppPkgRequest,
+  ): Promise<string>;
+  /** The revisions of the instance's release, newest first (HelmMEC extension). */
+  listRevisions(appInstanceId: string): Promise<AppInstanceRevision[]>;
+  /**
    * Every op occurrence the filter matches, with its links; one instance's
    * with `(eq,_links/appInstance/href,<the instance's self href>)`.
    */
@@ -104,6 +117,11 @@ export interface MecApi {
    * those that backend modules add.
    */
   listEdgeDrivers(): Promise<EdgeDriverInfo[]>;
+  /**
+   * How far `npm start` is with its local edge cluster (building, starting,
+   * registering, registered, failed); undefined where the backend has none.
+   */
+  getLocalEdgeCluster(): Promise<LocalEdgeCluster | undefined>;
   /**
    * Where the MEO would place an instance (or a package's application) now,
    * and why the other hosts do not fit; grants nothing.

@@ -3,16 +3,19 @@ import {
   MEC_API_ROOTS,
   nextPageUrl,
   type AppInstanceInfo,
+  type AppInstanceRevision,
   type AppLcmOpOcc,
   type AppPkgInfo,
   type AppPkgInfoModifications,
   type CreateAppInstanceRequest,
+  type ChangeAppPkgRequest,
   type CreateAppPkg,
   type EdgeDriverInfo,
   type EdgeDriverList,
   type EdgeHost,
   type EdgeHostList,
   type InstantiateAppRequest,
+  type LocalEdgeCluster,
   type OperateAppRequest,
   type OperationalState,
   type PlacementPreview,
@@ -136,6 +139,14 @@ export class MecClient implements MecApi {
     return this.lifecycle(id, 'terminate', body);
   }
 
+  changeAppPkg(id: string, request: ChangeAppPkgRequest) {
+    return this.lifecycle(id, 'change_app_pkg', request);
+  }
+
+  listRevisions(appInstanceId: string): Promise<AppInstanceRevision[]> {
+    return this.json(`${LCM}/app_instances/${enc(appInstanceId)}/revisions`);
+  }
+
   listOpOccs(query: { filter?: string } = {}): Promise<AppLcmOpOcc[]> {
     // _links are excluded from lists by default; we need appInstance.
     return this.listAll<AppLcmOpOcc[], AppLcmOpOcc>(
@@ -182,6 +193,18 @@ export class MecClient implements MecApi {
   async listEdgeDrivers(): Promise<EdgeDriverInfo[]> {
     const list = await this.json<EdgeDriverList>('edge_drivers');
     return list.drivers;
+  }
+
+  async getLocalEdgeCluster(): Promise<LocalEdgeCluster | undefined> {
+    try {
+      return await this.json<LocalEdgeCluster>('local_edge_cluster');
+    } catch (error) {
+      // Only `npm start` has a local edge cluster.
+      if (error instanceof MecApiError && error.status === 404) {
+        return undefined;
+      }
+      throw error;
+    }
   }
 
   previewPlacement(
