@@ -335,6 +335,46 @@ describe('MecClient requests', () => {
       `(eq,_links/appInstance/href,'${self}')`,
     );
   });
+
+  it('changes an instance’s package (our extension) and reads its revisions', async () => {
+    const revisions = [
+      {
+        revision: 2,
+        chartName: 'video-analytics',
+        chartVersion: '1.1.0',
+        status: 'deployed',
+      },
+    ];
+    const { client, calls } = recordingClient(url =>
+      url.endsWith('/change_app_pkg')
+        ? new Response(null, {
+            status: 202,
+            headers: {
+              Location:
+                'https://meo.example.com/api/mec/app_lcm/v1/app_lcm_op_occs/occ-7',
+            },
+          })
+        : new Response(JSON.stringify(revisions), {
+            headers: { 'Content-Type': 'application/json' },
+          }),
+    );
+    const request = { appDId: 'd2', additionalParams: { replicaCount: 1 } };
+    await expect(client.changeAppPkg('i/1', request)).resolves.toBe('occ-7');
+    await expect(client.listRevisions('i/1')).resolves.toEqual(revisions);
+    expect(
+      calls.map(c => [
+        `${c.method} ${c.url.slice(BASE.length)}`,
+        c.headers.get('Content-Type'),
+      ]),
+    ).toEqual([
+      [
+        'POST /app_lcm/v1/app_instances/i%2F1/change_app_pkg',
+        'application/json',
+      ],
+      ['GET /app_lcm/v1/app_instances/i%2F1/revisions', null],
+    ]);
+    expect(JSON.parse(calls[0].body as string)).toEqual(request);
+  });
 });
 
 describe('MecClient errors', () => {

@@ -31,6 +31,9 @@ import { StateChip } from '../common/StateChip';
 import { useMecPaths } from '../common/useMecPaths';
 import { InstantiateDialog } from './InstantiateDialog';
 import { OpOccPanel } from './OpOccPanel';
+import { RevisionHistory } from './RevisionHistory';
+import { UpgradeDialog } from './UpgradeDialog';
+import { packageVersion, useUpgradeTargets } from './useUpgradeTargets';
 import { timeStampDate } from './timeStamp';
 import { isRunning, useAppInstance } from './useAppInstance';
 
@@ -46,10 +49,12 @@ export function AppInstancePage() {
   const [instantiating, setInstantiating] = useState(false);
   const [terminating, setTerminating] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [upgrading, setUpgrading] = useState(false);
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>();
 
   const { value, loading, error, retry } = useAppInstance(appInstanceId);
+  const upgrade = useUpgradeTargets(value?.instance);
 
   const run = async (action: () => Promise<unknown>) => {
     setBusy(true);
@@ -160,6 +165,19 @@ export function AppInstancePage() {
               Start
             </PermittedButton>
           )}
+          {instantiated && upgrade.targets.length > 0 && (
+            <PermittedButton
+              permission={mecInstanceInstantiatePermission}
+              what="change the version of instances"
+              variant={upgrade.newer ? 'contained' : 'outlined'}
+              disabled={busy || running}
+              onClick={() => setUpgrading(true)}
+            >
+              {upgrade.newer
+                ? `Upgrade to ${packageVersion(upgrade.newer)}`
+                : 'Change version'}
+            </PermittedButton>
+          )}
           {instantiated && (
             <PermittedButton
               permission={mecInstanceTerminatePermission}
@@ -193,6 +211,13 @@ export function AppInstancePage() {
           busy={busy}
           onRetry={() => run(() => mecApi.retryOpOcc(latest.id))}
           onFail={() => run(() => mecApi.failOpOcc(latest.id))}
+        />
+      )}
+
+      {instance.edgeHost && (
+        <RevisionHistory
+          appInstanceId={instance.id}
+          version={`${latest?.id}:${latest?.operationState}`}
         />
       )}
 
@@ -236,6 +261,16 @@ export function AppInstancePage() {
         )}
       </Paper>
 
+      {upgrading && (
+        <UpgradeDialog
+          open
+          instance={instance}
+          targets={upgrade.targets}
+          initial={upgrade.newer}
+          onClose={() => setUpgrading(false)}
+          onStarted={retry}
+        />
+      )}
       {instantiating && (
         <InstantiateDialog
           open
