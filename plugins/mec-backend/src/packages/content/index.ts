@@ -8,6 +8,7 @@ export { DEFAULT_PACKAGE_CONTENT_LIMITS } from './limits';
 export type { PackageContentLimits } from './limits';
 export {
   computeChecksum,
+  computeChecksumInChunks,
   normaliseChecksumAlgorithm,
   verifyChecksum,
 } from './verifyChecksum';

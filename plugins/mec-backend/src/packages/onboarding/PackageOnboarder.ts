@@ -2,12 +2,15 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { isError, stringifyError } from '@backstage/errors';
 import { Knex } from 'knex';
-import { createHash } from 'node:crypto';
 import { AppPackageStore } from '../../database/AppPackageStore';
 import { LeasedJob, LeasedJobRunner, LeaseLostError } from '../../jobs';
 import { OutboundUrlPolicy } from '../../outbound';
 import { AppPackageEvents } from '../AppPackageEvents';
-import { PackageContentError, verifyChecksum } from '../content';
+import {
+  computeChecksumInChunks,
+  PackageContentError,
+  verifyChecksum,
+} from '../content';
 import { AppPackage, OnboardingFailure } from '../model';
 import { createPackageFetcher } from './createPackageFetcher';
 import { PackageReaderPool } from './PackageReaderPool';
@@ -256,6 +259,8 @@ export class PackageOnboarder {
     const chartArchive = read.chart.archive;
     const chartName = read.chart.name;
     const chartVersion = read.chart.version;
+    // A chart may be tens of MiB: hashed without holding the event loop.
+    const chartDigest = await computeChecksumInChunks(chartArchive, 'SHA-256');
 
     const appDId = String(appd.appDId);
     await this.store.transaction(async trx => {
@@ -298,7 +303,7 @@ export class PackageOnboarder {
           appdDerivation: read.derivation,
           chartName,
           chartVersion,
-          chartDigest: createHash('sha256').update(chartArchive).digest('hex'),
+          chartDigest,
           onboardingFailure: null,
         },
         { onboardingState: 'PROCESSING' },

@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { createHash } from 'node:crypto';
+import { computeChecksumInChunks } from '../content';
 
 /** The media type of a Helm chart layer in an OCI artifact. */
 const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
@@ -109,7 +109,8 @@ export async function pullOciChart(
     await (await get(`${base}/blobs/${layer.digest}`)).arrayBuffer(),
   );
   const [algorithm, expected] = layer.digest.split(':');
-  const actual = createHash(algorithm).update(blob).digest('hex');
+  // Up to mec.packages.maxBytes: hashed without holding the event loop.
+  const actual = await computeChecksumInChunks(blob, algorithm);
   if (actual !== expected) {
     throw new Error(`The chart layer of ${uri} does not match its digest`);
   }
