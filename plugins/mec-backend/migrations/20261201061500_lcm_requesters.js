@@ -16,13 +16,17 @@ exports.up = async function up(knex) {
     table
       .string('created_by')
       .nullable()
-      .comment('Principal that created the instance (user entity ref or service:<subject>)');
+      .comment(
+        'Principal that created the instance (user entity ref or service:<subject>)',
+      );
   });
   await knex.schema.alterTable('app_lcm_op_occs', table => {
     table
       .string('requested_by')
       .nullable()
-      .comment('Principal that requested the operation (user entity ref or service:<subject>)');
+      .comment(
+        'Principal that requested the operation (user entity ref or service:<subject>)',
+      );
   });
 };
 
