@@ -550,12 +550,14 @@ export class OpOccExecutor
       if (!moved) {
         throw new LeaseLostError(`Operation ${opOcc.id} was taken over`);
       }
-      await notifications.opOccState(trx, instance, {
+      // After a change, the notifications name the new package.
+      const now = { ...instance, ...newPackage };
+      await notifications.opOccState(trx, now, {
         id: opOcc.id,
         operationType: opOcc.lcmOperation,
         operationState: 'COMPLETED',
       });
-      await notifications.instanceState(trx, instance, appInstanceState);
+      await notifications.instanceState(trx, now, appInstanceState);
     });
     this.deps.logger.info(
       `${opOcc.lcmOperation} of ${instance.id} completed on ${instance.hostName}`,

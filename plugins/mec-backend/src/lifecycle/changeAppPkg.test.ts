@@ -209,6 +209,11 @@ describe('change_app_pkg with the helm driver', () => {
         ['CHANGE_APP_PKG', 'PROCESSING'],
         ['CHANGE_APP_PKG', 'COMPLETED'],
       ]);
+      // COMPLETED names the new package.
+      const completed = fx.notifications.opOccStates.mock.calls.find(
+        ([, , o]) => o.id === change.id && o.operationState === 'COMPLETED',
+      );
+      expect(completed?.[1]).toMatchObject({ appDId: 'appd-va-110' });
       const upgraded = await fx.lifecycle.listRevisions(instance.id);
       expect(upgraded).toMatchObject([
         {
@@ -241,7 +246,7 @@ describe('change_app_pkg with the helm driver', () => {
         error: {
           title: 'Change of application package failed',
           detail: expect.stringMatching(
-            /Upgrade to video-analytics-1\.2\.0 failed: .*Insufficient cpu.*Rolled back to revision 2 \(video-analytics-1\.1\.0\)/s,
+            /^Upgrade to video-analytics-1\.2\.0 failed: .*not ready.*\. Rolled back to revision 2 \(video-analytics-1\.1\.0\)$/s,
           ),
         },
       });

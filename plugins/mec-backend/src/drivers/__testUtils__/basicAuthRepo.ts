@@ -1,5 +1,11 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,9 +17,16 @@ import { exampleChartsDir, helmBinary } from './clusters';
  * A Helm repository like the MEO's: `index.yaml` and the example chart
  * archives on 127.0.0.1, behind HTTP Basic authentication.
  */
-export async function startBasicAuthRepo(charts: string[]) {
+export async function startBasicAuthRepo(
+  charts: string[],
+  /** More chart archives by file name, e.g. ones a test built. */
+  extra: Record<string, Buffer> = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'helmmec-repo-'));
   for (const c of charts) copyFileSync(join(exampleChartsDir, c), join(dir, c));
+  for (const [name, archive] of Object.entries(extra)) {
+    writeFileSync(join(dir, name), archive);
+  }
   const username = 'meo';
   const password = `pw-${Math.random().toString(36).slice(2)}`;
   const expected = `Basic ${Buffer.from(`${username}:${password}`).toString(

@@ -5,9 +5,17 @@ import {
   startEdgeCluster,
   type EdgeCluster,
 } from '@internal/edge-cluster';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 
 /** The packaged example charts of the repository. */
 export const exampleChartsDir = resolve(
@@ -62,4 +70,48 @@ export function deployerConnection(cluster: EdgeCluster): EdgeHostConnection {
       token: cluster.serviceAccountToken,
     },
   };
+}
+
+/**
+ * video-analytics 1.2.0, built with `helm package` from the 1.1.0 example
+ * with a negative replica count in its Deployment: the API server refuses
+ * every install or upgrade of it at once, whatever the values.
+ */
+export async function brokenVideoAnalyticsChart(): Promise<Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), 'helmmec-broken-'));
+  try {
+    const chartDir = join(dir, 'video-analytics');
+    cpSync(
+      join(exampleChartsDir, '..', '..', 'charts', 'video-analytics-1.1.0'),
+      chartDir,
+      {
+        recursive: true,
+      },
+    );
+    const deployment = join(chartDir, 'templates', 'deployment.yaml');
+    writeFileSync(
+      deployment,
+      readFileSync(deployment, 'utf8').replace(
+        'replicas: {{ .Values.replicaCount }}',
+        'replicas: -1',
+      ),
+    );
+    await promisify(execFile)(
+      await helmBinary(),
+      [
+        'package',
+        chartDir,
+        '--version',
+        '1.2.0',
+        '--app-version',
+        '2.6.0',
+        '--destination',
+        dir,
+      ],
+      { env: { PATH: process.env.PATH, HOME: dir } },
+    );
+    return readFileSync(join(dir, 'video-analytics-1.2.0.tgz'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
