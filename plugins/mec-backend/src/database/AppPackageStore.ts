@@ -58,6 +58,15 @@ type AppPackageContentRow = {
   chart_archive: Buffer | null;
 };
 
+/** A content row without its archives, with their sizes in bytes. */
+type ContentHeadRow = Pick<
+  AppPackageContentRow,
+  'package_media_type' | 'appd_text' | 'appd_file_name'
+> & {
+  package_archive_bytes: number | string;
+  chart_archive_bytes: number | string | null;
+};
+
 const TABLE = 'app_packages';
 
 // Package fields as SQL expressions; a package is known by the name and
@@ -264,7 +273,7 @@ export class AppPackageStore {
    */
   async getContent(appPkgId: string): Promise<AppPackageContent | undefined> {
     for (let attempt = 0; ; attempt++) {
-      const row = await this.knex<AppPackageContentRow>(CONTENTS)
+      const row: ContentHeadRow | undefined = await this.knex(CONTENTS)
         .where({ app_pkg_id: appPkgId })
         .first(
           'package_media_type',
