@@ -19,7 +19,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import knexFactory from 'knex';
@@ -41,8 +41,10 @@ const TOKEN = 'bench-token-hostile-0123456789';
 /** Set in the backend's child process: this file then runs the backend. */
 const SERVE = 'HELMMEC_BENCH_HOSTILE_SERVE';
 const GET_INTERVAL_MS = 20;
+const WARM_UP_GETS = 250;
+/** In all, over the rounds. */
 const BASELINE_GETS = 300;
-/** The hostile set is uploaded this many times (fresh names each time). */
+/** Rounds of a baseline window, then the hostile set (fresh names each time). */
 const ROUNDS = 2;
 
 type LoopDelay = { maxMs: number; p99Ms: number };
@@ -385,9 +387,12 @@ interface DbFigures {
   hostile: Window;
   packages: number;
   megabytes: number;
+  /** The machine's 1-minute load average before and after. */
+  load: [number, number];
 }
 
 async function measure(backend: Backend): Promise<DbFigures> {
+  const loadBefore = loadavg()[0];
   const zip = await readFile(
     join(repoRoot, 'examples/packages/video-analytics.zip'),
   );
@@ -401,8 +406,9 @@ async function measure(backend: Backend): Promise<DbFigures> {
     await new Promise(r => setTimeout(r, 100));
   }
   const url = `${backend.url}/api/mec/app_pkgm/v1/app_packages/${goodId}`;
-  // warm-up: connections, caches, the JIT
-  await timedGets(url, Promise.resolve(), 50);
+  // Warm-up, discarded: connections, the JIT, and a fresh portal's own
+  // start-up work (the catalog reads its locations).
+  await timedGets(url, Promise.resolve(), WARM_UP_GETS);
 
   const window = async (work: () => Promise<unknown>, min: number) => {
     await backend.resetLoopDelay();
@@ -412,14 +418,7 @@ async function measure(backend: Backend): Promise<DbFigures> {
     const seconds = (performance.now() - t0) / 1000;
     return { gets, loop: await backend.loopDelay(), seconds };
   };
-
-  const baseline = await window(() => Promise.resolve(), BASELINE_GETS);
-
-  // Built before the window opens: what is measured is the backend's work.
-  const archives = Array.from({ length: ROUNDS }, (_, r) =>
-    hostilePackages(r),
-  ).flat();
-  const hostile = await window(async () => {
+  const onboard = async (archives: Array<[string, Buffer]>) => {
     const ids = await Promise.all(
       archives.map(([name, archive]) => backend.upload(name, archive)),
     );
@@ -429,13 +428,38 @@ async function measure(backend: Backend): Promise<DbFigures> {
         return;
       await new Promise(r => setTimeout(r, 250));
     }
-  }, 0);
+  };
+
+  // Baseline and hostile windows alternate, so that whatever else the
+  // machine does weighs on both alike.
+  const baseline: Window[] = [];
+  const hostile: Window[] = [];
+  let packages = 0;
+  let bytes = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    baseline.push(
+      await window(() => Promise.resolve(), BASELINE_GETS / ROUNDS),
+    );
+    // Built before the window opens: what is measured is the backend's work.
+    const archives = hostilePackages(round);
+    packages += archives.length;
+    bytes += archives.reduce((sum, [, archive]) => sum + archive.length, 0);
+    hostile.push(await window(() => onboard(archives), 0));
+  }
+  const merge = (windows: Window[]): Window => ({
+    gets: windows.flatMap(w => w.gets).sort((a, b) => a - b),
+    loop: {
+      maxMs: Math.max(...windows.map(w => w.loop.maxMs)),
+      p99Ms: Math.max(...windows.map(w => w.loop.p99Ms)),
+    },
+    seconds: windows.reduce((sum, w) => sum + w.seconds, 0),
+  });
   return {
-    baseline,
-    hostile,
-    packages: archives.length,
-    megabytes:
-      archives.reduce((sum, [, archive]) => sum + archive.length, 0) / 2 ** 20,
+    baseline: merge(baseline),
+    hostile: merge(hostile),
+    packages,
+    megabytes: bytes / 2 ** 20,
+    load: [loadBefore, loadavg()[0]],
   };
 }
 
@@ -539,15 +563,16 @@ async function main() {
   lines.push('');
   for (const [name, f] of results) {
     lines.push(
-      `${name}: baseline ${
-        f.baseline.gets.length
-      } GETs in ${f.baseline.seconds.toFixed(1)} s; hostile ${
-        f.hostile.gets.length
-      } GETs in ${f.hostile.seconds.toFixed(1)} s while ${
-        f.packages
-      } hostile packages (${f.megabytes.toFixed(
-        0,
-      )} MiB in all) were uploaded and onboarded`,
+      [
+        `${name}: baseline ${f.baseline.gets.length} GETs`,
+        `(${f.baseline.seconds.toFixed(1)} s);`,
+        `hostile ${f.hostile.gets.length} GETs`,
+        `(${f.hostile.seconds.toFixed(1)} s) while ${f.packages} hostile`,
+        `packages (${f.megabytes.toFixed(0)} MiB) were uploaded and onboarded,`,
+        `in ${ROUNDS} alternating windows of each; load average`,
+        `${f.load[0].toFixed(1)} before, ${f.load[1].toFixed(1)} after`,
+        `(${cpus().length} cores)`,
+      ].join(' '),
     );
   }
   lines.push(
