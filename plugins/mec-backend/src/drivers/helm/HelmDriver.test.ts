@@ -1,14 +1,18 @@
 import type { EdgeHostConnection, ReleaseSpec } from '@helmmec/plugin-mec-node';
 import type { EdgeCluster } from '@internal/edge-cluster';
 import { EdgeDriverError } from '../errors';
-import { REPLICAS_BEFORE_STOP_ANNOTATION, KubeSession } from '../workloads';
+import {
+  describeWorkloads,
+  REPLICAS_BEFORE_STOP_ANNOTATION,
+  KubeSession,
+} from '../workloads';
 import {
   deployerConnection,
   exampleChart,
   helmBinary,
   startTestCluster,
 } from '../__testUtils__/clusters';
-import { HelmDriver } from './HelmDriver';
+import { HelmDriver, workloadsOfRelease } from './HelmDriver';
 
 jest.setTimeout(10 * 60_000);
 
@@ -183,5 +187,34 @@ describe('HelmDriver on a real edge cluster', () => {
       timeoutSeconds: 30,
     });
     expect((await driver.status(host, impossible)).phase).toBe('absent');
+  });
+});
+
+describe('workloadsOfRelease', () => {
+  const release = (manifest: string) => JSON.stringify({ name: 'r', manifest });
+
+  it('reads the workloads helm waited for from the release manifest', () => {
+    const manifest = [
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: web',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2',
+      '# Source: chart/templates/db.yaml\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n  namespace: data',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: idle\nspec:\n  replicas: 0',
+    ].join('\n---\n');
+    expect(
+      describeWorkloads(workloadsOfRelease(release(manifest), 'ns')!),
+    ).toEqual({
+      operationalState: 'STARTED',
+      workloads: [
+        { kind: 'Deployment', name: 'web', replicas: 2, readyReplicas: 2 },
+        { kind: 'StatefulSet', name: 'db', replicas: 1, readyReplicas: 1 },
+        { kind: 'Deployment', name: 'idle', replicas: 0, readyReplicas: 0 },
+      ],
+    });
+  });
+
+  it('gives nothing to go on for output that is not a release', () => {
+    expect(workloadsOfRelease('not json', 'ns')).toBeUndefined();
+    expect(workloadsOfRelease('{"name":"r"}', 'ns')).toBeUndefined();
+    expect(workloadsOfRelease(release('kind: [\n'), 'ns')).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@ import type {
 } from '@helmmec/plugin-mec-node';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { Deadline } from '../Deadline';
 import { EdgeDriverError } from '../errors';
 import {
@@ -20,6 +20,7 @@ import {
   KubeSession,
   operateWorkloads,
   releaseProgress,
+  Workload,
 } from '../workloads';
 import { HelmCommandError, HelmWorkspace } from './HelmCli';
 
@@ -120,6 +121,9 @@ export class HelmDriver implements MecEdgeDriver {
           `${deadline.remainingSeconds()}s`,
           '--history-max',
           '5',
+          // the release with its manifest: the workloads helm waited for
+          '-o',
+          'json',
         ];
         const labels = Object.entries(spec.labels ?? {});
         if (labels.length > 0) {
@@ -130,8 +134,9 @@ export class HelmDriver implements MecEdgeDriver {
       progress(
         `helm upgrade --install ${spec.chart.name}-${spec.chart.version}`,
       );
+      let released: string;
       try {
-        await ws.run(args(), deadline);
+        released = (await ws.run(args(), deadline)).stdout;
       } catch (e) {
         // Only a refused upgrade costs a look at the release (one more
         // helm run); the usual install is a single one.
@@ -139,10 +144,20 @@ export class HelmDriver implements MecEdgeDriver {
           throw await this.#explain(kube, spec, e);
         }
         try {
-          await ws.run(args(), deadline);
+          released = (await ws.run(args(), deadline)).stdout;
         } catch (again) {
           throw await this.#explain(kube, spec, again);
         }
+      }
+      // helm --wait=watcher returned once every workload of the release was
+      // ready (kstatus Current: as many ready, updated and available
+      // replicas as wanted, at the current generation), so the release's
+      // manifest says which workloads there are without another look at
+      // the cluster. A release whose manifest cannot be read is looked at.
+      const waited = workloadsOfRelease(released, spec.namespace);
+      if (waited) {
+        progress('release deployed; its workloads are ready');
+        return { phase: 'deployed', ...describeWorkloads(waited) };
       }
       progress('release deployed; checking workloads');
       const workloads = await kube.waitWorkloadsReady(spec, deadline);
@@ -537,4 +552,47 @@ function previousRevision(
     history.find(r => r.status === 'deployed') ??
     history.find(r => r.status === 'superseded')
   );
+}
+
+/**
+ * The Deployments and StatefulSets of a release, from `helm ... -o json`
+ * after a successful `--wait`, as ready as helm found them; undefined when
+ * the output is not a release with a manifest.
+ */
+export function workloadsOfRelease(
+  stdout: string,
+  namespace: string,
+): Workload[] | undefined {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(stdout)?.manifest;
+  } catch {
+    return undefined;
+  }
+  if (typeof manifest !== 'string') return undefined;
+  const workloads: Workload[] = [];
+  for (const doc of parseAllDocuments(manifest)) {
+    if (doc.errors.length) return undefined;
+    const object = doc.toJSON() as Workload | null;
+    if (
+      !object ||
+      object.apiVersion !== 'apps/v1' ||
+      !['Deployment', 'StatefulSet'].includes(object.kind) ||
+      !object.metadata?.name
+    ) {
+      continue;
+    }
+    const replicas = object.spec?.replicas ?? 1;
+    workloads.push({
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      metadata: {
+        name: object.metadata.name,
+        namespace: object.metadata.namespace ?? namespace,
+      },
+      spec: { replicas },
+      status: { replicas, readyReplicas: replicas },
+    });
+  }
+  return workloads;
 }
