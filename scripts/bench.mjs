@@ -18,10 +18,14 @@ const sections = [];
 
 /**
  * Runs one benchmark step with inherited stdin/stderr; its stdout is shown
- * and kept for test-results/bench.md. Throws when it fails.
+ * and kept for test-results/bench.md with its duration. A step that fails
+ * is recorded and the next one runs: one broken figure should not hide the
+ * others. `npm run bench` then exits non-zero.
  */
 function run(command, args, options = {}) {
-  return new Promise((resolve, reject) => {
+  const name = [command, ...args].join(' ');
+  const t0 = Date.now();
+  return new Promise(resolve => {
     const child = spawn(command, args, {
       cwd: repoRoot,
       stdio: ['inherit', 'pipe', 'inherit'],
@@ -32,17 +36,16 @@ function run(command, args, options = {}) {
       process.stdout.write(chunk);
       output += chunk;
     });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      sections.push({ command: [command, ...args].join(' '), output });
-      if (code === 0) resolve();
-      else
-        reject(
-          new Error(
-            `${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`})`,
-          ),
-        );
-    });
+    const done = failure => {
+      const seconds = Math.round((Date.now() - t0) / 1000);
+      sections.push({ command: name, output, seconds, failure });
+      if (failure) log(`${name} failed (${failure})`);
+      resolve();
+    };
+    child.on('error', error => done(error.message));
+    child.on('close', (code, signal) =>
+      done(code === 0 ? undefined : signal ?? `exit ${code}`),
+    );
   });
 }
 
@@ -94,7 +97,9 @@ try {
   writeFileSync(
     join(dir, 'bench.md'),
     [
-      `# npm run bench, ${started.toISOString()}`,
+      `# npm run bench, ${started.toISOString()}, ${Math.round(
+        (Date.now() - started.getTime()) / 1000,
+      )} s`,
       '',
       `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(
         totalmem() /
@@ -104,6 +109,8 @@ try {
       ...sections.flatMap(s => [
         `## ${s.command}`,
         '',
+        `${s.seconds} s${s.failure ? `, FAILED (${s.failure})` : ''}`,
+        '',
         '```',
         s.output.trim(),
         '```',
@@ -112,4 +119,9 @@ try {
     ].join('\n'),
   );
   log(`figures written to ${join('test-results', 'bench.md')}`);
+}
+const failed = sections.filter(s => s.failure);
+if (failed.length) {
+  log(`failed: ${failed.map(s => s.command).join('; ')}`);
+  process.exitCode = 1;
 }
