@@ -126,7 +126,8 @@ export function EdgeHostsPage() {
         >
           <TableHead>
             <TableRow>
-              <TableCell>Host</TableCell>
+              {/* The nowrap columns beside it would squeeze it to a letter wide. */}
+              <TableCell sx={{ minWidth: 240 }}>Host</TableCell>
               <TableCell>Health</TableCell>
               <TableCell>Kubernetes</TableCell>
               <TableCell>Ready nodes</TableCell>
