@@ -6,6 +6,7 @@ import type {
   ReleaseStatus,
 } from '@helmmec/plugin-mec-node';
 import type * as k8s from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
 import { kubeConfigFor, loadKubernetesClient } from '../kubernetes/kubeConfig';
 import { Deadline } from './Deadline';
 import { EdgeDriverError, kubeError, kubeErrorCode } from './errors';
@@ -40,6 +41,12 @@ export interface Workload extends k8s.KubernetesObject {
   };
 }
 
+/** The object client of each edge host, with the connection it was made for. */
+const objectClients = new Map<
+  string,
+  { fingerprint: string; objects: k8s.KubernetesObjectApi }
+>();
+
 /**
  * Kubernetes API access for one edge host and operation: the generic object
  * client, so the same code serves workloads, namespaces and Flux objects.
@@ -51,12 +58,23 @@ export class KubeSession {
 
   static async create(host: EdgeHostConnection): Promise<KubeSession> {
     const client = await loadKubernetesClient();
-    const kc = await kubeConfigFor(host);
-    return new KubeSession(
-      host,
-      client,
-      client.KubernetesObjectApi.makeApiClient(kc),
-    );
+    // The object client learns each API group's resources with a request
+    // of its own (discovery); one client per host and connection keeps
+    // what it learned for the next operation instead of asking again.
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([host.server, host.caData, host.credential]))
+      .digest('hex');
+    let cached = objectClients.get(host.name);
+    if (cached?.fingerprint !== fingerprint) {
+      cached = {
+        fingerprint,
+        objects: client.KubernetesObjectApi.makeApiClient(
+          await kubeConfigFor(host),
+        ),
+      };
+      objectClients.set(host.name, cached);
+    }
+    return new KubeSession(host, client, cached.objects);
   }
 
   private constructor(
