@@ -68,8 +68,10 @@ function serve() {
       });
     }
   });
-  // The IPC channel must not keep a stopped backend alive.
+  // The IPC channel must not keep a stopped backend alive, and a bench
+  // that ends for any reason ends its backend.
   process.channel?.unref();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   require(join(repoRoot, 'packages/backend/src/index'));
 }
 
@@ -246,19 +248,21 @@ class Backend {
 /**
  * Sends one GET every {@link GET_INTERVAL_MS} until `until` resolves and at
  * least `min` were sent; each is timed from its sending to the end of its
- * body.
+ * body. A GET that fails (no connection within undici's 10 s, or not 200)
+ * is counted, not timed.
  */
 async function timedGets(
   url: string,
   until: Promise<unknown>,
   min: number,
-): Promise<number[]> {
+): Promise<{ latencies: number[]; failed: number }> {
   let done = false;
   until.then(
     () => (done = true),
     () => (done = true),
   );
   const latencies: number[] = [];
+  const failures: unknown[] = [];
   const gets: Array<Promise<void>> = [];
   const start = performance.now();
   for (let i = 0; !done || i < min; i++) {
@@ -266,18 +270,23 @@ async function timedGets(
     if (wait > 0) await new Promise(r => setTimeout(r, wait));
     const sent = performance.now();
     gets.push(
-      fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } }).then(
-        async res => {
+      fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } })
+        .then(async res => {
           await res.arrayBuffer();
           if (res.status !== 200) throw new Error(`GET ${url}: ${res.status}`);
           latencies.push(performance.now() - sent);
-        },
-      ),
+        })
+        .catch(error => {
+          failures.push(error);
+        }),
     );
   }
   await Promise.all(gets);
   await until;
-  return latencies.sort((a, b) => a - b);
+  return {
+    latencies: latencies.sort((a, b) => a - b),
+    failed: failures.length,
+  };
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -377,7 +386,10 @@ function hostilePackages(round: number): Array<[string, Buffer]> {
 }
 
 interface Window {
+  /** Latencies of the GETs answered, sorted. */
   gets: number[];
+  /** GETs that got no answer or not a 200. */
+  failed: number;
   loop: LoopDelay;
   seconds: number;
 }
@@ -414,9 +426,14 @@ async function measure(backend: Backend): Promise<DbFigures> {
     await backend.resetLoopDelay();
     const t0 = performance.now();
     const running = work();
-    const gets = await timedGets(url, running, min);
+    const { latencies, failed } = await timedGets(url, running, min);
     const seconds = (performance.now() - t0) / 1000;
-    return { gets, loop: await backend.loopDelay(), seconds };
+    return {
+      gets: latencies,
+      failed,
+      loop: await backend.loopDelay(),
+      seconds,
+    };
   };
   const onboard = async (archives: Array<[string, Buffer]>) => {
     const ids = await Promise.all(
@@ -448,6 +465,7 @@ async function measure(backend: Backend): Promise<DbFigures> {
   }
   const merge = (windows: Window[]): Window => ({
     gets: windows.flatMap(w => w.gets).sort((a, b) => a - b),
+    failed: windows.reduce((sum, w) => sum + w.failed, 0),
     loop: {
       maxMs: Math.max(...windows.map(w => w.loop.maxMs)),
       p99Ms: Math.max(...windows.map(w => w.loop.p99Ms)),
@@ -565,14 +583,18 @@ async function main() {
     lines.push(
       [
         `${name}: baseline ${f.baseline.gets.length} GETs`,
+        f.baseline.failed ? `(and ${f.baseline.failed} failed)` : '',
         `(${f.baseline.seconds.toFixed(1)} s);`,
         `hostile ${f.hostile.gets.length} GETs`,
+        f.hostile.failed ? `(and ${f.hostile.failed} failed)` : '',
         `(${f.hostile.seconds.toFixed(1)} s) while ${f.packages} hostile`,
         `packages (${f.megabytes.toFixed(0)} MiB) were uploaded and onboarded,`,
         `in ${ROUNDS} alternating windows of each; load average`,
         `${f.load[0].toFixed(1)} before, ${f.load[1].toFixed(1)} after`,
         `(${cpus().length} cores)`,
-      ].join(' '),
+      ]
+        .filter(Boolean)
+        .join(' '),
     );
   }
   lines.push(
