@@ -189,7 +189,8 @@ function instantiations(replicas: BackendProcess[], appDId: string) {
       const instance = await create();
       const t0 = Date.now();
       const path = await start(instance, host);
-      return ((await completedAt(instance.replica, path)) - t0) / 1000;
+      const end = await completedAt(instance.replica, path);
+      return { seconds: (end - t0) / 1000, id: instance.id, t0, end };
     },
     /** Until the last one entered COMPLETED. */
     async concurrent(count: number, hosts: string[]) {
@@ -211,6 +212,25 @@ function instantiations(replicas: BackendProcess[], appDId: string) {
   };
 }
 
+/**
+ * When the driver started helm and when helm returned for an instance,
+ * from the progress lines the executor logs (info level; this machine's
+ * clock): where an instantiation's time goes beyond helm.
+ */
+function driverProgress(replicas: BackendProcess[], id: string) {
+  const at: { helm?: number; deployed?: number } = {};
+  // eslint-disable-next-line no-control-regex
+  const plain = replicas.map(r => r.output().replace(/\x1b\[[0-9;]*m/g, ''));
+  for (const line of plain.join('\n').split('\n')) {
+    const match = line.match(/^(\S+Z) .*INSTANTIATE (\S+): (.*)$/);
+    if (!match || match[2] !== id) continue;
+    const time = Date.parse(match[1]);
+    if (match[3].startsWith('helm upgrade --install')) at.helm = time;
+    else if (match[3].startsWith('release deployed')) at.deployed = time;
+  }
+  return at;
+}
+
 async function lifecycleFigures(
   label: string,
   replicas: BackendProcess[],
@@ -220,9 +240,28 @@ async function lifecycleFigures(
   const ours = instantiations(replicas, appDId);
   const bareOne: number[] = [];
   const oursOne: number[] = [];
+  const phases: number[][] = [];
   for (let round = 0; round < 3; round++) {
     bareOne.push(await bare.one());
-    oursOne.push(await ours.one('edge-0'));
+    const one = await ours.one('edge-0');
+    oursOne.push(one.seconds);
+    const at = driverProgress(replicas, one.id);
+    if (at.helm && at.deployed)
+      phases.push([
+        at.helm - one.t0,
+        at.deployed - at.helm,
+        one.end - at.deployed,
+      ]);
+  }
+  if (phases.length) {
+    const [before, helm, after] = [0, 1, 2].map(i =>
+      median(phases.map(p => p[i])).toFixed(0),
+    );
+    notes.push(
+      `${label}, one instantiation (medians, ms): ${before} from POST instantiate to helm's start (202, claim, grant, placement, driver set-up), ${helm} helm upgrade --install --wait, ${after} from helm's exit to COMPLETED (workloads, persisted state, notifications); bare helm ${(
+        median(bareOne) * 1000
+      ).toFixed(0)}`,
+    );
   }
   figures.push({
     name: `${label}: one instantiation (median of 3)`,
