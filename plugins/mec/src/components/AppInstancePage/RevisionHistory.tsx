@@ -41,7 +41,12 @@ export function RevisionHistory(props: {
         </Typography>
       )}
       {value && value.length > 0 && (
-        <Table size="small" aria-label="Revision history">
+        <Table
+          size="small"
+          aria-label="Revision history"
+          // Short columns keep to one line; the description takes the rest.
+          sx={{ '& td:not(:last-child), & th': { whiteSpace: 'nowrap' } }}
+        >
           <TableHead>
             <TableRow>
               <TableCell>Revision</TableCell>
