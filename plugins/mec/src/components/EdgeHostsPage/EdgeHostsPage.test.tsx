@@ -41,6 +41,8 @@ describe('EdgeHostsPage', () => {
           mecApiRef,
           mockMecApi({
             listEdgeHosts: async () => [host],
+            // A portal not started by npm start has no local edge cluster.
+            getLocalEdgeCluster: async () => undefined,
             listAppInstancesPage,
           }),
         ],
@@ -69,6 +71,7 @@ describe('EdgeHostsPage', () => {
         [
           mecApiRef,
           mockMecApi({
+            getLocalEdgeCluster: async () => undefined,
             listEdgeHosts: async () => {
               throw new Error('Failed to fetch');
             },
