@@ -10,6 +10,9 @@ import { mockMecApi } from '../../api/mockMecApi';
 import { AppInstancePage } from './AppInstancePage';
 import { compareVersions } from './useUpgradeTargets';
 
+// Rendering the whole page is slow on a busy machine.
+jest.setTimeout(60_000);
+
 const instance: AppInstanceInfo = {
   id: 'inst-1',
   appInstanceName: 'va-1',
@@ -83,9 +86,13 @@ describe('upgrading an instance', () => {
         ],
       ] as const,
     });
-    const history = await screen.findByRole('table', {
-      name: 'Revision history',
-    });
+    // Loads after the instance; a busy machine may take more than the
+    // default second (a bound on waiting, not a speed check).
+    const history = await screen.findByRole(
+      'table',
+      { name: 'Revision history' },
+      { timeout: 15_000 },
+    );
     expect(within(history).getByText('video-analytics-0.1.0')).toBeTruthy();
     expect(within(history).getByText('Install complete')).toBeTruthy();
     expect(listAppPackages).toHaveBeenCalledWith({
@@ -94,7 +101,11 @@ describe('upgrading an instance', () => {
     });
 
     fireEvent.click(
-      await screen.findByRole('button', { name: 'Upgrade to 2.5.0' }),
+      await screen.findByRole(
+        'button',
+        { name: 'Upgrade to 2.5.0' },
+        { timeout: 15_000 },
+      ),
     );
     const dialog = await screen.findByRole('dialog');
     fireEvent.change(
@@ -131,7 +142,11 @@ describe('upgrading an instance', () => {
         ],
       ] as const,
     });
-    await screen.findByRole('table', { name: 'Revision history' });
+    await screen.findByRole(
+      'table',
+      { name: 'Revision history' },
+      { timeout: 15_000 },
+    );
     expect(screen.queryByRole('button', { name: /Upgrade to/ })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Change version' })).toBeNull();
   });
