@@ -5,15 +5,18 @@
  * `GET app_pkgm/v1/app_packages/{id}` every 20 ms, without waiting for the
  * previous answer, and times each from its sending to the end of its body.
  * Baseline: the same GETs against the same backend with nothing onboarding,
- * in the same run. Then N hostile packages are uploaded (the uploads are
- * inside the measured window) and the GETs go on until every one of them
- * has settled (ONBOARDED, or CREATED with its failure). The backend process
+ * in the same run. Hostile: 8 hostile packages are uploaded (the uploads
+ * are inside the measured window) and the GETs go on until every one of
+ * them has settled (ONBOARDED, or CREATED with its failure). Two rounds of
+ * a baseline window and a hostile one, alternating. The backend process
  * reports its own event-loop delay (perf_hooks) for each window.
  *
  * On better-sqlite3, and on PostgreSQL when HELMMEC_BENCH_POSTGRES (or the
  * tests' BACKSTAGE_TEST_DATABASE_POSTGRES<N>_CONNECTION_STRING) names a
  * server; `npm run bench` starts one. HELMMEC_BENCH_LOG=<file> keeps the
- * backends' output.
+ * backends' output; HELMMEC_BENCH_BACKEND_ARGS adds node options to the
+ * backend (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see what holds
+ * its event loop).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
