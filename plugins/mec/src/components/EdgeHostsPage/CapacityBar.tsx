@@ -26,7 +26,7 @@ export function CapacityBar(props: {
     props.allocatable,
   )} requested (${percent}%)`;
   return (
-    <Stack sx={{ minWidth: 160 }}>
+    <Stack sx={{ minWidth: 120 }}>
       <LinearProgress
         variant="determinate"
         value={percent}

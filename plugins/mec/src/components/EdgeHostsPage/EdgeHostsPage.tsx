@@ -127,7 +127,7 @@ export function EdgeHostsPage() {
           <TableHead>
             <TableRow>
               {/* The nowrap columns beside it would squeeze it to a letter wide. */}
-              <TableCell sx={{ minWidth: 240 }}>Host</TableCell>
+              <TableCell sx={{ minWidth: 180 }}>Host</TableCell>
               <TableCell>Health</TableCell>
               <TableCell>Kubernetes</TableCell>
               <TableCell>Ready nodes</TableCell>
@@ -189,7 +189,12 @@ export function EdgeHostsPage() {
                 </TableCell>
                 <TableCell>{value.perHost.get(h.name) ?? 0}</TableCell>
                 <TableCell>
-                  <Stack direction="row" spacing={1}>
+                  {/* Stacked where the table is narrower than a wide screen. */}
+                  <Stack
+                    direction={{ xs: 'column', xl: 'row' }}
+                    spacing={1}
+                    alignItems="flex-start"
+                  >
                     <Button
                       size="small"
                       aria-label={`Check ${h.name} now`}
