@@ -197,8 +197,19 @@ class Backend {
     return created.body.id;
   }
 
-  /** The onboarding state of each package (one list request). */
+  /**
+   * The onboarding state of each package (one list request); empty when
+   * the backend did not answer (a busy machine), for the poll to try again.
+   */
   async onboardingStates(): Promise<Map<string, string>> {
+    try {
+      return await this.listOnboardingStates();
+    } catch {
+      return new Map();
+    }
+  }
+
+  private async listOnboardingStates(): Promise<Map<string, string>> {
     const states = new Map<string, string>();
     let path = '/app_pkgm/v1/app_packages';
     for (;;) {
@@ -408,18 +419,22 @@ interface DbFigures {
 
 async function measure(backend: Backend): Promise<DbFigures> {
   const loadBefore = loadavg()[0];
+  /** Polls until every package is in one of `states`, for at most 10 minutes. */
+  const settled = async (ids: string[], states: string[]) => {
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const now = await backend.onboardingStates();
+      if (ids.every(id => states.includes(now.get(id)!))) return;
+      if (Date.now() > deadline)
+        throw new Error(`not ${states.join(' or ')} after 10 minutes`);
+      await new Promise(r => setTimeout(r, 250));
+    }
+  };
   const zip = await readFile(
     join(repoRoot, 'examples/packages/video-analytics.zip'),
   );
   const goodId = await backend.upload('video-analytics', zip);
-  for (
-    let i = 0;
-    (await backend.onboardingStates()).get(goodId) !== 'ONBOARDED';
-    i++
-  ) {
-    if (i > 600) throw new Error('video-analytics was not onboarded');
-    await new Promise(r => setTimeout(r, 100));
-  }
+  await settled([goodId], ['ONBOARDED']);
   const url = `${backend.url}/api/mec/app_pkgm/v1/app_packages/${goodId}`;
   // Warm-up, discarded: connections, the JIT, and a fresh portal's own
   // start-up work (the catalog reads its locations).
@@ -442,12 +457,7 @@ async function measure(backend: Backend): Promise<DbFigures> {
     const ids = await Promise.all(
       archives.map(([name, archive]) => backend.upload(name, archive)),
     );
-    for (;;) {
-      const states = await backend.onboardingStates();
-      if (ids.every(id => ['CREATED', 'ONBOARDED'].includes(states.get(id)!)))
-        return;
-      await new Promise(r => setTimeout(r, 250));
-    }
+    await settled(ids, ['CREATED', 'ONBOARDED']);
   };
 
   // Baseline and hostile windows alternate, so that whatever else the
