@@ -62,7 +62,17 @@ interface Figure {
   unit: 's' | 'ms';
 }
 const figures: Figure[] = [];
+function record(figure: Figure) {
+  figures.push(figure);
+  progress(
+    `${figure.name}: ${figure.baseline.toFixed(2)}${
+      figure.unit
+    } baseline, ${figure.ours.toFixed(2)}${figure.unit} HelmMEC`,
+  );
+}
 const notes: string[] = [];
+/** Each figure as soon as it is measured (stderr), so a failed run keeps them. */
+const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -257,13 +267,13 @@ async function lifecycleFigures(
     const [before, helm, after] = [0, 1, 2].map(i =>
       median(phases.map(p => p[i])).toFixed(0),
     );
-    notes.push(
-      `${label}, one instantiation (medians, ms): ${before} from POST instantiate to helm's start (202, claim, grant, placement, driver set-up), ${helm} helm upgrade --install --wait, ${after} from helm's exit to COMPLETED (workloads, persisted state, notifications); bare helm ${(
-        median(bareOne) * 1000
-      ).toFixed(0)}`,
-    );
+    const note = `${label}, one instantiation (medians, ms): ${before} from POST instantiate to helm's start (202, claim, grant, placement, driver set-up), ${helm} helm upgrade --install --wait, ${after} from helm's exit to COMPLETED (workloads, persisted state, notifications); bare helm ${(
+      median(bareOne) * 1000
+    ).toFixed(0)}`;
+    notes.push(note);
+    progress(note);
   }
-  figures.push({
+  record({
     name: `${label}: one instantiation (median of 3)`,
     baseline: median(bareOne),
     ours: median(oursOne),
@@ -271,7 +281,7 @@ async function lifecycleFigures(
   });
   const bare20 = await bare.concurrent(20);
   const ours20 = await ours.concurrent(20, ['edge-0', 'edge-1']);
-  figures.push({
+  record({
     name: `${label}: 20 concurrent over two clusters`,
     baseline: bare20,
     ours: ours20,
@@ -329,7 +339,7 @@ async function listFigures(backend: BackendProcess) {
     try {
       const baseline = await p95Of(plain.url, auth);
       const ours = await p95Of(url, auth);
-      figures.push({
+      record({
         name: `${name} (${(body.length / 1024).toFixed(0)} KiB, p95)`,
         baseline,
         ours,
