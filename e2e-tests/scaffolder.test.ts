@@ -104,11 +104,15 @@ test('the "Deploy a MEC application" template runs to a COMPLETED instance on th
   await shot(page, 'scaffolder-step-application');
   await page.getByRole('button', { name: 'Next' }).click();
 
-  // Step 2: the e2e edge host, and Helm values.
+  // Step 2: the e2e edge host rather than placement.
   await page.getByLabel('On an edge host I pick').check();
   await pickEntity(page, 'Edge host', edgeHost);
-  await page.getByLabel('Helm values (JSON)').fill('{"replicaCount": 1}');
   await shot(page, 'scaffolder-step-host');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // Step 3: Helm values.
+  await page.getByLabel('Helm values (JSON)').fill('{"replicaCount": 1}');
+  await shot(page, 'scaffolder-step-values');
   await page.getByRole('button', { name: 'Review' }).click();
   await expect(page.getByText(name).first()).toBeVisible();
   await shot(page, 'scaffolder-review');
