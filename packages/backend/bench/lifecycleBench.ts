@@ -61,6 +61,8 @@ interface Figure {
   ours: number;
   unit: 's' | 'ms';
 }
+/** Each figure as soon as it is measured (stderr), so a failed run keeps them. */
+const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const figures: Figure[] = [];
 function record(figure: Figure) {
   figures.push(figure);
@@ -71,8 +73,6 @@ function record(figure: Figure) {
   );
 }
 const notes: string[] = [];
-/** Each figure as soon as it is measured (stderr), so a failed run keeps them. */
-const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
