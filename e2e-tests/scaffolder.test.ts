@@ -56,24 +56,34 @@ async function locationServicePackage(request: APIRequestContext) {
 }
 
 /**
- * Chooses an entity in an EntityPicker by a part of its name. The picker
- * chooses by itself, and locks, when the catalog holds a single candidate.
+ * Chooses an entity in an EntityPicker: the option whose title matches
+ * `option`, after which the field shows an entity ref matching `ref`. The
+ * picker chooses by itself, and locks, when the catalog holds a single
+ * candidate.
  */
-async function pickEntity(page: Page, label: string, text: string) {
+async function pickEntity(
+  page: Page,
+  label: string,
+  option: RegExp,
+  ref: RegExp,
+) {
   const field = page.getByRole('textbox', { name: label, exact: true });
   await expect(async () => {
     if (await field.isDisabled({ timeout: 5_000 })) {
-      await expect(field).toHaveValue(new RegExp(text), { timeout: 5_000 });
+      await expect(field).toHaveValue(ref, { timeout: 5_000 });
       return;
     }
     // Short timeouts: the picker may lock between the check and the click.
     await field.click({ timeout: 5_000 });
-    await field.fill(text, { timeout: 5_000 });
-    const option = page.getByRole('option', { name: new RegExp(text) }).first();
-    await option.click({ timeout: 5_000 });
-    await expect(field).toHaveValue(new RegExp(text), { timeout: 5_000 });
+    await page
+      .getByRole('option', { name: option })
+      .first()
+      .click({ timeout: 5_000 });
+    await expect(field).toHaveValue(ref, { timeout: 5_000 });
   }).toPass({ timeout: 120_000 });
 }
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 test('the "Deploy a MEC application" template runs to a COMPLETED instance on the edge host', async ({
   page,
@@ -98,7 +108,12 @@ test('the "Deploy a MEC application" template runs to a COMPLETED instance on th
   await card.getByRole('button', { name: /choose/i }).click();
 
   // Step 1: the package (mirrored to the catalog) and the instance name.
-  await pickEntity(page, 'Application package', 'location-service');
+  await pickEntity(
+    page,
+    'Application package',
+    /location-service/,
+    /^mecapppackage:default\/location-service-/,
+  );
   await page.getByLabel('Instance name').fill(name);
   await page.getByLabel('Description').fill('Deployed by the scaffolder e2e');
   await shot(page, 'scaffolder-step-application');
@@ -106,7 +121,16 @@ test('the "Deploy a MEC application" template runs to a COMPLETED instance on th
 
   // Step 2: the e2e edge host rather than placement.
   await page.getByLabel('On an edge host I pick').check();
-  await pickEntity(page, 'Edge host', edgeHost);
+  // Options show the host's title, which the API knows.
+  const host = await (
+    await request.get(`${backend}/api/mec/hosts/${edgeHost}`, { headers: auth })
+  ).json();
+  await pickEntity(
+    page,
+    'Edge host',
+    new RegExp(`^${escape(host.title ?? edgeHost)}`),
+    new RegExp(`^resource:default/${escape(edgeHost)}$`),
+  );
   await shot(page, 'scaffolder-step-host');
   await page.getByRole('button', { name: 'Next' }).click();
 
