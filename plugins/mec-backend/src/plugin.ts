@@ -25,7 +25,10 @@ import {
 import { checkProductionSettings } from './capabilities/checkProductionSettings';
 import { sealStoredSecrets } from './capabilities/secrets';
 import { AppInstanceStore } from './database/AppInstanceStore';
-import { applyDatabaseMigrations } from './database/migrations';
+import {
+  applyDatabaseMigrations,
+  useWriteAheadLog,
+} from './database/migrations';
 import { MecAuthorizer } from './http/authorization';
 import { createRouter, HELM_REPOSITORY_PATH } from './http/createRouter';
 import { readPageSize } from './http/query/paging';
@@ -69,6 +72,7 @@ export const mecPlugin = createBackendPlugin({
         const { config, database, discovery, events, logger } = deps;
         checkProductionSettings(config);
         const knex = await database.getClient();
+        await useWriteAheadLog(knex);
         if (!database.migrations?.skip) {
           await applyDatabaseMigrations(knex);
         }
