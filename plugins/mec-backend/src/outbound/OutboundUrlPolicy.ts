@@ -442,10 +442,7 @@ export class OutboundUrlPolicy {
   }
 }
 
-function compileRule(
-  rule: OutboundAllowRule,
-  configKey: string,
-): CompiledRule {
+function compileRule(rule: OutboundAllowRule, configKey: string): CompiledRule {
   const text = rule.host.trim().toLowerCase();
   const schemes = new Set<OutboundScheme>(rule.schemes ?? SCHEMES);
   for (const scheme of schemes) {
