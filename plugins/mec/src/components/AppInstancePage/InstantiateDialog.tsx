@@ -1,22 +1,16 @@
 import { useApi } from '@backstage/frontend-plugin-api';
 import type { EdgeHost, PlacementPreview } from '@helmmec/plugin-mec-common';
 import Alert from '@mui/material/Alert';
-import Button from '@mui/material/Button';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogTitle from '@mui/material/DialogTitle';
 import List from '@mui/material/List';
 import ListItem from '@mui/material/ListItem';
 import ListItemText from '@mui/material/ListItemText';
 import MenuItem from '@mui/material/MenuItem';
-import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { FormEvent, useState } from 'react';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { mecApiRef } from '../../api/MecApi';
-import { ErrorAlert } from '../common/ErrorAlert';
+import { FormDialog } from '../common/FormDialog';
 
 /** Why the Helm values text is not a JSON object, if it is not. */
 export function helmValuesError(text: string): string | undefined {
@@ -80,8 +74,6 @@ export function InstantiateDialog(props: {
   );
   const [host, setHost] = useState(MEO_CHOOSES);
   const [values, setValues] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
   const valuesError = helmValuesError(values);
   const byName = new Map((hosts.value ?? []).map(h => [h.name, h]));
   const { offered, refused } = hostChoices(hosts.value ?? [], placement.value);
@@ -104,119 +96,91 @@ export function InstantiateDialog(props: {
     } hosts fit the application`;
   }
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     if (valuesError) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const opOccId = await mecApi.instantiateAppInstance(props.appInstanceId, {
-        selectedMECHostInfo:
-          host === MEO_CHOOSES ? undefined : [{ hostId: { name: host } }],
-        additionalParams: values.trim() ? JSON.parse(values) : undefined,
-      });
-      props.onStarted(opOccId);
-      props.onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    const opOccId = await mecApi.instantiateAppInstance(props.appInstanceId, {
+      selectedMECHostInfo:
+        host === MEO_CHOOSES ? undefined : [{ hostId: { name: host } }],
+      additionalParams: values.trim() ? JSON.parse(values) : undefined,
+    });
+    props.onStarted(opOccId);
+    props.onClose();
   };
 
   return (
-    <Dialog
+    <FormDialog
       open={props.open}
+      title="Instantiate"
+      submitLabel="Instantiate"
+      errorTitle="The MEO refused"
+      submitDisabled={!!valuesError}
+      onSubmit={submit}
       onClose={props.onClose}
-      fullWidth
-      maxWidth="sm"
-      aria-labelledby="mec-instantiate-title"
     >
-      <form onSubmit={submit} noValidate>
-        <DialogTitle id="mec-instantiate-title">Instantiate</DialogTitle>
-        <DialogContent>
-          <ErrorAlert title="The MEO refused" error={error} />
-          <Stack spacing={2} sx={{ mt: 1 }}>
-            {placement.value && (
-              <Alert
-                severity={suggested ? 'info' : 'warning'}
-                aria-live="polite"
-              >
-                {suggested
-                  ? `Suggested by placement: ${suggested}`
-                  : 'No edge host fits the application now: the MEO would refuse to place it.'}
-              </Alert>
-            )}
-            <TextField
-              select
-              label="Edge host"
-              value={host}
-              onChange={e => setHost(e.target.value)}
-              helperText={hostHelperText()}
-              SelectProps={{
-                renderValue: v =>
-                  v === MEO_CHOOSES
-                    ? meoChooses
-                    : hostLabel(byName.get(v as string), v as string),
-              }}
-            >
-              <MenuItem value={MEO_CHOOSES}>{meoChooses}</MenuItem>
-              {offered.map(name => (
-                <MenuItem key={name} value={name}>
-                  <ListItemText
-                    primary={hostLabel(byName.get(name), name)}
-                    secondary={
-                      name === suggested ? 'Suggested by placement' : undefined
-                    }
-                  />
-                </MenuItem>
-              ))}
-            </TextField>
-            {refused.length > 0 && (
-              <div>
-                <Typography
-                  id="mec-instantiate-refused"
-                  variant="subtitle2"
-                  component="h3"
-                >
-                  Not offered: placement rejects these hosts
-                </Typography>
-                <List dense aria-labelledby="mec-instantiate-refused">
-                  {refused.map(r => (
-                    <ListItem key={r.name} disableGutters>
-                      <ListItemText
-                        primary={hostLabel(byName.get(r.name), r.name)}
-                        secondary={r.reasons.join('; ')}
-                      />
-                    </ListItem>
-                  ))}
-                </List>
-              </div>
-            )}
-            <TextField
-              label="Helm values (JSON, optional)"
-              value={values}
-              onChange={e => setValues(e.target.value)}
-              multiline
-              minRows={4}
-              placeholder='{"replicaCount": 1}'
-              error={!!valuesError}
-              helperText={valuesError ?? 'Passed to the chart as values'}
-              inputProps={{ style: { fontFamily: 'monospace' } }}
+      {placement.value && (
+        <Alert severity={suggested ? 'info' : 'warning'} aria-live="polite">
+          {suggested
+            ? `Suggested by placement: ${suggested}`
+            : 'No edge host fits the application now: the MEO would refuse to place it.'}
+        </Alert>
+      )}
+      <TextField
+        select
+        label="Edge host"
+        value={host}
+        onChange={e => setHost(e.target.value)}
+        helperText={hostHelperText()}
+        SelectProps={{
+          renderValue: v =>
+            v === MEO_CHOOSES
+              ? meoChooses
+              : hostLabel(byName.get(v as string), v as string),
+        }}
+      >
+        <MenuItem value={MEO_CHOOSES}>{meoChooses}</MenuItem>
+        {offered.map(name => (
+          <MenuItem key={name} value={name}>
+            <ListItemText
+              primary={hostLabel(byName.get(name), name)}
+              secondary={
+                name === suggested ? 'Suggested by placement' : undefined
+              }
             />
-          </Stack>
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={props.onClose}>Cancel</Button>
-          <Button
-            type="submit"
-            variant="contained"
-            disabled={busy || !!valuesError}
+          </MenuItem>
+        ))}
+      </TextField>
+      {refused.length > 0 && (
+        <div>
+          <Typography
+            id="mec-instantiate-refused"
+            variant="subtitle2"
+            component="h3"
           >
-            Instantiate
-          </Button>
-        </DialogActions>
-      </form>
-    </Dialog>
+            Not offered: placement rejects these hosts
+          </Typography>
+          <List dense aria-labelledby="mec-instantiate-refused">
+            {refused.map(r => (
+              <ListItem key={r.name} disableGutters>
+                <ListItemText
+                  primary={hostLabel(byName.get(r.name), r.name)}
+                  secondary={r.reasons.join('; ')}
+                />
+              </ListItem>
+            ))}
+          </List>
+        </div>
+      )}
+      <TextField
+        label="Helm values (JSON, optional)"
+        value={values}
+        onChange={e => setValues(e.target.value)}
+        multiline
+        minRows={4}
+        placeholder='{"replicaCount": 1}'
+        error={!!valuesError}
+        helperText={valuesError ?? 'Passed to the chart as values'}
+        inputProps={{ style: { fontFamily: 'monospace' } }}
+      />
+    </FormDialog>
   );
 }
