@@ -14,8 +14,8 @@ export interface HelmRepoServer {
   port: number;
   /** Directory served (index.yaml and chart archives). */
   dir: string;
-  /** Chart name -> version, as packaged. */
-  charts: Record<string, string>;
+  /** Chart name -> the versions packaged (examples/charts may hold several). */
+  charts: Record<string, string[]>;
   stop(): Promise<void>;
 }
 
@@ -42,7 +42,7 @@ export async function startHelmRepoServer(
     HELM_CONFIG_HOME: path.join(out, '.helm', 'config'),
     HELM_DATA_HOME: path.join(out, '.helm', 'data'),
   };
-  const charts: Record<string, string> = {};
+  const charts: Record<string, string[]> = {};
   const publicDir = path.join(out, 'public');
   fs.mkdirSync(publicDir);
   for (const entry of fs.readdirSync(chartsDir).sort()) {
@@ -54,7 +54,7 @@ export async function startHelmRepoServer(
       { env: helmEnv },
     );
     const m = /([^/\s]+)-(\d+\.\d+\.\d+[^/\s]*)\.tgz/.exec(stdout);
-    if (m) charts[m[1]] = m[2];
+    if (m) (charts[m[1]] ??= []).push(m[2]);
   }
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
