@@ -9,9 +9,9 @@ import request from 'supertest';
 import { EdgeHostStore } from '../../database/EdgeHostStore';
 import { InMemoryDriver } from '../../lifecycle/__testUtils__/lifecycleFixture';
 import { mecPlugin } from '../../plugin';
-import { spec as appLcmSpec } from '../../schema/openapi/generated/app_lcm';
 import { spec as grantingSpec } from '../../schema/openapi/generated/granting';
 import { createTestDatabases } from '../../__testUtils__/databases';
+import { appLcmRequests } from '../../__testUtils__/appLcmRequests';
 import { expectConformingResponse } from '../../__testUtils__/openApiConformance';
 import { buildExamplePackage, sha256 } from '../../__testUtils__/packages';
 
@@ -30,30 +30,7 @@ describe.each(databases.eachSupportedId())('app_lcm/v1 on %p', databaseId => {
   let server: Parameters<typeof request>[0];
   let appDId: string;
 
-  async function lcm(
-    method: 'get' | 'post' | 'delete',
-    path: string,
-    template: string,
-    body?: unknown,
-  ) {
-    let r = request(server)[method](`${LCM}${path}`);
-    if (body !== undefined) r = r.send(body as object);
-    const res = await r;
-    expectConformingResponse(appLcmSpec, { method, path: template }, res);
-    return res;
-  }
-
-  async function settled(location: string) {
-    const path = new URL(location).pathname.replace(LCM, '');
-    for (let i = 0; i < 200; i++) {
-      const res = await lcm('get', path, '/app_lcm_op_occs/{appLcmOpOccId}');
-      if (['COMPLETED', 'FAILED_TEMP'].includes(res.body.operationState)) {
-        return res.body;
-      }
-      await new Promise(r => setTimeout(r, 50));
-    }
-    throw new Error('operation did not settle');
-  }
+  const { lcm, settled } = appLcmRequests(() => server);
 
   beforeAll(async () => {
     const knex = await databases.init(databaseId);

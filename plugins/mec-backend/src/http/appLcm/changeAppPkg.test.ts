@@ -7,9 +7,8 @@ import request from 'supertest';
 import { EdgeHostStore } from '../../database/EdgeHostStore';
 import { InMemoryDriver } from '../../lifecycle/__testUtils__/lifecycleFixture';
 import { mecPlugin } from '../../plugin';
-import { spec as appLcmSpec } from '../../schema/openapi/generated/app_lcm';
 import { createTestDatabases } from '../../__testUtils__/databases';
-import { expectConformingResponse } from '../../__testUtils__/openApiConformance';
+import { appLcmRequests } from '../../__testUtils__/appLcmRequests';
 import { buildExamplePackage, sha256 } from '../../__testUtils__/packages';
 
 jest.setTimeout(120_000);
@@ -32,30 +31,7 @@ describe.each(databases.eachSupportedId())(
     const driver = new InMemoryDriver();
     const appDIds: Record<string, string> = {};
 
-    async function lcm(
-      method: 'get' | 'post',
-      path: string,
-      template: string,
-      body?: unknown,
-    ) {
-      let r = request(server)[method](`${LCM}${path}`);
-      if (body !== undefined) r = r.send(body as object);
-      const res = await r;
-      expectConformingResponse(appLcmSpec, { method, path: template }, res);
-      return res;
-    }
-
-    async function settled(location: string) {
-      const path = new URL(location).pathname.replace(LCM, '');
-      for (let i = 0; i < 200; i++) {
-        const res = await lcm('get', path, '/app_lcm_op_occs/{appLcmOpOccId}');
-        if (['COMPLETED', 'FAILED_TEMP'].includes(res.body.operationState)) {
-          return res.body;
-        }
-        await new Promise(r => setTimeout(r, 50));
-      }
-      throw new Error('operation did not settle');
-    }
+    const { lcm, settled } = appLcmRequests(() => server);
 
     async function onboard(name: string, version: string, zip: Buffer) {
       const pkg = await request(server)
