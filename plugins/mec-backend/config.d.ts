@@ -12,6 +12,56 @@ export interface Config {
     apiRoot?: string;
 
     /**
+     * The ETSI MEC role of this backend. `combined` (the default): MEO and
+     * MEPM in one process. `meo`: the MEC Orchestrator, placing on the
+     * hosts its registered MEPMs report (`/api/mec/mepms`) and driving them
+     * over Mm3. `mepm`: a MEC Platform Manager beside its edge clusters,
+     * serving Mm3 app_lcm and the hosts API, with grants and packages from
+     * its MEO (`mec.mepm.meo`).
+     */
+    role?: 'combined' | 'meo' | 'mepm';
+
+    /** The MEPM role (`mec.role: mepm`): how this MEPM reaches its MEO. */
+    mepm?: {
+      /** The MEO this MEPM works for. */
+      meo: {
+        /** The MEO's ETSI `{apiRoot}`, e.g. `https://meo.example.com/api/mec`. */
+        apiRoot: string;
+        /**
+         * How the MEPM authenticates to the MEO: a static bearer token, or
+         * OAuth 2.0 client credentials (ETSI GS MEC 009) from a token
+         * endpoint.
+         */
+        auth:
+          | {
+              /** @visibility secret */
+              token: string;
+            }
+          | {
+              tokenEndpoint: string;
+              clientId: string;
+              /** @visibility secret */
+              clientSecret: string;
+              /** Space-separated scopes to ask for. */
+              scope?: string;
+            };
+        /**
+         * Which MEO URLs (its apiRoot, its token endpoint) may be reached,
+         * in the format of `mec.outbound`. Without it: the configured
+         * apiRoot's and token endpoint's origins.
+         */
+        outbound?: {
+          allow?: Array<{
+            host: string;
+            ports?: number[];
+            schemes?: Array<'http' | 'https' | 'oci'>;
+          }>;
+          allowPrivateNetworks?: boolean;
+        };
+      };
+    };
+
+    /**
      * The local edge cluster of a development portal: `npm start` builds
      * and starts it in the background, registers it as an edge host through
      * the hosts API when it is up, and writes its progress meanwhile to
@@ -357,6 +407,30 @@ export interface Config {
           | { mode: 'perInstance'; prefix?: string }
           | { mode: 'fixed'; namespace: string };
       }>;
+    };
+
+    /**
+     * The MEO's registry of MEPMs (combined and meo roles): MEPMs are
+     * registered through `/api/mec/mepms`; these settings tune how the MEO
+     * reaches them.
+     */
+    mepms?: {
+      /** How often each MEPM's health and hosts are read; default 30 s. */
+      checkIntervalSeconds?: number;
+      /**
+       * Which MEPM apiRoots (and their token endpoints) may be registered
+       * and reached, in the format of `mec.outbound`: checked at
+       * registration (400 otherwise) and before every call. Without this
+       * section: loopback only in development, nothing elsewhere.
+       */
+      outbound?: {
+        allow?: Array<{
+          host: string;
+          ports?: number[];
+          schemes?: Array<'http' | 'https' | 'oci'>;
+        }>;
+        allowPrivateNetworks?: boolean;
+      };
     };
   };
 }

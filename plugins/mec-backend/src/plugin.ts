@@ -16,11 +16,15 @@ import {
 import {
   buildEdgeHosts,
   buildLifecycle,
+  buildMeoConnection,
+  buildMepmDriver,
+  buildMepms,
   buildNotifications,
   buildPackages,
   buildRetention,
   buildUserNotifications,
   MecCore,
+  readMecRole,
 } from './capabilities';
 import { checkProductionSettings } from './capabilities/checkProductionSettings';
 import { sealStoredSecrets } from './capabilities/secrets';
@@ -30,6 +34,7 @@ import {
   useWriteAheadLog,
 } from './database/migrations';
 import { MecAuthorizer } from './http/authorization';
+import { MepmNotificationHub } from './mepms/MepmNotificationHub';
 import { createRouter, HELM_REPOSITORY_PATH } from './http/createRouter';
 import { readPageSize } from './http/query/paging';
 import { OutboundUrlPolicy } from './outbound';
@@ -71,6 +76,7 @@ export const mecPlugin = createBackendPlugin({
       async init(deps) {
         const { config, database, discovery, events, logger } = deps;
         checkProductionSettings(config);
+        const role = readMecRole(config);
         const knex = await database.getClient();
         await useWriteAheadLog(knex);
         if (!database.migrations?.skip) {
@@ -108,30 +114,57 @@ export const mecPlugin = createBackendPlugin({
           outbox,
         });
         const instances = AppInstanceStore.create({ knex });
-        const { hosts, healthChecker, drivers, directory, localEdgeCluster } =
-          await buildEdgeHosts(core, { moduleDrivers, instances });
+        const {
+          hosts,
+          healthChecker,
+          drivers,
+          directory: localHosts,
+          localEdgeCluster,
+        } = await buildEdgeHosts(core, { moduleDrivers, instances });
+        // The MEO (combined and meo roles) also places on the hosts its
+        // MEPMs report, and drives those through the MEPMs' app_lcm.
+        const hub = new MepmNotificationHub();
+        const mepms =
+          role === 'mepm'
+            ? undefined
+            : await buildMepms(core, { localHosts, hosts, hub });
+        const mepmDriver = mepms
+          ? await buildMepmDriver(core, { mepms: mepms.mepms, hub })
+          : undefined;
+        if (mepmDriver) drivers.add(mepmDriver);
+        // A MEPM asks its MEO for grants and packages over Mm3.
+        const meo =
+          role === 'mepm'
+            ? await buildMeoConnection(core, { appPackages, hosts: localHosts })
+            : undefined;
         const {
           lifecycle,
           granting,
           notifications: appLcmNotifications,
         } = await buildLifecycle(core, {
           instances,
-          appPackages,
-          hosts: directory,
+          appPackages: meo?.packages ?? appPackages,
+          hosts: mepms?.directory ?? localHosts,
           drivers,
           outbox,
           chartRepositoryPath: HELM_REPOSITORY_PATH,
+          meo,
         });
         await buildRetention(core, { outbox });
-        buildUserNotifications(core, {
-          notifications: deps.notifications,
-          lifecycle,
-          appLcmNotifications,
-          hosts,
-        });
+        if (role !== 'mepm') {
+          // A MEPM has no portal: its users are the MEO and OSS clients.
+          buildUserNotifications(core, {
+            notifications: deps.notifications,
+            lifecycle,
+            appLcmNotifications,
+            hosts,
+          });
+        }
 
         deps.httpRouter.use(
           await createRouter({
+            role,
+            mepmsRouter: mepms?.router,
             httpAuth: deps.httpAuth,
             authorizer: MecAuthorizer.fromConfig(config, {
               httpAuth: deps.httpAuth,

@@ -116,6 +116,27 @@ export const mecGrantRequestPermission = createPermission({
   attributes: { action: 'create' },
 });
 
+/** Read the registered MEPMs (`/mepms`), their health and reported hosts. @public */
+export const mecMepmReadPermission = createPermission({
+  name: 'mec.mepm.read',
+  attributes: { action: 'read' },
+});
+
+/** Register, change and remove MEPMs with the MEO, and check them now. @public */
+export const mecMepmManagePermission = createPermission({
+  name: 'mec.mepm.manage',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Deliver a MEPM's AppLccn notifications to the MEO's callback endpoint,
+ * as a MEPM does over Mm3. @public
+ */
+export const mecMepmNotifyPermission = createPermission({
+  name: 'mec.mepm.notify',
+  attributes: { action: 'create' },
+});
+
 /** All permissions of the mec plugin. @public */
 export const mecPermissions = [
   mecPackageReadPermission,
@@ -136,4 +157,7 @@ export const mecPermissions = [
   mecSubscriptionReadPermission,
   mecSubscriptionManagePermission,
   mecGrantRequestPermission,
+  mecMepmReadPermission,
+  mecMepmManagePermission,
+  mecMepmNotifyPermission,
 ];

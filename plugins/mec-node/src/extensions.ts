@@ -18,12 +18,32 @@ export interface EdgeHostConnection {
     | { type: 'clientCertificate'; certData: string; keyData: string };
 }
 
+/**
+ * The ETSI application instance a release belongs to, and the operation at
+ * hand: what a driver that drives another MEPM's app_lcm (rather than a
+ * cluster) needs to create and operate the instance there.
+ * @public
+ */
+export interface ApplicationRef {
+  /** The instance's id on this backend. */
+  appInstanceId: string;
+  appDId: string;
+  appInstanceName?: string;
+  appInstanceDescription?: string;
+  /** The op occurrence being executed, when the call is part of one. */
+  appLcmOpOccId?: string;
+  /** INSTANTIATE, OPERATE, TERMINATE, CHANGE_APP_PKG, … */
+  lcmOperation?: string;
+}
+
 /** Where a release lives on its host. @public */
 export interface ReleaseRef {
   /** Derived from the application instance id; a valid Helm release name. */
   releaseName: string;
   /** From the grant's containerNamespace. */
   namespace: string;
+  /** The application instance behind the release; drivers of clusters may ignore it. */
+  application?: ApplicationRef;
 }
 
 /** What to deploy. @public */

@@ -5,3 +5,7 @@ export { buildEdgeHosts } from './edgeHosts';
 export { buildLifecycle } from './lifecycle';
 export { buildRetention } from './retention';
 export { buildUserNotifications } from './userNotifications';
+export { buildMeoConnection } from './meoConnection';
+export { buildMepms } from './mepms';
+export { buildMepmDriver } from './mepmDriver';
+export { readMecRole, type MecRole } from './role';

@@ -12,6 +12,7 @@ import { NotificationOutbox } from '../notifications';
 import { AppLcmNotifications } from '../notifications/appLcm';
 import { AppPackageService } from '../packages/AppPackageService';
 import { scheduleLeasedWork } from './leasedWork';
+import type { MeoConnection } from './meoConnection';
 import { MecCore } from './types';
 
 /**
@@ -29,6 +30,8 @@ export async function buildLifecycle(
     outbox: NotificationOutbox;
     /** Where the MEO's Helm repository is served, under `{apiRoot}`. */
     chartRepositoryPath: string;
+    /** A MEPM's MEO: grants and the chart repository come from there. */
+    meo?: Pick<MeoConnection, 'granting' | 'chartRepository'>;
   },
 ) {
   const { config, knex, logger, scheduler } = core;
@@ -48,12 +51,13 @@ export async function buildLifecycle(
     instances,
     opOccs,
     packages: appPackages,
-    granting,
+    // The local granting also previews placement on a MEPM's own hosts.
+    granting: deps.meo?.granting ?? granting,
     hosts,
     drivers,
     notifications,
     logger,
-    chartRepository: {
+    chartRepository: deps.meo?.chartRepository ?? {
       url: async () => `${await core.apiRoot()}/${deps.chartRepositoryPath}`,
       username: 'edge',
       password: config.getOptionalString('mec.helmRepository.pullToken') ?? '',

@@ -12,6 +12,7 @@ import {
   mecInstanceValuesReadPermission,
   mecPackageReadPermission,
 } from '@helmmec/plugin-mec-common';
+import type { MecRole } from '../capabilities/role';
 import { GrantingService } from '../granting/GrantingService';
 import { EdgeHostHealthChecker, EdgeHostService } from '../hosts';
 import { LocalEdgeClusterStatus } from '../hosts/localEdgeCluster';
@@ -60,6 +61,13 @@ const HOSTS_API_ROOTS = [
 
 /** What the HTTP layer of the mec plugin needs. */
 export interface RouterOptions {
+  /**
+   * `mepm` serves app_lcm and the hosts API only: packages, grants and the
+   * Helm repository are its MEO's. Default `combined`.
+   */
+  role?: MecRole;
+  /** The MEO's `/mepms` registry and the MEPMs' notification callbacks. */
+  mepmsRouter?: express.Router;
   httpAuth: HttpAuthService;
   /** Decides every operation's permission (see ./authorization). */
   authorizer: MecAuthorizer;
@@ -133,18 +141,23 @@ export async function createRouter(
     jsonRequestBody(),
   );
 
-  router.use(
-    `/${MEC_API_ROOTS.appPkgm}`,
-    await createAppPkgmRouter({
-      appPackages,
-      apiBase: async () => `${await apiRoot()}/${MEC_API_ROOTS.appPkgm}`,
-      maxUploadBytes: options.maxUploadBytes,
-      subscriptions: options.subscriptions,
-      outboundPolicy: options.outboundPolicy,
-      httpAuth,
-      pageSize: options.pageSize,
-    }),
-  );
+  // A MEPM serves no packages, grants or charts: those are its MEO's, and
+  // their paths answer 404 ProblemDetails here.
+  const meoApis = options.role !== 'mepm';
+  if (meoApis) {
+    router.use(
+      `/${MEC_API_ROOTS.appPkgm}`,
+      await createAppPkgmRouter({
+        appPackages,
+        apiBase: async () => `${await apiRoot()}/${MEC_API_ROOTS.appPkgm}`,
+        maxUploadBytes: options.maxUploadBytes,
+        subscriptions: options.subscriptions,
+        outboundPolicy: options.outboundPolicy,
+        httpAuth,
+        pageSize: options.pageSize,
+      }),
+    );
+  }
   const appLcmBase = async () => `${await apiRoot()}/${MEC_API_ROOTS.appLcm}`;
   router.use(
     `/${MEC_API_ROOTS.appLcm}`,
@@ -159,14 +172,16 @@ export async function createRouter(
         options.authorizer.isAllowed(req, mecInstanceValuesReadPermission),
     }),
   );
-  router.use(
-    `/${MEC_API_ROOTS.granting}`,
-    await createGrantingRouter({
-      granting: options.granting,
-      apiBase: async () => `${await apiRoot()}/${MEC_API_ROOTS.granting}`,
-      appLcmBase,
-    }),
-  );
+  if (meoApis) {
+    router.use(
+      `/${MEC_API_ROOTS.granting}`,
+      await createGrantingRouter({
+        granting: options.granting,
+        apiBase: async () => `${await apiRoot()}/${MEC_API_ROOTS.granting}`,
+        appLcmBase,
+      }),
+    );
+  }
   // Takes /hosts, /edge_drivers, /placement and /local_edge_cluster by itself.
   router.use(
     await createHostsRouter({
@@ -178,13 +193,18 @@ export async function createRouter(
       pageSize: options.pageSize,
     }),
   );
-  router.use(
-    `/${HELM_REPOSITORY_PATH}`,
-    createHelmRepositoryRouter({
-      appPackages,
-      baseUrl: async () => `${await apiRoot()}/${HELM_REPOSITORY_PATH}`,
-    }),
-  );
+  if (meoApis) {
+    router.use(
+      `/${HELM_REPOSITORY_PATH}`,
+      createHelmRepositoryRouter({
+        appPackages,
+        baseUrl: async () => `${await apiRoot()}/${HELM_REPOSITORY_PATH}`,
+      }),
+    );
+  }
+  if (options.mepmsRouter) {
+    router.use(options.mepmsRouter);
+  }
 
   router.use(
     `/${KUBERNETES_PROXY_PATH}`,

@@ -2,6 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { AppInstanceStore } from '../database/AppInstanceStore';
 import { HostDirectory } from '../hosts/HostDirectory';
 import { AppLcmNotifications } from '../notifications/appLcm';
+import { releaseRefOf } from './OpOccExecutor';
 import { DriverLookup } from './ports';
 
 /**
@@ -38,7 +39,7 @@ export class InstanceStateReconciler {
         );
         const status = await driver.status(
           await this.deps.hosts.connection(instance.hostName),
-          { releaseName: instance.releaseName, namespace: instance.namespace },
+          releaseRefOf(instance),
         );
         const actual = status.operationalState;
         if (

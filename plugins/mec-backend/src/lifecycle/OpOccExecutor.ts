@@ -6,7 +6,7 @@ import type { ReleaseRef, ReleaseRevision } from '@helmmec/plugin-mec-node';
 import { AppInstanceStore } from '../database/AppInstanceStore';
 import { AppLcmOpOccStore } from '../database/AppLcmOpOccStore';
 import { Deadline } from '../drivers/Deadline';
-import { GrantingService, PlacementError } from '../granting/GrantingService';
+import { PlacementError } from '../granting/GrantingService';
 import { HostDirectory } from '../hosts/HostDirectory';
 import {
   JobCancelledError,
@@ -24,6 +24,7 @@ import {
 } from './model';
 import {
   DriverLookup,
+  Granting,
   OperationTrigger,
   ReleaseHistory,
   ReleaseRemoval,
@@ -44,7 +45,7 @@ export interface OpOccExecutorDeps {
     AppPackageService,
     'getAppPackage' | 'getChartArchive' | 'markUsage'
   >;
-  granting: GrantingService;
+  granting: Granting;
   hosts: HostDirectory;
   drivers: DriverLookup;
   notifications: AppLcmNotifications;
@@ -174,7 +175,7 @@ export class OpOccExecutor
     const driver = drivers.get(await hosts.driverOf(hostName));
     await driver.uninstall(
       await hosts.connection(hostName),
-      { releaseName, namespace },
+      releaseRefOf(instance),
       {
         mode: 'FORCEFUL',
         // FORCEFUL: helm uninstall without hooks, workloads deleted directly.
@@ -200,7 +201,7 @@ export class OpOccExecutor
     const driver = drivers.get(await hosts.driverOf(hostName));
     if (!driver.changePackage) return;
     const host = await hosts.connection(hostName);
-    const ref = { releaseName, namespace };
+    const ref = releaseRefOf(instance);
     const pkg = await packages.getAppPackage({ appPkgId: instance.appPkgId });
     const [newest] = driver.history ? await driver.history(host, ref) : [];
     if (
@@ -245,10 +246,10 @@ export class OpOccExecutor
     const { hosts, drivers } = this.deps;
     const driver = drivers.get(await hosts.driverOf(hostName));
     if (!driver.history) return [];
-    return driver.history(await hosts.connection(hostName), {
-      releaseName,
-      namespace,
-    });
+    return driver.history(
+      await hosts.connection(hostName),
+      releaseRefOf(instance),
+    );
   }
 
   private async advance(job: LeasedJob<unknown>) {
@@ -408,10 +409,7 @@ export class OpOccExecutor
         : undefined,
     ]);
     const driver = drivers.get(driverId);
-    const ref: ReleaseRef = {
-      releaseName: instance.releaseName,
-      namespace: instance.namespace,
-    };
+    const ref: ReleaseRef = releaseRefOf(instance, opOcc);
     const { operationTimeoutSeconds: timeoutSeconds } = this.options;
     const onProgress = (message: string) =>
       this.deps.logger.info(`${opOcc.lcmOperation} ${instance.id}: ${message}`);
@@ -606,6 +604,33 @@ export class OpOccExecutor
       });
     });
   }
+}
+
+/**
+ * Where a placed instance's release lives, with the instance (and the
+ * operation at hand) for drivers that drive a MEPM rather than a cluster.
+ */
+export function releaseRefOf(
+  instance: AppInstance,
+  opOcc?: Pick<AppLcmOpOcc, 'id' | 'lcmOperation'>,
+): ReleaseRef {
+  return {
+    releaseName: instance.releaseName ?? releaseNameOf(instance.id),
+    namespace: instance.namespace ?? '',
+    application: {
+      appInstanceId: instance.id,
+      appDId: instance.appDId,
+      ...(instance.appInstanceName
+        ? { appInstanceName: instance.appInstanceName }
+        : {}),
+      ...(instance.appInstanceDescription
+        ? { appInstanceDescription: instance.appInstanceDescription }
+        : {}),
+      ...(opOcc
+        ? { appLcmOpOccId: opOcc.id, lcmOperation: opOcc.lcmOperation }
+        : {}),
+    },
+  };
 }
 
 /** The Helm release of an instance: a valid release name, unique per instance. */

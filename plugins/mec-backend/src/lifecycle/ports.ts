@@ -1,5 +1,15 @@
 import type { MecEdgeDriver, ReleaseRevision } from '@helmmec/plugin-mec-node';
+import type { Grant, GrantRequest } from '../granting/model';
 import type { AppInstance } from './model';
+
+/**
+ * Asks for the grant of a lifecycle operation: the MEO's own granting
+ * (combined and meo roles) or, on a MEPM, its MEO over Mm3 granting/v1.
+ * A refusal throws (NotAllowedError or PlacementError) with the reason.
+ */
+export interface Granting {
+  grant(request: GrantRequest): Promise<Grant>;
+}
 
 /** Finds the driver for an id. */
 export interface DriverLookup {

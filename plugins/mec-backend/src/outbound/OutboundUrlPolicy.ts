@@ -10,12 +10,13 @@ import { IpAddress, IpRange, parseIp, specialRangeOf } from './addresses';
  * Why the MEO calls out: to download a package, to notify a subscriber or
  * to reach an edge host's Kubernetes API.
  */
-export type OutboundPurpose = 'package' | 'callback' | 'edgeHost';
+export type OutboundPurpose = 'package' | 'callback' | 'edgeHost' | 'mecPeer';
 
 const PURPOSE_WORDS: Record<OutboundPurpose, string> = {
   package: 'The URL',
   callback: 'The callback URI',
   edgeHost: 'The edge host URL',
+  mecPeer: 'The MEC API root',
 };
 
 /** URL schemes an allow rule can name. */

@@ -10,3 +10,12 @@ export {
   type OutboundScheme,
   type OutboundUrlPolicyOptions,
 } from './OutboundUrlPolicy';
+export {
+  MecApiClient,
+  MecApiError,
+  MecApiUnreachableError,
+  staticTokenAuth,
+  type MecApiAuth,
+  type MecApiRequestOptions,
+  type MecApiResponse,
+} from './MecApiClient';

@@ -7,6 +7,7 @@ import {
   mecInstanceOperatePermission,
   mecInstanceReadPermission,
   mecInstanceTerminatePermission,
+  mecMepmNotifyPermission,
   mecPackageDeletePermission,
   mecPackageOnboardPermission,
   mecPackageReadPermission,
@@ -40,7 +41,7 @@ const reads = [
  * Named sets of permissions that `mec.clients[].allow` may list instead of
  * single permission names, after the ETSI reference points: `mm1` is what an
  * OSS does with the MEO (packages and application lifecycle), `mm3` what a
- * MEPM does (reads, grants). Helm values are in none of them: list
+ * MEPM does (reads, grants, notifications to the MEO). Helm values are in none of them: list
  * `mec.instance.values.read` explicitly for a client that needs them back.
  */
 export const MEC_CLIENT_BUNDLES: Readonly<
@@ -57,7 +58,12 @@ export const MEC_CLIENT_BUNDLES: Readonly<
     mecInstanceTerminatePermission,
     mecSubscriptionManagePermission,
   ],
-  mm3: [...reads, mecGrantRequestPermission, mecSubscriptionManagePermission],
+  mm3: [
+    ...reads,
+    mecGrantRequestPermission,
+    mecSubscriptionManagePermission,
+    mecMepmNotifyPermission,
+  ],
 };
 
 /**
