@@ -12,7 +12,6 @@ import {
   mecInstanceValuesReadPermission,
   mecPackageReadPermission,
 } from '@helmmec/plugin-mec-common';
-import type { MecRole } from '../capabilities/role';
 import { GrantingService } from '../granting/GrantingService';
 import { EdgeHostHealthChecker, EdgeHostService } from '../hosts';
 import { LocalEdgeClusterStatus } from '../hosts/localEdgeCluster';
@@ -65,7 +64,7 @@ export interface RouterOptions {
    * `mepm` serves app_lcm and the hosts API only: packages, grants and the
    * Helm repository are its MEO's. Default `combined`.
    */
-  role?: MecRole;
+  role?: 'combined' | 'meo' | 'mepm';
   /** The MEO's `/mepms` registry and the MEPMs' notification callbacks. */
   mepmsRouter?: express.Router;
   httpAuth: HttpAuthService;

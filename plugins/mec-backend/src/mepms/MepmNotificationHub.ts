@@ -26,13 +26,14 @@ export class MepmNotificationHub {
   ): Promise<void> {
     const key = `${mepmName} ${remoteOpOccId}`;
     return new Promise(resolve => {
+      let timer: NodeJS.Timeout | undefined = undefined;
       const done = () => {
         clearTimeout(timer);
         this.#events.off(key, done);
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, timeoutMs);
+      timer = setTimeout(done, timeoutMs);
       timer.unref?.();
       this.#events.once(key, done);
       signal?.addEventListener('abort', done, { once: true });

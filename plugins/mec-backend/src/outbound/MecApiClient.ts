@@ -29,6 +29,13 @@ export interface PeerProblem {
   detail?: string;
 }
 
+/** What our HTTP layer maps back to the same status (see http/problemDetails). */
+const ERROR_NAMES: Record<number, string> = {
+  403: NotAllowedError.name,
+  404: NotFoundError.name,
+  409: ConflictError.name,
+};
+
 /**
  * A peer answered with an error status: its ProblemDetails detail is the
  * message, so that what the MEO refused reaches the MEPM's op occurrence
@@ -47,14 +54,7 @@ export class MecApiError extends Error {
         problem.title ? ` ${problem.title}` : ''
       }${problem.detail ? `: ${problem.detail}` : ''}`,
     );
-    this.name =
-      problem.status === 403
-        ? NotAllowedError.name
-        : problem.status === 404
-        ? NotFoundError.name
-        : problem.status === 409
-        ? ConflictError.name
-        : 'MecApiError';
+    this.name = ERROR_NAMES[problem.status] ?? 'MecApiError';
   }
 }
 
