@@ -1,3 +1,4 @@
+import { Config } from '@backstage/config';
 import {
   ConflictError,
   NotAllowedError,
@@ -20,6 +21,49 @@ export interface MecApiAuth {
 /** A fixed bearer token (`mec.mepm.meo.auth.token`, a MEPM's registered token). */
 export function staticTokenAuth(token: string): MecApiAuth {
   return { authorization: async () => `Bearer ${token}` };
+}
+
+/**
+ * How to authenticate to a peer, as configured (`mec.mepm.meo.auth`) or
+ * registered (a MEPM's `auth` in `/mepms`, stored encrypted).
+ */
+export type MecApiAuthSettings =
+  | { type: 'token'; token: string }
+  | {
+      type: 'oauth2ClientCredentials';
+      tokenEndpoint: string;
+      clientId: string;
+      clientSecret: string;
+      /** Space-separated scopes to ask for. */
+      scope?: string;
+    };
+
+/**
+ * The one way to turn auth settings into a {@link MecApiAuth}; the token
+ * endpoint is reached through the outbound policy.
+ */
+export function createMecApiAuth(
+  settings: MecApiAuthSettings,
+  _options: { outboundPolicy: OutboundUrlPolicy },
+): MecApiAuth {
+  if (settings.type === 'token') return staticTokenAuth(settings.token);
+  throw new Error('OAuth 2.0 client credentials are not available yet');
+}
+
+/**
+ * Reads auth settings from config: `{ token }` or `{ tokenEndpoint,
+ * clientId, clientSecret, scope? }` (e.g. `mec.mepm.meo.auth`).
+ */
+export function readMecApiAuthSettings(config: Config): MecApiAuthSettings {
+  const token = config.getOptionalString('token');
+  if (token !== undefined) return { type: 'token', token };
+  return {
+    type: 'oauth2ClientCredentials',
+    tokenEndpoint: config.getString('tokenEndpoint'),
+    clientId: config.getString('clientId'),
+    clientSecret: config.getString('clientSecret'),
+    ...(config.has('scope') ? { scope: config.getString('scope') } : {}),
+  };
 }
 
 /** The ProblemDetails a peer answered with, when it is not 2xx. */

@@ -14,8 +14,11 @@ export {
   MecApiClient,
   MecApiError,
   MecApiUnreachableError,
+  createMecApiAuth,
+  readMecApiAuthSettings,
   staticTokenAuth,
   type MecApiAuth,
+  type MecApiAuthSettings,
   type MecApiRequestOptions,
   type MecApiResponse,
 } from './MecApiClient';
