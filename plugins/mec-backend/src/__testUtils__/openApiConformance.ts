@@ -113,3 +113,25 @@ export function expectConformingResponse(
     );
   }
 }
+
+/**
+ * Asserts that a value (a notification a subscriber received, say) is valid
+ * against a schema of the document's components.
+ */
+export function expectConformingSchema(
+  spec: Spec,
+  schemaName: string,
+  value: unknown,
+): void {
+  const ajv = ajvFor(spec);
+  const ref = `spec#/components/schemas/${pointer(schemaName)}`;
+  const validate = ajv.getSchema(ref);
+  if (!validate) throw new Error(`cannot resolve ${ref}`);
+  if (!validate(value)) {
+    throw new Error(
+      `${schemaName} does not match the OpenAPI schema: ${ajv.errorsText(
+        validate.errors,
+      )}\n${JSON.stringify(value, null, 2)}`,
+    );
+  }
+}
