@@ -4,6 +4,10 @@ import {
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
+import {
+  ClientCredentials,
+  ClientCredentialsTokens,
+} from './oauth2ClientCredentials';
 import { OutboundFetchError, OutboundUrlPolicy } from './OutboundUrlPolicy';
 
 /**
@@ -39,15 +43,37 @@ export type MecApiAuthSettings =
     };
 
 /**
- * The one way to turn auth settings into a {@link MecApiAuth}; the token
- * endpoint is reached through the outbound policy.
+ * The one way to turn auth settings into a {@link MecApiAuth}. OAuth 2.0
+ * client credentials: a token from the token endpoint (reached through the
+ * outbound policy, purpose `mecPeer`), cached until shortly before it
+ * expires and fetched anew after the peer answered 401 to it.
  */
 export function createMecApiAuth(
   settings: MecApiAuthSettings,
-  _options: { outboundPolicy: OutboundUrlPolicy },
+  options: {
+    outboundPolicy: OutboundUrlPolicy;
+    /** Shares a token cache between peers; by default one per auth. */
+    tokens?: ClientCredentialsTokens;
+  },
 ): MecApiAuth {
   if (settings.type === 'token') return staticTokenAuth(settings.token);
-  throw new Error('OAuth 2.0 client credentials are not available yet');
+  const tokens =
+    options.tokens ??
+    ClientCredentialsTokens.create({
+      outboundPolicy: options.outboundPolicy,
+      purpose: 'mecPeer',
+    });
+  const credentials: ClientCredentials = {
+    tokenEndpoint: settings.tokenEndpoint,
+    clientId: settings.clientId,
+    clientSecret: settings.clientSecret,
+    ...(settings.scope ? { scope: settings.scope } : {}),
+  };
+  return {
+    authorization: async () =>
+      `Bearer ${await tokens.accessToken(credentials)}`,
+    invalidate: () => tokens.invalidate(credentials),
+  };
 }
 
 /**

@@ -22,3 +22,8 @@ export {
   type MecApiRequestOptions,
   type MecApiResponse,
 } from './MecApiClient';
+export {
+  ClientCredentialsTokens,
+  OAuth2TokenError,
+  type ClientCredentials,
+} from './oauth2ClientCredentials';
