@@ -40,8 +40,8 @@ const METADATA_PATH = '/.well-known/oauth-authorization-server';
  * the registered clients (HTTP Basic or form parameters), issuing RS256 JWT
  * access tokens with iss, aud, sub, iat, exp and jti, and its public key
  * as a JWK Set at a well-known path, which Backstage's `jwks` external
- * access verifies against. Its clock can be set back or forward to issue
- * tokens that are expired when they arrive.
+ * access verifies against. It can issue tokens that are expired when they
+ * arrive, for clients' handling of a 401.
  */
 export class TokenIssuer {
   static async start(options: {
@@ -71,8 +71,12 @@ export class TokenIssuer {
 
   /** Every request to the token endpoint, in order. */
   readonly requests: TokenRequest[] = [];
-  /** Added to the real clock for `iat` and `exp` of the tokens issued next. */
-  clockOffsetSeconds = 0;
+  /**
+   * How many of the next tokens the token endpoint issues already expired
+   * (while announcing the usual `expires_in`), as a token revoked or
+   * expired early reaches the server that refuses it.
+   */
+  expiredTokensToIssue = 0;
 
   private readonly server = createServer((req, res) => {
     this.handle(req, res).catch(error => {
@@ -227,11 +231,13 @@ export class TokenIssuer {
       answer(400, { error: 'unsupported_grant_type' });
       return;
     }
+    const expired = this.expiredTokensToIssue > 0;
+    if (expired) this.expiredTokensToIssue--;
     const accessToken = await this.signToken({
       sub: client.subject ?? client.id,
       iss: this.issuer,
       aud: this.audience,
-      expiresInSeconds: this.lifetimeSeconds,
+      expiresInSeconds: expired ? -60 : this.lifetimeSeconds,
       scope: request.scope,
     });
     request.accessToken = accessToken;
@@ -250,8 +256,7 @@ export class TokenIssuer {
     expiresInSeconds: number;
     scope?: string;
   }): Promise<string> {
-    const now =
-      Math.floor(Date.now() / 1000) + Math.round(this.clockOffsetSeconds);
+    const now = Math.floor(Date.now() / 1000);
     return new SignJWT(claims.scope ? { scope: claims.scope } : {})
       .setProtectedHeader({ alg: 'RS256', kid: this.jwk.kid, typ: 'at+jwt' })
       .setIssuer(claims.iss)
