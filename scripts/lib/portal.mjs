@@ -9,7 +9,7 @@ import { log, repoRoot } from './setup.mjs';
 
 const bin = join(repoRoot, 'node_modules', '.bin', 'backstage-cli');
 
-async function waitForHttp(url, { timeoutMs, isAlive }) {
+export async function waitForHttp(url, { timeoutMs, isAlive }) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -39,7 +39,7 @@ function startGroup(name, args, cwd, env, output) {
   return child;
 }
 
-function stopGroup(child) {
+export function stopGroup(child) {
   return new Promise(resolve => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.stopping = true;
