@@ -222,6 +222,130 @@ describe('checkProductionSettings', () => {
     ).toThrow(message);
   });
 
+  describe('a MEPM', () => {
+    const meoAuth = (auth: unknown) =>
+      withChange(c => {
+        c.mec.role = 'mepm';
+        c.mec.mepm = { meo: { apiRoot: 'https://meo.example.com/api/mec' } };
+        if (auth) c.mec.mepm.meo.auth = auth;
+      });
+    const oauth = {
+      tokenEndpoint: 'https://login.example.com/oauth2/token',
+      clientId: 'mepm-a',
+      clientSecret: 'a-production-client-secret',
+    };
+    const check = (config: ConfigReader) => () =>
+      checkProductionSettings(config, { nodeEnv: 'production' });
+
+    it('starts with OAuth 2.0 client credentials over https, or its own token', () => {
+      expect(check(meoAuth(oauth))).not.toThrow();
+      expect(
+        check(meoAuth({ token: 'meo-token-0123456789abcdef' })),
+      ).not.toThrow();
+    });
+
+    it.each<[string, unknown, RegExp]>([
+      [
+        'without mec.mepm.meo.auth',
+        undefined,
+        /mec\.mepm\.meo\.auth is not set, so this MEPM could not authenticate to its MEO/,
+      ],
+      [
+        'with the development token',
+        { token: 'helmmec-dev-token' },
+        /mec\.mepm\.meo\.auth\.token is the public development default/,
+      ],
+      [
+        'with an empty token',
+        { token: ' ' },
+        /mec\.mepm\.meo\.auth\.token is not set/,
+      ],
+      [
+        'with a token endpoint over http',
+        { ...oauth, tokenEndpoint: 'http://login.example.com/oauth2/token' },
+        /mec\.mepm\.meo\.auth\.tokenEndpoint http:\/\/login\.example\.com\/oauth2\/token must use https outside development/,
+      ],
+      [
+        'with an empty client secret',
+        { ...oauth, clientSecret: ' ' },
+        /mec\.mepm\.meo\.auth\.clientSecret is not set/,
+      ],
+      [
+        'with neither token nor token endpoint',
+        { clientId: 'mepm-a', clientSecret: 'a-production-client-secret' },
+        /mec\.mepm\.meo\.auth has neither a token nor a tokenEndpoint/,
+      ],
+    ])('does not start %s', (_, auth, message) => {
+      expect(check(meoAuth(auth))).toThrow(message);
+    });
+
+    it('needs no Helm repository pull token of its own', () => {
+      const config = withChange(c => {
+        c.mec.role = 'mepm';
+        c.mec.mepm = {
+          meo: { apiRoot: 'https://meo.example.com/api/mec', auth: oauth },
+        };
+        delete c.mec.helmRepository;
+        c.backend.auth.externalAccess.pop();
+      });
+      expect(check(config)).not.toThrow();
+    });
+
+    it('reaches its MEO on internal addresses only with allowPrivateNetworks', () => {
+      const reaching = (outbound: unknown) =>
+        withChange(c => {
+          c.mec.role = 'mepm';
+          c.mec.mepm = {
+            meo: {
+              apiRoot: 'https://meo.internal/api/mec',
+              auth: oauth,
+              outbound,
+            },
+          };
+        });
+      expect(check(reaching({ allow: [{ host: '10.1.2.3' }] }))).toThrow(
+        /mec\.mepm\.meo\.outbound\.allow\[0\]\.host '10\.1\.2\.3' names private addresses/,
+      );
+      expect(
+        check(
+          reaching({
+            allow: [{ host: '10.1.2.3' }],
+            allowPrivateNetworks: true,
+          }),
+        ),
+      ).not.toThrow();
+    });
+  });
+
+  it('accepts OAuth 2.0 clients through a jwks entry over https only', () => {
+    const jwks = (url: string) =>
+      withChange(c =>
+        c.backend.auth.externalAccess.push({
+          type: 'jwks',
+          options: {
+            url,
+            issuer: 'https://login.example.com',
+            audience: 'helmmec-meo',
+          },
+          accessRestrictions: [{ plugin: 'mec' }],
+        }),
+      );
+    expect(() =>
+      checkProductionSettings(
+        jwks('https://login.example.com/.well-known/jwks.json'),
+        { nodeEnv: 'production' },
+      ),
+    ).not.toThrow();
+    expect(() =>
+      checkProductionSettings(
+        jwks('http://login.example.com/.well-known/jwks.json'),
+        { nodeEnv: 'production' },
+      ),
+    ).toThrow(
+      /backend\.auth\.externalAccess\[2\]\.options\.url 'http:\/\/login\.example\.com\/\.well-known\/jwks\.json' must use https/,
+    );
+  });
+
   it('names every offending setting at once', () => {
     const config = withChange(c => {
       delete c.mec.encryptionKeys;

@@ -1,5 +1,6 @@
 import { Config } from '@backstage/config';
 import { parseIp, specialRangeOf } from '../outbound/addresses';
+import { insecureTokenEndpoint } from '../outbound/oauth2ClientCredentials';
 import { SecretCipher } from '../secrets';
 
 /**
@@ -47,10 +48,16 @@ export function checkProductionSettings(
   if (isDevelopment(config, nodeEnv)) return;
   const problems = [
     ...checkEncryptionKeys(config),
-    ...checkSecret(config, 'mec.helmRepository.pullToken'),
+    // A MEPM serves no Helm repository: its clusters pull from the MEO's.
+    ...(config.getOptionalString('mec.role') === 'mepm'
+      ? []
+      : checkSecret(config, 'mec.helmRepository.pullToken')),
     ...checkExternalAccess(config),
+    ...checkMeoAuth(config),
     ...checkOutbound(config, 'mec.outbound'),
     ...checkOutbound(config, 'mec.hosts.outbound'),
+    ...checkOutbound(config, 'mec.mepm.meo.outbound'),
+    ...checkOutbound(config, 'mec.mepms.outbound'),
   ];
   if (problems.length > 0) {
     const environment = config.getOptionalString('auth.environment');
@@ -102,13 +109,28 @@ function checkSecret(config: Config, key: string, name = key): string[] {
   return [];
 }
 
-/** Static external-access tokens, and that the pull token is one of them. */
+/**
+ * Static external-access tokens, and that the pull token is one of them;
+ * JWKS entries (OAuth 2.0 clients such as MEPMs) fetch their keys over
+ * https.
+ */
 function checkExternalAccess(config: Config): string[] {
   const problems: string[] = [];
   const mecTokens = new Set<string>();
   const entries = config.getOptionalConfigArray('backend.auth.externalAccess');
   (entries ?? []).forEach((entry, index) => {
-    if (entry.getOptionalString('type') !== 'static') return;
+    const type = entry.getOptionalString('type');
+    if (type === 'jwks') {
+      // Whoever can alter the keys in transit can mint accepted tokens.
+      const url = entry.getOptionalString('options.url');
+      if (url && !url.trim().toLowerCase().startsWith('https://')) {
+        problems.push(
+          `backend.auth.externalAccess[${index}].options.url '${url}' must use https`,
+        );
+      }
+      return;
+    }
+    if (type !== 'static') return;
     problems.push(
       ...checkSecret(
         entry,
@@ -128,6 +150,34 @@ function checkExternalAccess(config: Config): string[] {
     problems.push(
       'mec.helmRepository.pullToken is no static backend.auth.externalAccess token of the mec plugin, so edge clusters could not pull charts',
     );
+  }
+  return problems;
+}
+
+/**
+ * A MEPM's credentials for its MEO (`mec.mepm.meo.auth`): present, not a
+ * public development token, and an OAuth 2.0 token endpoint over https.
+ */
+function checkMeoAuth(config: Config): string[] {
+  if (config.getOptionalString('mec.role') !== 'mepm') return [];
+  const key = 'mec.mepm.meo.auth';
+  const auth = config.getOptionalConfig(key);
+  if (!auth) {
+    return [
+      `${key} is not set, so this MEPM could not authenticate to its MEO`,
+    ];
+  }
+  if (auth.has('token')) return checkSecret(auth, 'token', `${key}.token`);
+  const problems = [
+    ...checkSecret(auth, 'clientId', `${key}.clientId`),
+    ...checkSecret(auth, 'clientSecret', `${key}.clientSecret`),
+  ];
+  const tokenEndpoint = auth.getOptionalString('tokenEndpoint');
+  if (!tokenEndpoint) {
+    problems.push(`${key} has neither a token nor a tokenEndpoint`);
+  } else {
+    const insecure = insecureTokenEndpoint(tokenEndpoint);
+    if (insecure) problems.push(`${key}.tokenEndpoint ${insecure}`);
   }
   return problems;
 }

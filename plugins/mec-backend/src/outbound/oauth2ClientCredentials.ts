@@ -35,6 +35,26 @@ export class OAuth2TokenError extends Error {
   }
 }
 
+/**
+ * Why a token endpoint may not be used outside development, or undefined:
+ * it must use https, since the client secret and the token cross the
+ * network (ETSI GS MEC 009 asks for TLS).
+ */
+export function insecureTokenEndpoint(
+  tokenEndpoint: string,
+): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(tokenEndpoint);
+  } catch {
+    return `'${tokenEndpoint.slice(0, 200)}' is not a valid URL`;
+  }
+  if (url.protocol !== 'https:') {
+    return `${url.origin}${url.pathname} must use https outside development`;
+  }
+  return undefined;
+}
+
 interface CachedToken {
   accessToken: string;
   /** When to stop using it: a little before it expires. */
