@@ -28,9 +28,15 @@ export interface Config {
         /** The MEO's ETSI `{apiRoot}`, e.g. `https://meo.example.com/api/mec`. */
         apiRoot: string;
         /**
-         * How the MEPM authenticates to the MEO: a static bearer token, or
-         * OAuth 2.0 client credentials (ETSI GS MEC 009) from a token
-         * endpoint.
+         * How the MEPM authenticates to the MEO: a static bearer token (one
+         * of the MEO's static `backend.auth.externalAccess` tokens), or
+         * OAuth 2.0 client credentials (ETSI GS MEC 009): the MEPM asks the
+         * token endpoint for a token (RFC 6749 section 4.4, client id and
+         * secret as HTTP Basic), reuses it until shortly before `expires_in`
+         * runs out and asks again after the MEO answered 401. The MEO
+         * accepts those tokens through a `jwks` externalAccess entry.
+         * Required outside development, where neither a development token
+         * nor an http token endpoint is accepted.
          */
         auth:
           | {
@@ -38,11 +44,12 @@ export interface Config {
               token: string;
             }
           | {
+              /** The token endpoint, https outside development; reached within `outbound`. */
               tokenEndpoint: string;
               clientId: string;
               /** @visibility secret */
               clientSecret: string;
-              /** Space-separated scopes to ask for. */
+              /** Space-separated scopes to ask for; none by default. */
               scope?: string;
             };
         /**
@@ -130,7 +137,13 @@ export interface Config {
      * their workloads), whose defaults an entry here replaces.
      */
     clients?: Array<{
-      /** The service subject, e.g. `mec-api-client` or `plugin:catalog`. */
+      /**
+       * The service subject, e.g. `mec-api-client` or `plugin:catalog`: a
+       * static externalAccess token's `subject` as written; for a JWT
+       * accepted by a `jwks` externalAccess entry (an OAuth 2.0 client
+       * such as a MEPM), `external:<subjectPrefix>:<sub>`, or
+       * `external:<sub>` without `subjectPrefix`.
+       */
       subject: string;
       /**
        * Permission names (`mec.package.onboard`, `mec.package.pull`, ...) or

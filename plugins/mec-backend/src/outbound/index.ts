@@ -25,5 +25,6 @@ export {
 export {
   ClientCredentialsTokens,
   OAuth2TokenError,
+  insecureTokenEndpoint,
   type ClientCredentials,
 } from './oauth2ClientCredentials';
