@@ -431,6 +431,12 @@ export interface Config {
       /** How often each MEPM's health and hosts are read; default 30 s. */
       checkIntervalSeconds?: number;
       /**
+       * How long a MEPM may stay unreachable while it carries out an
+       * operation for the MEO before the MEO's op occurrence ends
+       * FAILED_TEMP (retry once it is back); default 30 s.
+       */
+      unreachableSeconds?: number;
+      /**
        * Which MEPM apiRoots (and their token endpoints) may be registered
        * and reached, in the format of `mec.outbound`: checked at
        * registration (400 otherwise) and before every call. Without this
