@@ -1,9 +1,7 @@
 import { MEC_API_ROOTS } from '@helmmec/plugin-mec-common';
 import { AppInstanceStore } from '../database/AppInstanceStore';
 import { AppLcmOpOccStore } from '../database/AppLcmOpOccStore';
-import { GrantStore } from '../database/GrantStore';
 import { DriverRegistry } from '../drivers';
-import { GrantingService } from '../granting/GrantingService';
 import { HostDirectory } from '../hosts/HostDirectory';
 import { AppLifecycleService } from '../lifecycle/AppLifecycleService';
 import { InstanceStateReconciler } from '../lifecycle/InstanceStateReconciler';
@@ -11,6 +9,7 @@ import { OpOccExecutor } from '../lifecycle/OpOccExecutor';
 import { NotificationOutbox } from '../notifications';
 import { AppLcmNotifications } from '../notifications/appLcm';
 import { AppPackageService } from '../packages/AppPackageService';
+import { buildGranting } from './granting';
 import { scheduleLeasedWork } from './leasedWork';
 import type { MeoConnection } from './meoConnection';
 import { MecCore } from './types';
@@ -41,12 +40,11 @@ export async function buildLifecycle(
     deps.outbox,
     async () => `${await core.apiRoot()}/${MEC_API_ROOTS.appLcm}`,
   );
-  const granting = new GrantingService(
+  const granting = await buildGranting(core, {
     hosts,
-    GrantStore.create({ knex }),
     instances,
     appPackages,
-  );
+  });
   const executor = OpOccExecutor.fromConfig(config, {
     instances,
     opOccs,

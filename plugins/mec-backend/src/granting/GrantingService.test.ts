@@ -1,3 +1,4 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,7 @@ import {
   exampleHosts,
   FakePackages,
 } from './__testUtils__/fakes';
+import { GrantDecider } from './GrantDecider';
 import { GrantingService, PlacementError } from './GrantingService';
 import { GrantRequest } from './model';
 
@@ -157,13 +159,145 @@ describe.each(databases.eachSupportedId())('GrantingService on %p', id => {
     ).rejects.toThrow(/runs on no edge host/);
   });
 
-  it('knows no unknown instances or grants', async () => {
-    await expect(granting.grant(request('no-such-instance'))).rejects.toThrow(
-      NotFoundError,
-    );
+  it('knows no unknown grants', async () => {
     await expect(granting.getGrant('no-such-grant')).rejects.toThrow(
       NotFoundError,
     );
+    await expect(granting.getDecision('no-such-grant')).rejects.toThrow(
+      NotFoundError,
+    );
+  });
+
+  describe('for an instance another MEPM created', () => {
+    const links = {
+      appLcmOpOcc: 'http://mepm.test/app_lcm/v1/app_lcm_op_occs/o-1',
+      appInstance: 'http://mepm.test/app_lcm/v1/app_instances/i-1',
+    };
+    const foreign = (extra: Partial<GrantRequest> = {}) =>
+      request(`mepm-instance-${randomUUID()}`, { links, ...extra });
+
+    it('places INSTANTIATE among the candidates it knows, echoing the MEPM links', async () => {
+      const asked = foreign({
+        hostSelection: { candidates: ['edge-b', 'not-known-here'] },
+        addResources: [{ id: 'chart', type: 'OSCONTAINER' }],
+      });
+      const grant = await granting.issue(asked);
+      expect(grant).toEqual({
+        id: expect.any(String),
+        appInstanceId: asked.appInstanceId,
+        appLcmOpOccId: asked.appLcmOpOccId,
+        operation: 'INSTANTIATE',
+        hostName: 'edge-b',
+        containerNamespace: 'mec-apps-edge-b',
+        addedResources: [
+          {
+            resourceDefinitionId: 'chart',
+            containerNamespace: 'mec-apps-edge-b',
+          },
+        ],
+        links,
+        createdAt: expect.any(Date),
+      });
+      expect(await granting.getGrant(grant.id)).toEqual(grant);
+      // Without candidates: every host.
+      expect((await granting.issue(foreign())).hostName).toBe('edge-a');
+    });
+
+    it('grants without a host when it knows none of the candidates', async () => {
+      const grant = await granting.issue(
+        foreign({ hostSelection: { candidates: ['mepm-host'] } }),
+      );
+      expect(grant.hostName).toBeUndefined();
+      expect(grant.containerNamespace).toBeUndefined();
+      expect(grant.addedResources).toEqual([{ resourceDefinitionId: 'mciop' }]);
+      // Its own instances always get a host.
+      const own = await newInstance(undefined);
+      await expect(
+        granting.grant(
+          request(own, { hostSelection: { candidates: ['mepm-host'] } }),
+        ),
+      ).rejects.toThrow(PlacementError);
+    });
+
+    it('refuses a DISABLED or unknown package, and no fitting host', async () => {
+      packages.pkg.operationalState = 'DISABLED';
+      await expect(granting.issue(foreign())).rejects.toThrow(
+        /appDId 'appd-location' is DISABLED/,
+      );
+      packages.pkg.operationalState = 'ENABLED';
+      await expect(
+        granting.issue(foreign({ appDId: 'appd-unknown' })),
+      ).rejects.toThrow(/No onboarded application package has appDId/);
+      hosts[1].freeCpuMillis = 100;
+      await expect(
+        granting.issue(foreign({ hostSelection: { candidates: ['edge-b'] } })),
+      ).rejects.toThrow(/No edge host fits.*edge-b: 100m CPU free/);
+    });
+
+    it('grants OPERATE and TERMINATE on the host of its newest INSTANTIATE grant', async () => {
+      const instantiate = foreign({
+        hostSelection: { candidates: ['edge-b'] },
+      });
+      await granting.issue(instantiate);
+      for (const operation of ['OPERATE', 'TERMINATE'] as const) {
+        const grant = await granting.issue({
+          ...instantiate,
+          appLcmOpOccId: randomUUID(),
+          operation,
+          // A DISABLED package still lets its instances be operated.
+          hostSelection: undefined,
+        });
+        expect(grant).toMatchObject({
+          operation,
+          hostName: 'edge-b',
+          containerNamespace: 'mec-apps-edge-b',
+          addedResources: [],
+        });
+      }
+      const unknown = await granting.issue(foreign({ operation: 'TERMINATE' }));
+      expect(unknown.hostName).toBeUndefined();
+    });
+
+    it('decides in the background in asynchronous mode', async () => {
+      const decider = new GrantDecider({
+        grants: GrantStore.create({ knex }),
+        decide: (asked, id) => asynchronous.decide(asked, id),
+        logger: mockServices.logger.mock(),
+      });
+      const asynchronous: GrantingService = new GrantingService(
+        createHostDirectory(hosts),
+        GrantStore.create({ knex }),
+        instances,
+        packages,
+        { asynchronous: { trigger: () => {} } },
+      );
+      const pending = await asynchronous.request(foreign());
+      expect(pending).toEqual({ state: 'PROCESSING', id: expect.any(String) });
+      const id = pending.state === 'PROCESSING' ? pending.id : '';
+      expect(await asynchronous.getDecision(id)).toEqual({
+        state: 'PROCESSING',
+        id,
+      });
+      // Not triggered: as after a restart, the decider finds it unclaimed.
+      await decider.resumeUnclaimed();
+      expect(await asynchronous.getDecision(id)).toMatchObject({
+        state: 'GRANTED',
+        grant: { id, hostName: 'edge-a', links },
+      });
+
+      packages.pkg.operationalState = 'DISABLED';
+      const refused = await asynchronous.request(foreign());
+      await decider.resumeUnclaimed();
+      expect(
+        await asynchronous.getDecision(
+          refused.state === 'PROCESSING' ? refused.id : '',
+        ),
+      ).toMatchObject({
+        state: 'REFUSED',
+        refusal: { status: 403, detail: expect.stringMatching(/DISABLED/) },
+      });
+      await decider.stop();
+    });
   });
 
   it('previews placement without granting', async () => {

@@ -29,13 +29,38 @@ export interface GrantRequest {
   /** INSTANTIATE only: where the instance may be placed. */
   hostSelection?: HostSelection;
   locationConstraints?: LocationConstraints;
+  /**
+   * The resources the MEPM asks to add (GrantRequest.addResources), each
+   * granted under its own id; without them, the chart's workloads
+   * (`mciop`). What they need is read from the AppD of appDId.
+   */
+  addResources?: RequestedResource[];
+  /** The MEPM's own resources the request names (its `_links`). */
+  links?: GrantLinks;
+}
+
+/** Where the op occurrence and instance a grant is for live (hrefs). */
+export interface GrantLinks {
+  appLcmOpOcc: string;
+  appInstance: string;
+}
+
+/** A ResourceDefinition of a GrantRequest. */
+export interface RequestedResource {
+  /** Unique within the request; the grant's resourceDefinitionId. */
+  id: string;
+  /** COMPUTE, STORAGE, LINKPORT or OSCONTAINER. */
+  type: string;
+  /** The AppD templates (e.g. its virtualComputeDescriptor) it stands for. */
+  resourceTemplateId?: string[];
 }
 
 /** A resource the grant adds: the instance's workloads in a namespace. */
 export interface GrantedResource {
   /** The AppD resource it stands for ("mciop": the Helm chart). */
   resourceDefinitionId: string;
-  containerNamespace: string;
+  /** Absent in a grant that names no host. */
+  containerNamespace?: string;
 }
 
 /** A grant the MEO gave for one lifecycle operation, on one edge host. */
@@ -52,6 +77,34 @@ export interface Grant {
   addedResources: GrantedResource[];
   createdAt: Date;
 }
+
+/**
+ * A grant as the MEO gives it to any MEPM (granting/v1). An instance on a
+ * host the MEO does not know (another MEPM's, not reported to this MEO) is
+ * granted without a host: the MEPM chooses among its own hosts.
+ */
+export type IssuedGrant = Omit<Grant, 'hostName' | 'containerNamespace'> & {
+  hostName?: string;
+  containerNamespace?: string;
+  /** For an instance this MEO did not create: the MEPM's links, echoed. */
+  links?: GrantLinks;
+};
+
+/** Why a grant was refused, as the ProblemDetails the MEPM gets. */
+export interface GrantRefusal {
+  status: number;
+  title: string;
+  detail: string;
+}
+
+/**
+ * A grant resource (GET grants/{grantId}): still being decided
+ * (asynchronous mode), granted, or refused.
+ */
+export type GrantDecision =
+  | { state: 'PROCESSING'; id: string }
+  | { state: 'GRANTED'; grant: IssuedGrant }
+  | { state: 'REFUSED'; id: string; refusal: GrantRefusal };
 
 /**
  * What placement would decide for an application now, without granting

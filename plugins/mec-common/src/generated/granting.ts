@@ -63,7 +63,7 @@ export interface components {
       appDId: string;
       /** @enum {string} */
       operation: 'INSTANTIATE' | 'OPERATE' | 'TERMINATE';
-      addResources?: components['schemas']['KeyValuePairs'][];
+      addResources?: components['schemas']['ResourceDefinition'][];
       tempResources?: components['schemas']['KeyValuePairs'][];
       removeResources?: components['schemas']['KeyValuePairs'][];
       updateResources?: components['schemas']['KeyValuePairs'][];
@@ -72,6 +72,15 @@ export interface components {
         appLcmOpOcc: components['schemas']['LinkType'];
         appInstance: components['schemas']['LinkType'];
       };
+    };
+    /** @description A resource the MEPM asks for (clause 6.2.4.3). What it needs is read from the AppD of appDId; each is granted under its id. ETSI lists resourceTemplateId and resource as mandatory although resource only applies to existing resources; HelmMEC requires id and type. */
+    ResourceDefinition: {
+      id: string;
+      /** @enum {string} */
+      type: 'COMPUTE' | 'STORAGE' | 'LINKPORT' | 'OSCONTAINER';
+      vduId?: string;
+      resourceTemplateId?: string[];
+      resource?: components['schemas']['KeyValuePairs'];
     };
     Grant: {
       id: string;
@@ -226,9 +235,25 @@ export interface operations {
           'application/json': components['schemas']['Grant'];
         };
       };
+      /** @description Accepted; the grant is decided in the background (asynchronous mode, `mec.granting.asynchronous`). Location is the grant to read until it is decided. No content. */
+      202: {
+        headers: {
+          Location?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       400: components['responses']['400'];
       401: components['responses']['401'];
-      403: components['responses']['403'];
+      /** @description The grant is refused (e.g. the package is DISABLED, or no edge host fits), or the caller may not request grants. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
       404: components['responses']['404'];
       406: components['responses']['406'];
       429: components['responses']['429'];
@@ -254,9 +279,25 @@ export interface operations {
           'application/json': components['schemas']['Grant'];
         };
       };
+      /** @description The grant is still being decided (asynchronous mode); no content. Location is the grant itself. */
+      202: {
+        headers: {
+          Location?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       400: components['responses']['400'];
       401: components['responses']['401'];
-      403: components['responses']['403'];
+      /** @description The grant was refused (asynchronous mode), with the reason, or the caller may not read grants. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
       404: components['responses']['404'];
       406: components['responses']['406'];
       429: components['responses']['429'];

@@ -10,11 +10,16 @@ const body = (extra: object = {}) =>
     appDId: 'd-1',
     operation: 'INSTANTIATE',
     _links: {
-      appLcmOpOcc: { href: 'http://mepm.test/app_lcm_op_occs/o-1' },
-      appInstance: { href: 'http://mepm.test/app_instances/i-1' },
+      appLcmOpOcc: { href: links.appLcmOpOcc },
+      appInstance: { href: links.appInstance },
     },
     ...extra,
   } as GrantRequest);
+
+const links = {
+  appLcmOpOcc: 'http://mepm.test/app_lcm_op_occs/o-1',
+  appInstance: 'http://mepm.test/app_instances/i-1',
+};
 
 describe('granting wire format', () => {
   it('reads host selection and location constraints from additionalParams', () => {
@@ -34,13 +39,30 @@ describe('granting wire format', () => {
       operation: 'INSTANTIATE',
       hostSelection: { candidates: ['edge-a'] },
       locationConstraints: { countryCode: 'FI' },
+      links,
     });
     expect(parseGrantRequest(body({ operation: 'TERMINATE' }))).toEqual({
       appInstanceId: 'i-1',
       appLcmOpOccId: 'o-1',
       appDId: 'd-1',
       operation: 'TERMINATE',
+      links,
     });
+    expect(
+      parseGrantRequest(
+        body({ addResources: [{ id: 'r1', type: 'OSCONTAINER' }] }),
+      ).addResources,
+    ).toEqual([{ id: 'r1', type: 'OSCONTAINER' }]);
+    expect(() =>
+      parseGrantRequest(
+        body({
+          addResources: [
+            { id: 'r1', type: 'COMPUTE' },
+            { id: 'r1', type: 'STORAGE' },
+          ],
+        }),
+      ),
+    ).toThrow(InputError);
   });
 
   it.each([
@@ -92,6 +114,34 @@ describe('granting wire format', () => {
       _links: {
         appLcmOpOcc: { href: 'http://meo.test/app_lcm/v1/app_lcm_op_occs/o-1' },
         appInstance: { href: 'http://meo.test/app_lcm/v1/app_instances/i-1' },
+      },
+    });
+  });
+});
+
+describe('a grant that names no host', () => {
+  it('has no VIM connection or zone, and echoes the MEPM links', () => {
+    expect(
+      toGrant(
+        {
+          id: 'g-2',
+          appInstanceId: 'i-1',
+          appLcmOpOccId: 'o-1',
+          operation: 'INSTANTIATE',
+          addedResources: [{ resourceDefinitionId: 'r1' }],
+          links,
+          createdAt: new Date(),
+        },
+        'http://meo.test/app_lcm/v1',
+      ),
+    ).toEqual({
+      id: 'g-2',
+      appInstanceId: 'i-1',
+      appLcmOpOccId: 'o-1',
+      addResources: [{ resourceDefinitionId: 'r1' }],
+      _links: {
+        appLcmOpOcc: { href: links.appLcmOpOcc },
+        appInstance: { href: links.appInstance },
       },
     });
   });

@@ -36,11 +36,29 @@ export function parseGrantRequest(
   ) {
     throw new InputError('operation must be INSTANTIATE, OPERATE or TERMINATE');
   }
+  const addResources = body.addResources?.map(r => ({
+    id: r.id,
+    type: r.type,
+    ...(r.resourceTemplateId
+      ? { resourceTemplateId: r.resourceTemplateId }
+      : {}),
+  }));
+  if (
+    addResources &&
+    new Set(addResources.map(r => r.id)).size !== addResources.length
+  ) {
+    throw new InputError('addResources ids must be unique within the request');
+  }
   return {
     appInstanceId,
     appLcmOpOccId,
     appDId,
     operation,
+    ...(addResources?.length ? { addResources } : {}),
+    links: {
+      appLcmOpOcc: body._links.appLcmOpOcc.href,
+      appInstance: body._links.appInstance.href,
+    },
     ...(hostSelection ? { hostSelection } : {}),
     ...(constraints ? { locationConstraints: constraints } : {}),
   };

@@ -1,5 +1,5 @@
 import type { GrantingSchemas } from '@helmmec/plugin-mec-common';
-import type { Grant } from '../../granting/model';
+import type { IssuedGrant } from '../../granting/model';
 
 /**
  * A grant as ETSI Grant (clause 6.2.4.3): the edge host is both the VIM
@@ -9,7 +9,7 @@ import type { Grant } from '../../granting/model';
  * @param appLcmBase - externally visible `{apiRoot}/app_lcm/v1`, for `_links`
  */
 export function toGrant(
-  grant: Grant,
+  grant: IssuedGrant,
   appLcmBase: string,
 ): GrantingSchemas['Grant'] {
   const host = grant.hostName;
@@ -17,23 +17,34 @@ export function toGrant(
     id: grant.id,
     appInstanceId: grant.appInstanceId,
     appLcmOpOccId: grant.appLcmOpOccId,
-    vimConnections: {
-      [host]: { id: host, vimId: host, vimType: 'KUBERNETES' },
-    },
-    zones: [{ id: `zone-${host}`, zoneId: host, vimConnectionId: host }],
+    // A grant that names no host leaves the choice to the MEPM.
+    ...(host
+      ? {
+          vimConnections: {
+            [host]: { id: host, vimId: host, vimType: 'KUBERNETES' },
+          },
+          zones: [{ id: `zone-${host}`, zoneId: host, vimConnectionId: host }],
+        }
+      : {}),
     addResources: grant.addedResources.map(resource => ({
       resourceDefinitionId: resource.resourceDefinitionId,
-      vimConnectionId: host,
-      zoneId: host,
-      containerNamespace: resource.containerNamespace,
+      ...(host ? { vimConnectionId: host, zoneId: host } : {}),
+      ...(resource.containerNamespace
+        ? { containerNamespace: resource.containerNamespace }
+        : {}),
     })),
-    _links: {
-      appLcmOpOcc: {
-        href: `${appLcmBase}/app_lcm_op_occs/${grant.appLcmOpOccId}`,
-      },
-      appInstance: {
-        href: `${appLcmBase}/app_instances/${grant.appInstanceId}`,
-      },
-    },
+    _links: grant.links
+      ? {
+          appLcmOpOcc: { href: grant.links.appLcmOpOcc },
+          appInstance: { href: grant.links.appInstance },
+        }
+      : {
+          appLcmOpOcc: {
+            href: `${appLcmBase}/app_lcm_op_occs/${grant.appLcmOpOccId}`,
+          },
+          appInstance: {
+            href: `${appLcmBase}/app_instances/${grant.appInstanceId}`,
+          },
+        },
   };
 }

@@ -58,6 +58,17 @@ export const spec = {
               }
             }
           },
+          "202": {
+            "description": "Accepted; the grant is decided in the background (asynchronous mode, `mec.granting.asynchronous`). Location is the grant to read until it is decided. No content.",
+            "headers": {
+              "Location": {
+                "schema": {
+                  "type": "string",
+                  "format": "uri"
+                }
+              }
+            }
+          },
           "400": {
             "$ref": "#/components/responses/400"
           },
@@ -65,7 +76,14 @@ export const spec = {
             "$ref": "#/components/responses/401"
           },
           "403": {
-            "$ref": "#/components/responses/403"
+            "description": "The grant is refused (e.g. the package is DISABLED, or no edge host fits), or the caller may not request grants.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ProblemDetails"
+                }
+              }
+            }
           },
           "404": {
             "$ref": "#/components/responses/404"
@@ -108,6 +126,17 @@ export const spec = {
               }
             }
           },
+          "202": {
+            "description": "The grant is still being decided (asynchronous mode); no content. Location is the grant itself.",
+            "headers": {
+              "Location": {
+                "schema": {
+                  "type": "string",
+                  "format": "uri"
+                }
+              }
+            }
+          },
           "400": {
             "$ref": "#/components/responses/400"
           },
@@ -115,7 +144,14 @@ export const spec = {
             "$ref": "#/components/responses/401"
           },
           "403": {
-            "$ref": "#/components/responses/403"
+            "description": "The grant was refused (asynchronous mode), with the reason, or the caller may not read grants.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ProblemDetails"
+                }
+              }
+            }
           },
           "404": {
             "$ref": "#/components/responses/404"
@@ -300,13 +336,16 @@ export const spec = {
         ],
         "properties": {
           "appInstanceId": {
-            "type": "string"
+            "type": "string",
+            "maxLength": 255
           },
           "appLcmOpOccId": {
-            "type": "string"
+            "type": "string",
+            "maxLength": 255
           },
           "appDId": {
-            "type": "string"
+            "type": "string",
+            "maxLength": 255
           },
           "operation": {
             "type": "string",
@@ -318,8 +357,9 @@ export const spec = {
           },
           "addResources": {
             "type": "array",
+            "maxItems": 64,
             "items": {
-              "$ref": "#/components/schemas/KeyValuePairs"
+              "$ref": "#/components/schemas/ResourceDefinition"
             }
           },
           "tempResources": {
@@ -357,6 +397,41 @@ export const spec = {
                 "$ref": "#/components/schemas/LinkType"
               }
             }
+          }
+        }
+      },
+      "ResourceDefinition": {
+        "type": "object",
+        "description": "A resource the MEPM asks for (clause 6.2.4.3). What it needs is read from the AppD of appDId; each is granted under its id. ETSI lists resourceTemplateId and resource as mandatory although resource only applies to existing resources; HelmMEC requires id and type.",
+        "required": [
+          "id",
+          "type"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "maxLength": 255
+          },
+          "type": {
+            "type": "string",
+            "enum": [
+              "COMPUTE",
+              "STORAGE",
+              "LINKPORT",
+              "OSCONTAINER"
+            ]
+          },
+          "vduId": {
+            "type": "string"
+          },
+          "resourceTemplateId": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "resource": {
+            "$ref": "#/components/schemas/KeyValuePairs"
           }
         }
       },
