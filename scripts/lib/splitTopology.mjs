@@ -53,10 +53,11 @@ export function writeMepmConfig({ port, dataDir }) {
 }
 
 /** Copies a child's output lines to ours, each after `[prefix]`. */
-function prefixLines(stream, prefix, out) {
-  createInterface({ input: stream }).on('line', line =>
-    out.write(`[${prefix}] ${line}\n`),
-  );
+function prefixLines(stream, prefix, out, onLine) {
+  createInterface({ input: stream }).on('line', line => {
+    out.write(`[${prefix}] ${line}\n`);
+    onLine(line);
+  });
 }
 
 /**
@@ -92,8 +93,13 @@ export async function startMepm({ name, port, configs = [], env = {} }) {
       env: { ...process.env, NODE_ENV: 'development', ...env },
     },
   );
-  prefixLines(child.stdout, name, process.stdout);
-  prefixLines(child.stderr, name, process.stderr);
+  // A backend whose plugin fails to start keeps listening, never ready.
+  let startupFailed = false;
+  const watch = line => {
+    if (line.includes('Backend startup failed')) startupFailed = true;
+  };
+  prefixLines(child.stdout, name, process.stdout, watch);
+  prefixLines(child.stderr, name, process.stderr, watch);
   child.on('exit', (code, signal) => {
     if (!child.stopping) log(`${name} exited (${signal ?? code})`);
   });
@@ -108,11 +114,14 @@ export async function startMepm({ name, port, configs = [], env = {} }) {
   try {
     await waitForHttp(`${backendUrl}/.backstage/health/v1/readiness`, {
       timeoutMs: 180_000,
-      isAlive: () => child.exitCode === null && child.signalCode === null,
+      isAlive: () =>
+        !startupFailed && child.exitCode === null && child.signalCode === null,
     });
   } catch (error) {
     await mepm.stop();
-    throw error;
+    throw startupFailed
+      ? new Error(`MEPM "${name}" failed to start; its log above says why`)
+      : error;
   }
   return mepm;
 }
