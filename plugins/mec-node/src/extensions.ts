@@ -34,6 +34,11 @@ export interface ApplicationRef {
   appLcmOpOccId?: string;
   /** INSTANTIATE, OPERATE, TERMINATE, CHANGE_APP_PKG, … */
   lcmOperation?: string;
+  /**
+   * CHANGE_APP_PKG: the appDId of the package the instance changes to
+   * (absent: its own package, as when a given-up change is put back).
+   */
+  targetAppDId?: string;
 }
 
 /** Where a release lives on its host. @public */
@@ -136,7 +141,15 @@ export interface MecEdgeDriver {
   uninstall(
     host: EdgeHostConnection,
     ref: ReleaseRef,
-    options: DriverCallOptions & { mode: 'GRACEFUL' | 'FORCEFUL' },
+    options: DriverCallOptions & {
+      mode: 'GRACEFUL' | 'FORCEFUL';
+      /**
+       * The gracefulTerminationTimeout the client asked for, if any
+       * (`timeoutSeconds` already covers it); for drivers that pass the
+       * request on.
+       */
+      gracefulTerminationTimeout?: number;
+    },
   ): Promise<void>;
   /**
    * STOPPED scales every workload of the release to zero, remembering its
@@ -146,7 +159,7 @@ export interface MecEdgeDriver {
     host: EdgeHostConnection,
     ref: ReleaseRef,
     changeStateTo: 'STARTED' | 'STOPPED',
-    options: DriverCallOptions,
+    options: DriverCallOptions & StopOptions,
   ): Promise<ReleaseStatus>;
   /** Reads what the cluster runs for the release. */
   status(host: EdgeHostConnection, ref: ReleaseRef): Promise<ReleaseStatus>;
@@ -168,6 +181,27 @@ export interface MecEdgeDriver {
     host: EdgeHostConnection,
     ref: ReleaseRef,
   ): Promise<ReleaseRevision[]>;
+  /**
+   * The operation `ref.application.appLcmOpOccId` (FAILED_TEMP) is being
+   * marked FAILED: a driver that passed it on to another manager (a MEPM's
+   * app_lcm) marks it failed there too, so that its instance is freed.
+   * Called before the op occurrence leaves FAILED_TEMP; a failure throws
+   * and the op occurrence stays FAILED_TEMP. A failed INSTANTIATE is
+   * cleaned up through `uninstall` instead. Optional: drivers of clusters
+   * have nothing to forward.
+   */
+  failOperation?(host: EdgeHostConnection, ref: ReleaseRef): Promise<void>;
+}
+
+/**
+ * How an OPERATE to STOPPED was asked to stop (ETSI OperateAppRequest),
+ * for drivers that pass the request on; `timeoutSeconds` already covers
+ * the graceful timeout.
+ * @public
+ */
+export interface StopOptions {
+  stopType?: 'GRACEFUL' | 'FORCEFUL';
+  gracefulStopTimeout?: number;
 }
 
 /**
