@@ -380,6 +380,15 @@ export class AppLifecycleService {
    */
   async fail(id: string): Promise<AppLcmOpOcc> {
     const opOcc = await this.getOpOcc(id);
+    if (
+      opOcc.lcmOperation !== 'INSTANTIATE' &&
+      opOcc.operationState === 'FAILED_TEMP'
+    ) {
+      // Where a driver handed the operation on (a MEPM), it is marked
+      // failed there first; a failed INSTANTIATE is, while its release is
+      // removed.
+      await this.forwardFail(opOcc);
+    }
     if (opOcc.lcmOperation === 'INSTANTIATE') {
       await this.failInstantiate(opOcc);
     } else if (opOcc.command.lcmOperation === 'CHANGE_APP_PKG') {
@@ -388,6 +397,22 @@ export class AppLifecycleService {
       await this.leaveFailedTemp(id, 'FAILED', 'marked failed');
     }
     return this.getOpOcc(id);
+  }
+
+  private async forwardFail(opOcc: AppLcmOpOcc): Promise<void> {
+    if (!this.releases.failOperation) return;
+    const instance = await this.getInstance(opOcc.appInstanceId);
+    try {
+      await this.releases.failOperation(instance, opOcc);
+    } catch (error) {
+      throw new ConflictError(
+        `Operation ${
+          opOcc.id
+        } stays FAILED_TEMP: it could not be marked failed on edge host ${
+          instance.hostName
+        } (${isError(error) ? error.message : String(error)}); try again`,
+      );
+    }
   }
 
   /**

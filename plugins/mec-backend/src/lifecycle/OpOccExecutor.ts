@@ -239,6 +239,26 @@ export class OpOccExecutor
     );
   }
 
+  /**
+   * Passes the marking of a FAILED_TEMP operation as FAILED on to the
+   * instance's driver, for drivers that hand operations to another manager
+   * (see `MecEdgeDriver.failOperation`); a failure throws.
+   */
+  async failOperation(
+    instance: AppInstance,
+    opOcc: AppLcmOpOcc,
+  ): Promise<void> {
+    const { hostName } = instance;
+    if (!hostName) return;
+    const { hosts, drivers } = this.deps;
+    const driver = drivers.get(await hosts.driverOf(hostName));
+    if (!driver.failOperation) return;
+    await driver.failOperation(
+      await hosts.connection(hostName),
+      releaseRefOf(instance, opOcc),
+    );
+  }
+
   /** The revisions of an instance's release, from its host's driver. */
   async releaseHistory(instance: AppInstance): Promise<ReleaseRevision[]> {
     const { hostName, namespace, releaseName } = instance;
@@ -479,6 +499,11 @@ export class OpOccExecutor
               : timeoutSeconds,
           signal,
           onProgress,
+          // For drivers that pass the request on (a MEPM's app_lcm).
+          ...(command.stopType ? { stopType: command.stopType } : {}),
+          ...(command.gracefulStopTimeout !== undefined
+            ? { gracefulStopTimeout: command.gracefulStopTimeout }
+            : {}),
         });
       case 'TERMINATE':
         await driver.uninstall(host, ref, {
@@ -490,6 +515,9 @@ export class OpOccExecutor
               : timeoutSeconds,
           signal,
           onProgress,
+          ...(command.gracefulTerminationTimeout !== undefined
+            ? { gracefulTerminationTimeout: command.gracefulTerminationTimeout }
+            : {}),
         });
         return undefined;
       default:
@@ -612,7 +640,8 @@ export class OpOccExecutor
  */
 export function releaseRefOf(
   instance: AppInstance,
-  opOcc?: Pick<AppLcmOpOcc, 'id' | 'lcmOperation'>,
+  opOcc?: Pick<AppLcmOpOcc, 'id' | 'lcmOperation'> &
+    Partial<Pick<AppLcmOpOcc, 'command'>>,
 ): ReleaseRef {
   return {
     releaseName: instance.releaseName ?? releaseNameOf(instance.id),
@@ -628,6 +657,9 @@ export function releaseRefOf(
         : {}),
       ...(opOcc
         ? { appLcmOpOccId: opOcc.id, lcmOperation: opOcc.lcmOperation }
+        : {}),
+      ...(opOcc?.command?.lcmOperation === 'CHANGE_APP_PKG'
+        ? { targetAppDId: opOcc.command.appDId }
         : {}),
     },
   };

@@ -1,6 +1,6 @@
 import type { MecEdgeDriver, ReleaseRevision } from '@helmmec/plugin-mec-node';
 import type { Grant, GrantRequest } from '../granting/model';
-import type { AppInstance } from './model';
+import type { AppInstance, AppLcmOpOcc } from './model';
 
 /**
  * Asks for the grant of a lifecycle operation: the MEO's own granting
@@ -37,6 +37,12 @@ export interface ReleaseRemoval {
     instance: AppInstance,
     values: Record<string, unknown>,
   ): Promise<void>;
+  /**
+   * Marks a FAILED_TEMP operation failed where the instance's driver handed
+   * it on (another MEPM), before it leaves FAILED_TEMP here; a failure
+   * throws. Optional: nothing to do for drivers of clusters.
+   */
+  failOperation?(instance: AppInstance, opOcc: AppLcmOpOcc): Promise<void>;
 }
 
 /** Reads the revisions of an instance's release from its edge host. */
