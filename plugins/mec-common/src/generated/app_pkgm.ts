@@ -323,8 +323,12 @@ export interface components {
         tokenEndpoint: string;
       };
     };
-    /** @description Subscription request (clause 6.2.3.6). subsctiptionType is the v2.1.1 spelling, accepted on input instead of subscriptionType. */
+    /** @description Subscription request (clause 6.2.3.6). subsctiptionType is the v2.1.1 spelling, accepted on input instead of subscriptionType. HelmMEC's own tolerance: the read-only attributes id and _links of AppPkgSubscriptionInfo, which the ETSI conformance suite's request sends, are accepted and ignored (the producer assigns the id); any other unknown attribute is refused. */
     AppPkgSubscription: {
+      /** @description Ignored (HelmMEC's tolerance, see above). */
+      id?: string;
+      /** @description Ignored (HelmMEC's tolerance, see above). */
+      _links?: Record<string, never>;
       /** Format: uri */
       callbackUri: string;
       subscriptionType?: components['schemas']['AppPkgSubscriptionType'];

@@ -41,7 +41,13 @@ import {
 // resource keeps its type.
 const INSTANCE_LIST = {
   attributes: Object.keys(spec.components.schemas.AppInstanceInfo.properties),
-  defaultExcluded: ['vimConnectionInfo'],
+  // 7.4.2.3.2: the task links are among the default exclusions.
+  defaultExcluded: [
+    'vimConnectionInfo',
+    '_links/instantiate',
+    '_links/terminate',
+    '_links/operate',
+  ],
 };
 const OP_OCC_LIST = {
   attributes: Object.keys(spec.components.schemas.AppLcmOpOcc.properties),

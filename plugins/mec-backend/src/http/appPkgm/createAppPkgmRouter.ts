@@ -3,12 +3,11 @@ import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { SubscriptionStore } from '../../notifications';
 import { OutboundUrlPolicy } from '../../outbound';
 import { addAppPkgmSubscriptionRoutes } from './subscriptionRoutes';
-import { NotAllowedError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import express, { Request, Response } from 'express';
 import { AppPackageService } from '../../packages/AppPackageService';
-import { APPD_ATTRIBUTES } from '../../packages/content';
 import { AppPackageRef } from '../../packages/model';
-import { writeStoredZip } from '../../packages/onboarding/buildMecPackageZip';
+import { buildAppDZip } from '../../packages/onboarding/buildMecPackageZip';
 import { spec } from '../../schema/openapi/generated/app_pkgm';
 import { MethodNotAllowedError, methodNotAllowed } from '../methodNotAllowed';
 import { sendProblem } from '../problemDetails';
@@ -26,6 +25,7 @@ import {
 } from './appPkgRequests';
 import { toPackageListConditions } from './packageListConditions';
 import { toAppPkgInfo } from './toAppPkgInfo';
+import { selectAppD } from './selectAppD';
 
 /** Top-level attributes of AppPkgInfo, the names a filter may use. */
 const APP_PKG_INFO_ATTRIBUTES = Object.keys(
@@ -48,6 +48,20 @@ function refOf(req: Request): AppPackageRef {
     ? { appDId: req.params.appDId }
     : { appPkgId: req.params.appPkgId };
 }
+
+/** The tree a request addresses its package in. */
+const readByOf = (req: Request) =>
+  req.params.appDId !== undefined ? 'appDId' : 'appPkgId';
+
+/** The AppD's media types for `Accept`: the single file, or a ZIP (7.3.6.3.2). */
+const APPD_TEXT = 'text/plain; charset=utf-8';
+const ZIP = 'application/zip';
+
+/** The two trees that address an individual package. */
+const PACKAGE_PATHS = [
+  '/app_packages/:appPkgId',
+  '/onboarded_app_packages/:appDId',
+];
 
 /**
  * The ETSI GS MEC 010-2 app_pkgm/v1 API (clause 7.3), validated against our
@@ -87,6 +101,7 @@ export async function createAppPkgmRouter(options: {
       const apiBase = await options.apiBase();
       const narrowBy = toPackageListConditions(query.filter);
       const list = onboardedOnly ? 'onboarded_app_packages' : 'app_packages';
+      const readBy = onboardedOnly ? 'appDId' : 'appPkgId';
       const page = await readPage({
         list,
         query: req.query,
@@ -100,15 +115,17 @@ export async function createAppPkgmRouter(options: {
             limit,
           }),
         keyOf: record => record,
-        matches: record => query.matches(toAppPkgInfo(record, apiBase)),
+        matches: record => query.matches(toAppPkgInfo(record, apiBase, readBy)),
       });
       setNextPageLink(req, res, `${apiBase}/${list}`, page);
-      res.json(page.items.map(r => query.select(toAppPkgInfo(r, apiBase))));
+      res.json(
+        page.items.map(r => query.select(toAppPkgInfo(r, apiBase, readBy))),
+      );
     };
 
   const getPackage = async (req: Request, res: Response) => {
     const record = await appPackages.getAppPackage(refOf(req));
-    res.json(toAppPkgInfo(record, await options.apiBase()));
+    res.json(toAppPkgInfo(record, await options.apiBase(), readByOf(req)));
   };
 
   const patchPackage = async (req: Request, res: Response) => {
@@ -123,39 +140,48 @@ export async function createAppPkgmRouter(options: {
   };
 
   const getAppD = async (req: Request, res: Response) => {
-    // The AppD is returned as the onboarded file; filter and selectors are
-    // checked for validity, as the spec requires, but select nothing in a file.
-    parseListQuery(req.query, {
-      attributes: APPD_ATTRIBUTES,
-      defaultExcluded: [],
-    });
     const { content } = await appPackages.getOnboardedContent(refOf(req));
-    const accepted = req.accepts(['text/plain', 'application/zip']);
+    const file = selectAppD(
+      {
+        fileName: content.appdFileName ?? 'appd.yaml',
+        text: content.appdText ?? '',
+      },
+      req.query,
+    );
+    if (!file) {
+      throw new NotFoundError('The AppD does not match the filter');
+    }
+    // With both types acceptable the single file is returned (7.3.6.3.2).
+    const accepted = req.accepts([APPD_TEXT, ZIP]);
     if (!accepted) {
       sendProblem(
         res,
         406,
-        'The AppD is available as text/plain (the AppD file) or application/zip',
+        'The AppD is available as text/plain (the AppD file, UTF-8) or application/zip',
         req.originalUrl,
       );
       return;
     }
-    if (accepted === 'text/plain') {
-      res.type('text/plain; charset=utf-8').send(content.appdText ?? '');
+    if (accepted === APPD_TEXT) {
+      res.type(APPD_TEXT).send(file.text);
       return;
     }
-    res.type('application/zip').send(
-      writeStoredZip([
-        {
-          name: content.appdFileName ?? 'appd.yaml',
-          data: Buffer.from(content.appdText ?? '', 'utf8'),
-        },
-      ]),
-    );
+    res
+      .type(ZIP)
+      .send(buildAppDZip({ appdFileName: file.fileName, appdText: file.text }));
   };
 
   const getContent = async (req: Request, res: Response) => {
     const { content } = await appPackages.getOnboardedContent(refOf(req));
+    if (!req.accepts(ZIP)) {
+      sendProblem(
+        res,
+        406,
+        'The package content is available as application/zip only',
+        req.originalUrl,
+      );
+      return;
+    }
     const archive = content.packageArchive;
     res.setHeader('Accept-Ranges', 'bytes');
     const range = req.headers.range;
@@ -229,10 +255,7 @@ export async function createAppPkgmRouter(options: {
   router.get('/app_packages', listPackages(false));
   router.get('/onboarded_app_packages', listPackages(true));
 
-  for (const base of [
-    '/app_packages/:appPkgId',
-    '/onboarded_app_packages/:appDId',
-  ]) {
+  for (const base of PACKAGE_PATHS) {
     // Registered on a plain express router: both trees share the handlers,
     // and the typed router's per-path types add nothing for them.
     const untyped = express.Router({ mergeParams: true });
@@ -259,7 +282,28 @@ export async function createAppPkgmRouter(options: {
   });
 
   router.use(methodNotAllowed(spec));
-  return router;
+
+  // An unknown package is 404 before its request is judged: the body of a
+  // PATCH or PUT to a package that does not exist does not matter. The
+  // validated router checks bodies first, so this runs in front of it.
+  const api = express.Router();
+  for (const base of PACKAGE_PATHS) {
+    api.patch(base, wrapNext(mustExist));
+    api.put(`${base}/package_content`, wrapNext(mustExist));
+  }
+  api.use(router);
+  return api;
+
+  async function mustExist(req: Request) {
+    await appPackages.getAppPackage(refOf(req));
+  }
+}
+
+/** Runs a check, then passes the request on (or its failure to the error handler). */
+function wrapNext(check: (req: Request) => Promise<void>) {
+  return (req: Request, _res: Response, next: express.NextFunction) => {
+    check(req).then(() => next(), next);
+  };
 }
 
 /** Passes rejected promises of async handlers on to the error handler. */

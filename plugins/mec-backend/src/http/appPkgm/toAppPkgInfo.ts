@@ -26,9 +26,20 @@ export function toOnboardingFailureDetails(
  * Translates a package into the ETSI AppPkgInfo wire format.
  *
  * @param apiBase - the externally visible `{apiRoot}/app_pkgm/v1`
+ * @param readBy - the tree the package was read through: read by appDId
+ *   (`/onboarded_app_packages`), its AppD and content links stay in that
+ *   tree (7.2); `self` is the package's own resource, by appPkgId, either way.
  */
-export function toAppPkgInfo(record: AppPackage, apiBase: string): AppPkgInfo {
+export function toAppPkgInfo(
+  record: AppPackage,
+  apiBase: string,
+  readBy: 'appPkgId' | 'appDId' = 'appPkgId',
+): AppPkgInfo {
   const self = `${apiBase}/app_packages/${encodeURIComponent(record.id)}`;
+  const tree =
+    readBy === 'appDId' && record.appDId
+      ? `${apiBase}/onboarded_app_packages/${encodeURIComponent(record.appDId)}`
+      : self;
   return {
     id: record.id,
     // Until the AppD has been read these mandatory attributes are unknown;
@@ -65,8 +76,8 @@ export function toAppPkgInfo(record: AppPackage, apiBase: string): AppPkgInfo {
     ...(record.appdDerivation ? { appDDerivation: record.appdDerivation } : {}),
     _links: {
       self: { href: self },
-      appD: { href: `${self}/appd` },
-      appPkgContent: { href: `${self}/package_content` },
+      appD: { href: `${tree}/appd` },
+      appPkgContent: { href: `${tree}/package_content` },
     },
   };
 }

@@ -9,17 +9,24 @@ export interface AttributeSelectorQuery {
 }
 
 /**
- * Decides which complex attributes of a resource a list response carries.
+ * Decides which complex attributes of a resource a response carries.
  * Without any selector, or with `exclude_default`, the resource's default
  * exclusions apply; `all_fields` keeps everything; `fields` adds attributes
  * back to the default set; `exclude_fields` removes the ones it names.
  *
- * Returns a function that strips the excluded top-level attributes.
+ * Attributes are named by path (`_links/instantiate`): a default exclusion
+ * or `exclude_fields` entry removes just that attribute, in every element
+ * of the arrays on its way; `fields` brings back what it names, and an
+ * excluded attribute whole when it names something inside it.
+ *
+ * Returns a function that strips the excluded attributes from a copy.
  */
 export function createAttributeSelector(
   query: AttributeSelectorQuery,
   options: {
+    /** Paths of the complex attributes left out unless asked for. */
     defaultExcluded: readonly string[];
+    /** Top-level attribute names of the resource. */
     attributes: readonly string[];
   },
 ): <T extends object>(resource: T) => T {
@@ -34,13 +41,17 @@ export function createAttributeSelector(
       );
     }
     for (const item of items) {
-      if (!options.attributes.includes(item.split('/')[0])) {
+      const path = item.split('/');
+      if (
+        !options.attributes.includes(path[0]) ||
+        path.some(p => !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(p))
+      ) {
         throw new InputError(
           `Invalid attribute selector: unknown attribute '${item}' in ${name}`,
         );
       }
     }
-    return items.map(item => item.split('/')[0]);
+    return items;
   };
   if (given.includes('all_fields') && given.length > 1) {
     throw new InputError(
@@ -52,33 +63,54 @@ export function createAttributeSelector(
       'Invalid attribute selector: fields and exclude_fields cannot be combined',
     );
   }
-  let excluded: Set<string>;
+  let excluded: string[];
   if (given.includes('all_fields')) {
     if (query.all_fields !== '' && query.all_fields !== 'true') {
       throw new InputError(
         'Invalid attribute selector: all_fields takes no value',
       );
     }
-    excluded = new Set();
+    excluded = [];
   } else if (given.includes('exclude_fields')) {
-    excluded = new Set(parseList('exclude_fields', query.exclude_fields));
+    excluded = parseList('exclude_fields', query.exclude_fields);
     if (given.includes('exclude_default')) {
-      options.defaultExcluded.forEach(a => excluded.add(a));
+      excluded.push(...options.defaultExcluded);
     }
   } else {
-    excluded = new Set(options.defaultExcluded);
+    excluded = [...options.defaultExcluded];
     if (given.includes('fields')) {
-      parseList('fields', query.fields).forEach(a => excluded.delete(a));
+      const fields = parseList('fields', query.fields);
+      const within = (path: string, ancestor: string) =>
+        path === ancestor || path.startsWith(`${ancestor}/`);
+      excluded = excluded.filter(
+        path =>
+          !fields.some(field => within(path, field) || within(field, path)),
+      );
     }
   }
+  const paths = [...new Set(excluded)].map(path => path.split('/'));
   return <T extends object>(resource: T): T => {
-    if (excluded.size === 0) {
-      return resource;
-    }
-    const copy = { ...resource } as Record<string, unknown>;
-    for (const attribute of excluded) {
-      delete copy[attribute];
+    let copy: unknown = resource;
+    for (const path of paths) {
+      copy = withoutPath(copy, path);
     }
     return copy as T;
   };
+}
+
+/** A copy of `value` without the attribute at `path`; untouched parts are shared. */
+function withoutPath(value: unknown, path: string[]): unknown {
+  if (Array.isArray(value)) {
+    return value.map(element => withoutPath(element, path));
+  }
+  if (!value || typeof value !== 'object' || !(path[0] in value)) {
+    return value;
+  }
+  const copy = { ...(value as Record<string, unknown>) };
+  if (path.length === 1) {
+    delete copy[path[0]];
+  } else {
+    copy[path[0]] = withoutPath(copy[path[0]], path.slice(1));
+  }
+  return copy;
 }

@@ -69,6 +69,32 @@ export function writeStoredZip(
   return Buffer.concat([...locals, ...centrals, end]);
 }
 
+/**
+ * Block 0 of `TOSCA-Metadata/TOSCA.meta` (TOSCA CSAR as profiled by ETSI GS
+ * NFV-SOL 004, which MEC 010-2's package format refers to), naming the
+ * AppD as the entry definitions; `artifacts` add one block each.
+ */
+function toscaMeta(
+  entryDefinitions: string,
+  artifacts: Array<{ source: string; contentType: string }> = [],
+): Buffer {
+  const lines = [
+    'TOSCA-Meta-File-Version: 1.0',
+    'CSAR-Version: 1.1',
+    'Created-By: HelmMEC',
+    `Entry-Definitions: ${entryDefinitions}`,
+    '',
+  ];
+  for (const artifact of artifacts) {
+    lines.push(
+      `Source: ${artifact.source}`,
+      `Content-Type: ${artifact.contentType}`,
+      '',
+    );
+  }
+  return Buffer.from(lines.join('\n'), 'utf8');
+}
+
 /** Builds the MEC package ZIP for a chart and its AppD file. */
 export function buildMecPackageZip(options: {
   appdFileName: string;
@@ -78,19 +104,32 @@ export function buildMecPackageZip(options: {
 }): Buffer {
   const appdPath = `Definitions/${options.appdFileName}`;
   const chartPath = `Artifacts/${options.chartFileName}`;
-  const meta = [
-    'TOSCA-Meta-File-Version: 1.0',
-    'CSAR-Version: 1.1',
-    'Created-By: HelmMEC',
-    `Entry-Definitions: ${appdPath}`,
-    '',
-    `Source: ${chartPath}`,
-    'Content-Type: application/vnd.cncf.helm.chart.content.v1.tar+gzip',
-    '',
-  ].join('\n');
   return writeStoredZip([
-    { name: 'TOSCA-Metadata/TOSCA.meta', data: Buffer.from(meta, 'utf8') },
+    {
+      name: 'TOSCA-Metadata/TOSCA.meta',
+      data: toscaMeta(appdPath, [
+        {
+          source: chartPath,
+          contentType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip',
+        },
+      ]),
+    },
     { name: appdPath, data: Buffer.from(options.appdText, 'utf8') },
     { name: chartPath, data: options.chartArchive },
+  ]);
+}
+
+/**
+ * The AppD alone as a ZIP (`GET …/appd` with `Accept: application/zip`):
+ * TOSCA.meta naming the AppD file, which lies under Definitions/.
+ */
+export function buildAppDZip(options: {
+  appdFileName: string;
+  appdText: string;
+}): Buffer {
+  const appdPath = `Definitions/${options.appdFileName}`;
+  return writeStoredZip([
+    { name: 'TOSCA-Metadata/TOSCA.meta', data: toscaMeta(appdPath) },
+    { name: appdPath, data: Buffer.from(options.appdText, 'utf8') },
   ]);
 }

@@ -1797,12 +1797,21 @@ export const spec = {
       },
       "AppPkgSubscription": {
         "type": "object",
-        "description": "Subscription request (clause 6.2.3.6). subsctiptionType is the v2.1.1 spelling, accepted on input instead of subscriptionType.",
+        "description": "Subscription request (clause 6.2.3.6). subsctiptionType is the v2.1.1 spelling, accepted on input instead of subscriptionType. HelmMEC's own tolerance: the read-only attributes id and _links of AppPkgSubscriptionInfo, which the ETSI conformance suite's request sends, are accepted and ignored (the producer assigns the id); any other unknown attribute is refused.",
         "required": [
           "callbackUri"
         ],
         "additionalProperties": false,
         "properties": {
+          "id": {
+            "type": "string",
+            "maxLength": 255,
+            "description": "Ignored (HelmMEC's tolerance, see above)."
+          },
+          "_links": {
+            "type": "object",
+            "description": "Ignored (HelmMEC's tolerance, see above)."
+          },
           "callbackUri": {
             "type": "string",
             "format": "uri"
