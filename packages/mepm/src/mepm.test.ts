@@ -24,15 +24,17 @@ describe('the MEPM backend (mec.role: mepm)', () => {
       ...(method === 'POST' ? { body: '{}' } : {}),
     });
 
-  async function expectProblem(response: Response, status: number) {
-    expect(response.status).toBe(status);
-    expect(response.headers.get('content-type')).toMatch(
-      /^application\/problem\+json/,
-    );
-    const problem = await response.json();
-    expect(problem).toMatchObject({ status, detail: expect.any(String) });
-    return problem;
-  }
+  /** What a ProblemDetails answer of `status` looks like. */
+  const problem = (status: number) => ({
+    status,
+    contentType: expect.stringMatching(/^application\/problem\+json/),
+    body: expect.objectContaining({ status, detail: expect.any(String) }),
+  });
+  const answer = async (response: Response) => ({
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    body: await response.json(),
+  });
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'helmmec-mepm-test-'));
@@ -85,19 +87,21 @@ describe('the MEPM backend (mec.role: mepm)', () => {
       ['GET', '/helm-repository/index.yaml'],
     ]) {
       const response = await call(method, path, TOKEN);
-      expect({ method, path, status: response.status }).toEqual({
+      expect({ method, path, ...(await answer(response)) }).toEqual({
         method,
         path,
-        status: 404,
+        ...problem(404),
       });
-      await expectProblem(response, 404);
     }
   });
 
   it('refuses requests without a valid token', async () => {
     for (const path of ['/app_lcm/v1/app_instances', '/hosts']) {
-      await expectProblem(await call('GET', path), 401);
-      await expectProblem(await call('GET', path, 'not-the-token'), 401);
+      for (const token of [undefined, 'not-the-token']) {
+        expect(await answer(await call('GET', path, token))).toEqual(
+          problem(401),
+        );
+      }
     }
   });
 });
