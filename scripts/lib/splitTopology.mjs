@@ -113,7 +113,8 @@ export async function startMepm({ name, port, configs = [], env = {} }) {
   };
   try {
     await waitForHttp(`${backendUrl}/.backstage/health/v1/readiness`, {
-      timeoutMs: 180_000,
+      // Three backends and the app's dev server start at once.
+      timeoutMs: 300_000,
       isAlive: () =>
         !startupFailed && child.exitCode === null && child.signalCode === null,
     });
