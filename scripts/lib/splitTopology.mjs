@@ -180,6 +180,7 @@ export async function registerMepmWithMeo({
   const mepmUrl = `${meoMecUrl}/mepms/${encodeURIComponent(name)}`;
   const auth = { type: 'token', token: mepmToken };
   const existing = await call(mepmUrl, 'GET');
+  let done;
   if (existing.status === 404) {
     const created = await call(`${meoMecUrl}/mepms`, 'POST', {
       name,
@@ -190,10 +191,16 @@ export async function registerMepmWithMeo({
     if (created.status !== 201) {
       throw await fail(`Registering MEPM "${name}"`, created);
     }
-    return `registered MEPM "${name}" (${apiRoot}) with the MEO`;
+    done = `registered MEPM "${name}" (${apiRoot}) with the MEO`;
+  } else if (existing.ok) {
+    const patched = await call(mepmUrl, 'PATCH', { title, apiRoot, auth });
+    if (!patched.ok) throw await fail(`Updating MEPM "${name}"`, patched);
+    done = `MEPM "${name}" was registered with the MEO already; updated it (${apiRoot})`;
+  } else {
+    throw await fail(`Reading MEPM "${name}"`, existing);
   }
-  if (!existing.ok) throw await fail(`Reading MEPM "${name}"`, existing);
-  const patched = await call(mepmUrl, 'PATCH', { title, apiRoot, auth });
-  if (!patched.ok) throw await fail(`Updating MEPM "${name}"`, patched);
-  return `MEPM "${name}" was registered with the MEO already; updated it (${apiRoot})`;
+  // The MEO reads a MEPM's health and hosts on a schedule; the first time
+  // at once.
+  await call(`${mepmUrl}/check`, 'POST').catch(() => undefined);
+  return done;
 }
