@@ -1,0 +1,10 @@
+export {
+  GrantRefusedError,
+  MeoGrantingClient,
+  hostOfGrant,
+  type MeoGrantingClientOptions,
+} from './MeoGrantingClient';
+export {
+  MeoPackageMirror,
+  type MeoPackageMirrorOptions,
+} from './MeoPackageMirror';
