@@ -10,6 +10,10 @@ import {
 } from '../../__testUtils__/packages';
 import { createTestDatabases } from '../../__testUtils__/databases';
 import { expectConformingResponse } from '../../__testUtils__/openApiConformance';
+import { parse } from 'yaml';
+import { DEFAULT_PACKAGE_CONTENT_LIMITS } from '../../packages/content';
+import { parseToscaMeta } from '../../packages/content/packageMetadata';
+import { readZipArchive } from '../../packages/content/readZipArchive';
 
 jest.setTimeout(120_000);
 
@@ -188,6 +192,73 @@ describe.each(databases.eachSupportedId())('app_pkgm/v1 on %p', databaseId => {
     expect(beyond.status).toBe(416);
   });
 
+  it('applies filter and selectors to the AppD, and zips it with TOSCA metadata', async () => {
+    const appd = (query: string, accept = 'text/plain') =>
+      call(
+        'get',
+        `/app_packages/${videoId}/appd${query}`,
+        '/app_packages/{appPkgId}/appd',
+        r => r.set('Accept', accept).buffer(true).parse(binaryParser),
+      );
+    const asFile = (res: request.Response) => parse(res.body.toString('utf8'));
+
+    const whole = asFile(await appd(''));
+    expect(whole.swImageDescriptor).toBeDefined();
+    const lean = asFile(await appd('?exclude_default'));
+    expect(lean.appDId).toBe(whole.appDId);
+    expect(lean.swImageDescriptor).toBeUndefined();
+    expect(lean.virtualComputeDescriptor).toBeUndefined();
+    const some = asFile(await appd('?fields=swImageDescriptor'));
+    expect(some.swImageDescriptor).toEqual(whole.swImageDescriptor);
+    expect(some.virtualComputeDescriptor).toBeUndefined();
+    expect(asFile(await appd('?all_fields'))).toEqual(whole);
+
+    const matching = await appd(
+      `?filter=${encodeURIComponent(`(eq,appDId,${whole.appDId})`)}`,
+    );
+    expect(matching.status).toBe(200);
+    const other = await appd(`?filter=${encodeURIComponent('(eq,appDId,x)')}`);
+    expect(other.status).toBe(404);
+    const invalid = await appd('?fields=noSuchAttribute');
+    expect(invalid.status).toBe(400);
+
+    // text/plain with the charset we serve is acceptable; another is not.
+    const utf8 = await appd('', 'text/plain; charset=utf-8');
+    expect(utf8.status).toBe(200);
+    const latin1 = await appd('', 'text/plain; charset=iso-8859-1');
+    expect(latin1.status).toBe(406);
+
+    const zip = await appd('?exclude_default', 'application/zip');
+    const files = await readZipArchive(
+      zip.body,
+      DEFAULT_PACKAGE_CONTENT_LIMITS,
+      'the AppD ZIP',
+    );
+    const meta = parseToscaMeta(
+      files.get('TOSCA-Metadata/TOSCA.meta')!.toString('utf8'),
+    );
+    const entry = meta.get('Entry-Definitions')![0];
+    expect(meta.get('TOSCA-Meta-File-Version')).toEqual(['1.0']);
+    expect(parse(files.get(entry)!.toString('utf8'))).toEqual(lean);
+  });
+
+  it('serves the package content as application/zip only', async () => {
+    const refused = await call(
+      'get',
+      `/app_packages/${videoId}/package_content`,
+      '/app_packages/{appPkgId}/package_content',
+      r => r.set('Accept', 'application/json'),
+    );
+    expect(refused.status).toBe(406);
+    const anything = await call(
+      'get',
+      `/app_packages/${videoId}/package_content`,
+      '/app_packages/{appPkgId}/package_content',
+      r => r.set('Accept', '*/*').buffer(true).parse(binaryParser),
+    );
+    expect(anything.status).toBe(200);
+  });
+
   it('serves onboarded packages by appDId too', async () => {
     const pkg = (await request(server).get(`${BASE}/app_packages/${videoId}`))
       .body;
@@ -203,6 +274,18 @@ describe.each(databases.eachSupportedId())('app_pkgm/v1 on %p', databaseId => {
       '/onboarded_app_packages/{appDId}',
     );
     expect(one.body.id).toBe(videoId);
+    // Read by appDId, the AppD and content links stay in the appDId tree.
+    const tree = `http://meo.example.com/api/mec/app_pkgm/v1/onboarded_app_packages/${encodeURIComponent(
+      pkg.appDId,
+    )}`;
+    expect(one.body._links).toEqual({
+      self: { href: pkg._links.self.href },
+      appD: { href: `${tree}/appd` },
+      appPkgContent: { href: `${tree}/package_content` },
+    });
+    expect(
+      list.body.find((p: any) => p.id === videoId)._links.appD.href,
+    ).toBe(`${tree}/appd`);
     const appd = await call(
       'get',
       `/onboarded_app_packages/${encodeURIComponent(pkg.appDId)}/appd`,
@@ -349,6 +432,10 @@ describe.each(databases.eachSupportedId())('app_pkgm/v1 on %p', databaseId => {
     expect(put.status).toBe(403);
     const del = await request(server).delete(`${BASE}/app_packages/x/appd`);
     expect(del.status).toBe(405);
+    // Allow names only what can succeed: POST and DELETE are refused, and
+    // so is PUT (403).
+    expect(post.headers.allow).toBe('GET, HEAD');
+    expect(del.headers.allow).toBe('GET, HEAD');
   });
 });
 

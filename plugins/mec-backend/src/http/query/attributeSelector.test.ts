@@ -52,6 +52,56 @@ describe('createAttributeSelector', () => {
     expect(keysAfter(query)).toEqual(kept);
   });
 
+  describe('on nested attributes', () => {
+    const instance = {
+      id: 'i-1',
+      vimConnectionInfo: {},
+      ports: [
+        { name: 'http', detail: { port: 80 } },
+        { name: 'grpc', detail: { port: 81 } },
+      ],
+      _links: {
+        self: { href: 's' },
+        instantiate: { href: 'i' },
+        terminate: { href: 't' },
+      },
+    };
+    const nested = {
+      defaultExcluded: [
+        'vimConnectionInfo',
+        '_links/instantiate',
+        '_links/terminate',
+      ],
+      attributes: Object.keys(instance),
+    };
+    const after = (query: AttributeSelectorQuery) =>
+      createAttributeSelector(query, nested)(instance);
+
+    it('excludes just the nested attributes of the default set', () => {
+      expect(after({})).toEqual({
+        id: 'i-1',
+        ports: instance.ports,
+        _links: { self: { href: 's' } },
+      });
+    });
+
+    it('brings back a nested attribute, or everything under a parent', () => {
+      expect(after({ fields: '_links/instantiate' })._links).toEqual({
+        self: { href: 's' },
+        instantiate: { href: 'i' },
+      });
+      expect(after({ fields: '_links' })._links).toEqual(instance._links);
+    });
+
+    it('excludes a nested attribute in every element of an array', () => {
+      expect(after({ exclude_fields: 'ports/detail' })).toEqual({
+        ...instance,
+        ports: [{ name: 'http' }, { name: 'grpc' }],
+      });
+      expect(instance.ports[0].detail).toEqual({ port: 80 });
+    });
+  });
+
   it('leaves the resource itself unchanged', () => {
     createAttributeSelector({}, options)(resource);
     expect(resource.checksum).toBeDefined();
