@@ -83,9 +83,12 @@ export class AppLifecycleService {
   async createInstance(request: CreateInstanceCommand): Promise<AppInstance> {
     const pkg = await this.packages
       .getAppPackage({ appDId: request.appDId })
-      .catch(() => {
+      .catch(error => {
+        // On a MEPM the package comes from its MEO: say why it is unusable.
         throw new InputError(
-          `No onboarded application package has appDId '${request.appDId}'`,
+          `No onboarded application package has appDId '${request.appDId}'${
+            error instanceof NotFoundError ? '' : `: ${String(error.message)}`
+          }`,
         );
       });
     if (pkg.operationalState !== 'ENABLED') {
