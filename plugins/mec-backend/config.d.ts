@@ -54,8 +54,9 @@ export interface Config {
             };
         /**
          * Which MEO URLs (its apiRoot, its token endpoint) may be reached,
-         * in the format of `mec.outbound`. Without it: the configured
-         * apiRoot's and token endpoint's origins.
+         * in the format of `mec.outbound`. Without it: exactly the
+         * configured apiRoot's and token endpoint's origins, also when they
+         * resolve to a private network.
          */
         outbound?: {
           allow?: Array<{
@@ -64,6 +65,19 @@ export interface Config {
             schemes?: Array<'http' | 'https' | 'oci'>;
           }>;
           allowPrivateNetworks?: boolean;
+        };
+        /**
+         * The MEO's Helm repository (`{apiRoot}/helm-repository`), which the
+         * edge clusters of this MEPM pull charts from when their driver
+         * pulls (Flux). Drivers that push the chart (helm) do not need it.
+         */
+        helmRepository?: {
+          /**
+           * The MEO's pull token (its `mec.helmRepository.pullToken`), sent
+           * by the clusters as the HTTP Basic password of user `edge`.
+           * @visibility secret
+           */
+          pullToken?: string;
         };
       };
     };
@@ -164,6 +178,18 @@ export interface Config {
        * @visibility secret
        */
       pullToken?: string;
+    };
+
+    /** The MEO's granting (granting/v1, Mm3), for its own MEPM and any other. */
+    granting?: {
+      /**
+       * Decide grants in the background (ETSI asynchronous mode): POST
+       * grants answers 202 with the grant's Location, which answers 202
+       * until decided, then 200 with the Grant or 403 with the refusal.
+       * Decisions survive a restart and run once across replicas. Default
+       * false: 201 with the Grant at once.
+       */
+      asynchronous?: boolean;
     };
 
     /** Application lifecycle management (app_lcm). */
@@ -436,6 +462,17 @@ export interface Config {
        * FAILED_TEMP (retry once it is back); default 30 s.
        */
       unreachableSeconds?: number;
+      /**
+       * The bearer token MEPMs present (as the HTTP Basic password of the
+       * MEO's app_lcm subscription on each MEPM) when they post lifecycle
+       * notifications to `{apiRoot}/mepms/{name}/notifications`. It must be
+       * a static `backend.auth.externalAccess` token of the mec plugin whose
+       * subject `mec.clients` allows `mec.mepm.notify`. Without it the MEO
+       * subscribes to nothing and polls only; required outside development
+       * when the MEO works with MEPMs (role `meo`, or `mec.mepms.outbound`).
+       * @visibility secret
+       */
+      notificationToken?: string;
       /**
        * Which MEPM apiRoots (and their token endpoints) may be registered
        * and reached, in the format of `mec.outbound`: checked at

@@ -66,7 +66,7 @@ export async function runReencrypt(argv: string[]): Promise<string> {
     const knex = await database.getClient();
     try {
       const summary = await reencryptStoredSecrets({ config, knex });
-      return `Every stored secret is now encrypted under key '${summary.keyId}': re-encrypted ${summary.edgeHostCredentials} edge host credential(s), ${summary.subscriptionCredentials} subscription credential(s), ${summary.opOccCommands} op occurrence command(s).`;
+      return `Every stored secret is now encrypted under key '${summary.keyId}': re-encrypted ${summary.edgeHostCredentials} edge host credential(s), ${summary.mepmCredentials} MEPM credential(s), ${summary.subscriptionCredentials} subscription credential(s), ${summary.opOccCommands} op occurrence command(s).`;
     } finally {
       await knex.destroy();
       for (const hook of shutdown) await hook();

@@ -222,6 +222,37 @@ describe('checkProductionSettings', () => {
     ).toThrow(message);
   });
 
+  describe("a MEO's notifications from its MEPMs", () => {
+    const check = (change: (config: any) => void) => () =>
+      checkProductionSettings(withChange(change), { nodeEnv: 'production' });
+
+    it('need mec.mepms.notificationToken in role meo, or with MEPM rules', () => {
+      expect(check(c => (c.mec.role = 'meo'))).toThrow(
+        /mec\.mepms\.notificationToken is not set/,
+      );
+      expect(
+        check(c => {
+          c.mec.mepms = {
+            outbound: { allow: [{ host: 'mepm.example.com' }] },
+            notificationToken: 'helmmec-dev-mepm-notify-token',
+          };
+        }),
+      ).toThrow(
+        /mec\.mepms\.notificationToken is the public development default/,
+      );
+      expect(
+        check(c => {
+          c.mec.role = 'meo';
+          c.mec.mepms = { notificationToken: 'notify-token-0123456789abcdef' };
+        }),
+      ).not.toThrow();
+    });
+
+    it('are not asked for without MEPMs', () => {
+      expect(check(() => {})).not.toThrow();
+    });
+  });
+
   describe('a MEPM', () => {
     const meoAuth = (auth: unknown) =>
       withChange(c => {
@@ -420,7 +451,7 @@ describe('checkProductionSettings', () => {
     expect(() =>
       checkProductionSettings(config, { nodeEnv: 'production' }),
     ).toThrow(
-      /mec\.encryptionKeys\[0\]\.secret is the public development default; mec\.helmRepository\.pullToken is the public development default; backend\.auth\.externalAccess\[0\]\.options\.token is the public development default; backend\.auth\.externalAccess\[1\]\.options\.token is the public development default; mec\.outbound\.allow\[0\]\.host '127\.0\.0\.1' names loopback addresses/,
+      /mec\.encryptionKeys\[0\]\.secret is the public development default; mec\.helmRepository\.pullToken is the public development default; backend\.auth\.externalAccess\[0\]\.options\.token is the public development default; backend\.auth\.externalAccess\[1\]\.options\.token is the public development default; backend\.auth\.externalAccess\[2\]\.options\.token is the public development default; mec\.outbound\.allow\[0\]\.host '127\.0\.0\.1' names loopback addresses/,
     );
   });
 

@@ -11,6 +11,7 @@ export const DEVELOPMENT_SECRETS: readonly string[] = [
   'helmmec-dev-token',
   'helmmec-dev-edge-pull-token',
   'helmmec-development-only-key',
+  'helmmec-dev-mepm-notify-token',
 ];
 
 /**
@@ -58,6 +59,7 @@ export function checkProductionSettings(
     ...checkOutbound(config, 'mec.hosts.outbound'),
     ...checkOutbound(config, 'mec.mepm.meo.outbound'),
     ...checkOutbound(config, 'mec.mepms.outbound'),
+    ...checkMepmNotifications(config),
   ];
   if (problems.length > 0) {
     const environment = config.getOptionalString('auth.environment');
@@ -152,6 +154,18 @@ function checkExternalAccess(config: Config): string[] {
     );
   }
   return problems;
+}
+
+/**
+ * A MEO that works with MEPMs (role `meo`, or MEPM apiRoots allowed by
+ * `mec.mepms.outbound`) needs the token its MEPMs present with their
+ * notifications: without it the MEO would silently rely on polling alone.
+ */
+function checkMepmNotifications(config: Config): string[] {
+  const role = config.getOptionalString('mec.role') ?? 'combined';
+  const usesMepms =
+    role === 'meo' || (role !== 'mepm' && config.has('mec.mepms.outbound'));
+  return usesMepms ? checkSecret(config, 'mec.mepms.notificationToken') : [];
 }
 
 /**

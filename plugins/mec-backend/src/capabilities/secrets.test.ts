@@ -191,6 +191,7 @@ describe.each(databases.eachSupportedId())('secrets at rest on %p', id => {
     expect(await reencryptStoredSecrets({ config, knex })).toEqual({
       keyId: 'k2',
       edgeHostCredentials: 1,
+      mepmCredentials: 0,
       subscriptionCredentials: 1,
       opOccCommands: 1,
     });

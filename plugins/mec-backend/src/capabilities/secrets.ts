@@ -3,6 +3,7 @@ import { Config } from '@backstage/config';
 import { Knex } from 'knex';
 import { AppLcmOpOccStore } from '../database/AppLcmOpOccStore';
 import { EdgeHostStore } from '../database/EdgeHostStore';
+import { MepmStore } from '../database/MepmStore';
 import { applyDatabaseMigrations } from '../database/migrations';
 import { SubscriptionStore } from '../notifications';
 import { ReencryptScope, SecretCipher } from '../secrets';
@@ -12,6 +13,8 @@ export interface ReencryptSummary {
   /** The id of the key everything is now encrypted under. */
   keyId: string;
   edgeHostCredentials: number;
+  /** The credentials of registered MEPMs (`/mepms`). */
+  mepmCredentials: number;
   subscriptionCredentials: number;
   opOccCommands: number;
 }
@@ -27,6 +30,11 @@ async function rewrite(
     edgeHostCredentials:
       scope === 'all'
         ? await EdgeHostStore.create({ knex }).reencryptCredentials(cipher)
+        : 0,
+    // Likewise MEPM credentials.
+    mepmCredentials:
+      scope === 'all'
+        ? await MepmStore.create({ knex }).reencryptAuth(cipher)
         : 0,
     subscriptionCredentials: await SubscriptionStore.create({
       knex,

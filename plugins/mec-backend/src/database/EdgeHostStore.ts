@@ -28,6 +28,8 @@ export interface EdgeHostRecord {
   location: EdgeHostLocation;
   namespacePolicy: NamespacePolicy;
   source: EdgeHostSource;
+  /** The MEPM that reports the host (source `mepm`). */
+  mepm?: string;
   status?: EdgeHostStatus;
   createdAt: Date;
   updatedAt: Date;
@@ -51,6 +53,7 @@ type EdgeHostRow = {
   location: string;
   namespace_policy: string;
   source: EdgeHostSource;
+  mepm: string | null;
   status: string | null;
   status_checked_at: Date | string | null;
   created_at: Date | string;
@@ -87,6 +90,13 @@ export class EdgeHostStore {
       query.limit(page.limit);
     }
     return (await query).map(fromRow);
+  }
+
+  /** The hosts a MEPM reports, by name. */
+  async listMepmHosts(mepm: string): Promise<EdgeHostRecord[]> {
+    return (
+      await this.knex<EdgeHostRow>(TABLE).where({ mepm }).orderBy('name')
+    ).map(fromRow);
   }
 
   async getEdgeHost(name: string): Promise<EdgeHostRecord | undefined> {
@@ -224,6 +234,7 @@ function fromRow(row: EdgeHostRow): EdgeHostRecord {
     location: JSON.parse(row.location),
     namespacePolicy: JSON.parse(row.namespace_policy),
     source: row.source,
+    ...(row.mepm !== null && row.mepm !== undefined ? { mepm: row.mepm } : {}),
     ...(status ? { status } : {}),
     createdAt: date(row.created_at),
     updatedAt: date(row.updated_at),
@@ -244,6 +255,7 @@ function toRow(record: EdgeHostRecord): EdgeHostRow {
     location: JSON.stringify(record.location),
     namespace_policy: JSON.stringify(record.namespacePolicy),
     source: record.source,
+    mepm: record.mepm ?? null,
     status: record.status ? JSON.stringify(record.status) : null,
     status_checked_at: record.status?.checkedAt ?? null,
     created_at: record.createdAt,
@@ -268,5 +280,6 @@ function toPartialRow(update: EdgeHostUpdate): Partial<EdgeHostRow> {
     row.namespace_policy = JSON.stringify(update.namespacePolicy);
   }
   if (update.source) row.source = update.source;
+  if ('mepm' in update) row.mepm = update.mepm ?? null;
   return row;
 }

@@ -54,6 +54,10 @@ export class EdgeHostHealthChecker {
 
   /** Checks one host now, records and returns the result. */
   async checkNow(name: string): Promise<EdgeHost> {
+    const host = await this.hosts.getHost(name);
+    // A MEPM's host: its MEPM checks it (this MEO cannot reach its API
+    // server); its status is the one the MEPM last reported.
+    if (host.source === 'mepm') return host;
     const details: string[] = [];
     let status: EdgeHostStatus;
     try {
@@ -97,7 +101,9 @@ export class EdgeHostHealthChecker {
 
   /** Checks every host, a few at a time; one failing host does not stop the round. */
   async checkAll(): Promise<void> {
-    const queue = (await this.hosts.listHosts()).map(h => h.name);
+    const queue = (await this.hosts.listHosts())
+      .filter(h => h.source !== 'mepm')
+      .map(h => h.name);
     const worker = async () => {
       for (let name = queue.shift(); name; name = queue.shift()) {
         try {

@@ -27,6 +27,7 @@ import { DEFAULT_NAMESPACE_PREFIX, probeEdgeHost } from './probeEdgeHost';
 import { readStaticHosts } from './staticHosts';
 import {
   EdgeHost,
+  EdgeHostCredentialType,
   EdgeHostLocation,
   EdgeHostStatus,
   NamespacePolicy,
@@ -71,6 +72,33 @@ export interface EdgeHostSettingsUpdate {
   caData?: string | null;
   /** A new credential, such as a rotated ServiceAccount token. */
   credential?: EdgeHostCredential;
+}
+
+/**
+ * The driver of the hosts a MEPM reports: the MEO drives them through the
+ * MEPM's app_lcm. A host of this MEO cannot name it.
+ */
+export const MEPM_DRIVER_ID = 'mepm';
+
+/** A host as a MEPM reports it (its `GET /hosts`), to mirror on the MEO. */
+export interface MepmReportedHost {
+  name: string;
+  title?: string;
+  description?: string;
+  /** The host's API server as the MEPM reaches it (for reference only). */
+  url: string;
+  credentialType: EdgeHostCredentialType;
+  labels: Record<string, string>;
+  location: EdgeHostLocation;
+  namespacePolicy: NamespacePolicy;
+  /** The MEPM's latest check of the host, if it made one. */
+  status?: EdgeHostStatus;
+}
+
+/** A reported host the MEO did not take, and why. */
+export interface MepmHostLeftOut {
+  name: string;
+  reason: string;
 }
 
 /** A host became unreachable, or reachable again. */
@@ -356,6 +384,7 @@ export class EdgeHostService {
     update: EdgeHostSettingsUpdate,
   ): Promise<EdgeHost> {
     const record = await this.getRecord(name);
+    refuseMepmHost(record, 'changed');
     if (record.source === 'config') {
       throw new NotAllowedError(
         `Edge host '${name}' is defined in app-config (mec.hosts.static); change it there`,
@@ -367,7 +396,7 @@ export class EdgeHostService {
       changes.description = update.description ?? undefined;
     }
     if (update.driver !== undefined) {
-      changes.driver = validateDriver(update.driver, this.drivers.ids());
+      changes.driver = this.validateOwnDriver(update.driver);
     }
     if (update.labels !== undefined) {
       validateLabels(update.labels);
@@ -408,6 +437,7 @@ export class EdgeHostService {
    */
   async deleteHost(name: string): Promise<void> {
     const record = await this.getRecord(name);
+    refuseMepmHost(record, 'removed');
     if (record.source === 'config') {
       throw new NotAllowedError(
         `Edge host '${name}' is defined in app-config (mec.hosts.static); remove it there`,
@@ -430,6 +460,12 @@ export class EdgeHostService {
    */
   async getConnection(name: string): Promise<EdgeHostConnection> {
     const record = await this.getRecord(name);
+    if (record.source === 'mepm') {
+      // Its API server is the MEPM's to reach, often behind its own network.
+      throw new NotAllowedError(
+        `Edge host '${name}' is managed by MEPM '${record.mepm}'; this MEO does not connect to its API server`,
+      );
+    }
     // Every connection (health checks, drivers and the kubeconfigs they hand
     // to helm, the Kubernetes proxy) starts here, so the rules and the DNS
     // answers of the moment are checked here: a host registered under
@@ -505,6 +541,153 @@ export class EdgeHostService {
     return (await this.getRecord(name)).namespacePolicy;
   }
 
+  /**
+   * Makes this MEO's copies of a MEPM's hosts match what it reported: adds
+   * and updates them with the status the MEPM found, and retires those it
+   * no longer reports (see {@link EdgeHostService.retireMepmHost}). A host
+   * whose name another host holds already (one of this MEO's, another
+   * MEPM's) or whose settings are invalid is left out.
+   *
+   * @returns the reported hosts left out, with the reason
+   */
+  async mirrorMepmHosts(
+    mepm: string,
+    reported: MepmReportedHost[],
+  ): Promise<MepmHostLeftOut[]> {
+    const leftOut: MepmHostLeftOut[] = [];
+    const taken = new Set<string>();
+    for (const host of reported) {
+      if (taken.has(host.name)) {
+        leftOut.push({ name: host.name, reason: 'reported twice' });
+        continue;
+      }
+      let settings: EdgeHostUpdate;
+      try {
+        validateHostName(host.name);
+        validateLabels(host.labels);
+        validateLocation(host.location);
+        validateNamespacePolicy(host.namespacePolicy);
+        settings = {
+          title: host.title,
+          description: host.description,
+          serverUrl: host.url,
+          caData: undefined,
+          credentialType: host.credentialType,
+          driver: MEPM_DRIVER_ID,
+          labels: host.labels,
+          location: compact(host.location),
+          namespacePolicy: compact(host.namespacePolicy),
+          source: 'mepm',
+          mepm,
+        };
+      } catch (error) {
+        leftOut.push({ name: host.name, reason: (error as Error).message });
+        continue;
+      }
+      const existing = await this.store.getEdgeHost(host.name);
+      if (existing && existing.mepm !== mepm) {
+        leftOut.push({ name: host.name, reason: takenBy(existing) });
+        continue;
+      }
+      const now = this.now();
+      if (!existing) {
+        const inserted = await this.store.insertEdgeHost({
+          ...(settings as Omit<EdgeHostRecord, 'name'>),
+          name: host.name,
+          credentialEncrypted: '',
+          createdAt: now,
+          updatedAt: now,
+        });
+        if (!inserted) {
+          // Registered meanwhile.
+          const winner = await this.store.getEdgeHost(host.name);
+          leftOut.push({
+            name: host.name,
+            reason: winner ? takenBy(winner) : 'the name is taken',
+          });
+          continue;
+        }
+        this.logger.info(
+          `Edge host '${host.name}' of MEPM '${mepm}' joined the registry`,
+        );
+        this.hostChanged(host.name);
+      } else if (!sameSettings(existing, { ...existing, ...settings })) {
+        await this.store.updateEdgeHost(host.name, settings, now);
+        this.hostChanged(host.name);
+      }
+      taken.add(host.name);
+      if (host.status) await this.recordStatus(host.name, host.status);
+    }
+    for (const existing of await this.store.listMepmHosts(mepm)) {
+      if (!taken.has(existing.name)) {
+        await this.retireMepmHost(
+          existing.name,
+          `no longer reported by MEPM '${mepm}'`,
+        );
+      }
+    }
+    return leftOut;
+  }
+
+  /**
+   * Every host of a MEPM becomes unreachable for placement, with `error`
+   * (the MEPM does not answer).
+   */
+  async markMepmHostsUnreachable(mepm: string, error: string): Promise<void> {
+    for (const host of await this.store.listMepmHosts(mepm)) {
+      await this.recordStatus(host.name, {
+        reachable: false,
+        checkedAt: this.now(),
+        error,
+      });
+    }
+  }
+
+  /** How many application instances are placed on a MEPM's hosts. */
+  async countMepmInstances(mepm: string): Promise<number> {
+    let count = 0;
+    for (const host of await this.store.listMepmHosts(mepm)) {
+      count += await this.usage.countByHost(host.name);
+    }
+    return count;
+  }
+
+  /**
+   * Removes every host of a MEPM, when the MEPM is removed; 409 while
+   * application instances are placed on them.
+   */
+  async removeMepmHosts(mepm: string): Promise<void> {
+    const instances = await this.countMepmInstances(mepm);
+    if (instances > 0) {
+      throw new ConflictError(
+        `MEPM '${mepm}' still has ${instances} application instance(s) on its hosts; terminate and delete them first`,
+      );
+    }
+    for (const host of await this.store.listMepmHosts(mepm)) {
+      await this.store.deleteEdgeHost(host.name);
+      this.hostChanged(host.name);
+    }
+  }
+
+  /**
+   * A host its MEPM no longer reports: removed, unless application
+   * instances are placed on it; then kept, unhealthy, with `reason`, so
+   * that they stay visible until they are terminated.
+   */
+  private async retireMepmHost(name: string, reason: string): Promise<void> {
+    if ((await this.usage.countByHost(name)) > 0) {
+      await this.recordStatus(name, {
+        reachable: false,
+        checkedAt: this.now(),
+        error: reason,
+      });
+      return;
+    }
+    await this.store.deleteEdgeHost(name);
+    this.logger.info(`Edge host '${name}' left the registry: ${reason}`);
+    this.hostChanged(name);
+  }
+
   private async getRecord(name: string): Promise<EdgeHostRecord> {
     const record = await this.store.getEdgeHost(name);
     if (!record) {
@@ -547,7 +730,7 @@ export class EdgeHostService {
     validateHostName(request.name);
     validateServerUrl(request.url);
     validateCredential(request.credential);
-    const driver = validateDriver(request.driver ?? 'helm', this.drivers.ids());
+    const driver = this.validateOwnDriver(request.driver ?? 'helm');
     const labels = request.labels ?? {};
     validateLabels(labels);
     const location = compact(request.location ?? {});
@@ -578,9 +761,22 @@ export class EdgeHostService {
     };
   }
 
+  /** A driver a host of this MEO may name: registered, and not `mepm`. */
+  private validateOwnDriver(driver: string): string {
+    if (driver === MEPM_DRIVER_ID) {
+      throw new InputError(
+        `Driver '${MEPM_DRIVER_ID}' is only for the hosts MEPMs report; register the MEPM at /mepms instead`,
+      );
+    }
+    return validateDriver(driver, this.drivers.ids());
+  }
+
   /** Fails startup when stored credentials cannot be decrypted. */
   private async verifyEncryptionKey(): Promise<void> {
-    const records = await this.store.listEdgeHosts();
+    // A MEPM's hosts have no credential here.
+    const records = (await this.store.listEdgeHosts()).filter(
+      r => r.source !== 'mepm',
+    );
     if (records.length === 0) return;
     if (!this.cipher) {
       throw new Error(
@@ -601,6 +797,7 @@ export class EdgeHostService {
   private async warnOfUnknownDrivers(): Promise<void> {
     const registered = this.drivers.ids();
     for (const record of await this.store.listEdgeHosts()) {
+      if (record.source === 'mepm') continue;
       if (!registered.includes(record.driver)) {
         this.logger.warn(
           `Edge host '${record.name}' names driver '${
@@ -654,9 +851,13 @@ export class EdgeHostService {
         await this.store.insertEdgeHost(record);
         continue;
       }
-      if (existing.source === 'api') {
+      if (existing.source !== 'config') {
         this.logger.warn(
-          `Edge host '${host.name}' from mec.hosts.static replaces the one registered through the API`,
+          `Edge host '${host.name}' from mec.hosts.static replaces the one ${
+            existing.source === 'mepm'
+              ? `MEPM '${existing.mepm}' reported`
+              : 'registered through the API'
+          }`,
         );
       }
       if (
@@ -678,6 +879,7 @@ export class EdgeHostService {
           title: record.title,
           description: record.description,
           caData: record.caData,
+          mepm: undefined,
         },
         updatedAt,
       );
@@ -693,6 +895,22 @@ export class EdgeHostService {
   }
 }
 
+/** 409 for a host a MEPM reports: it is the MEPM's to change. */
+function refuseMepmHost(record: EdgeHostRecord, what: string): void {
+  if (record.source === 'mepm') {
+    throw new ConflictError(
+      `Edge host '${record.name}' is reported by MEPM '${record.mepm}' and cannot be ${what} here; change it on that MEPM`,
+    );
+  }
+}
+
+/** Why a reported host's name is not free. */
+function takenBy(existing: EdgeHostRecord): string {
+  return existing.source === 'mepm'
+    ? `the name is taken by a host of MEPM '${existing.mepm}'`
+    : `the name is taken by an edge host of this MEO (source ${existing.source})`;
+}
+
 /** Whether two records have the same settings, credential aside. */
 function sameSettings(a: EdgeHostRecord, b: EdgeHostRecord): boolean {
   const settings = (r: EdgeHostRecord) => ({
@@ -705,6 +923,8 @@ function sameSettings(a: EdgeHostRecord, b: EdgeHostRecord): boolean {
     labels: r.labels,
     location: r.location,
     namespacePolicy: r.namespacePolicy,
+    source: r.source,
+    mepm: r.mepm,
   });
   return isDeepStrictEqual(settings(a), settings(b));
 }
@@ -725,6 +945,7 @@ function toEdgeHost(record: EdgeHostRecord): EdgeHost {
     location: record.location,
     namespacePolicy: record.namespacePolicy,
     source: record.source,
+    ...(record.mepm ? { mepm: record.mepm } : {}),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     ...(record.status ? { status: record.status } : {}),

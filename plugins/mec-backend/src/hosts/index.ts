@@ -3,13 +3,19 @@ export {
   CredentialDecryptionError,
 } from './CredentialCipher';
 export type { EdgeHostCredential } from './CredentialCipher';
-export { DEVELOPMENT_HOST_RULES, EdgeHostService } from './EdgeHostService';
+export {
+  DEVELOPMENT_HOST_RULES,
+  EdgeHostService,
+  MEPM_DRIVER_ID,
+} from './EdgeHostService';
 export type {
   EdgeHostReachabilityChange,
   EdgeHostServiceOptions,
   EdgeHostDrivers,
   EdgeHostSettingsUpdate,
   EdgeHostUsage,
+  MepmHostLeftOut,
+  MepmReportedHost,
 } from './EdgeHostService';
 export {
   EdgeHostHealthChecker,

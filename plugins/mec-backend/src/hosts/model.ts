@@ -6,8 +6,11 @@
  */
 export type EdgeHostDriver = string;
 
-/** Where a host's credential and settings come from. */
-export type EdgeHostSource = 'config' | 'api';
+/**
+ * Where a host's credential and settings come from: `mec.hosts.static`,
+ * the `/hosts` API, or a MEPM that reports it to this MEO (`/mepms`).
+ */
+export type EdgeHostSource = 'config' | 'api' | 'mepm';
 
 /** The kind of credential a host is reached with. */
 export type EdgeHostCredentialType =
@@ -76,6 +79,8 @@ export interface EdgeHost {
   location: EdgeHostLocation;
   namespacePolicy: NamespacePolicy;
   source: EdgeHostSource;
+  /** The MEPM that reports and manages the host (source `mepm`). */
+  mepm?: string;
   createdAt: Date;
   updatedAt: Date;
   /** Absent until the first health check. */

@@ -44,6 +44,7 @@ import { spec as appLcmSpec } from '../schema/openapi/generated/app_lcm';
 import { spec as appPkgmSpec } from '../schema/openapi/generated/app_pkgm';
 import { spec as grantingSpec } from '../schema/openapi/generated/granting';
 import { spec as hostsSpec } from '../schema/openapi/generated/hosts';
+import { spec as mepmsSpec } from '../schema/openapi/generated/mepms';
 import { jsonRequestBody } from './jsonRequestBody';
 import { notFoundHandler, problemDetailsErrorHandler } from './problemDetails';
 
@@ -102,6 +103,9 @@ export async function createRouter(
   const router = Router();
 
   router.use(`/${HELM_REPOSITORY_PATH}`, basicAuthAsBearer());
+  // MEPMs authenticate their notifications as the MEO's subscription said:
+  // HTTP Basic whose password is a token of ours.
+  router.use('/mepms/:name/notifications', basicAuthAsBearer());
   router.use(authenticate(httpAuth));
   // Before the permission check, so that refused changes are recorded too.
   router.use(auditChanges({ auditor: options.auditor, logger }));
@@ -122,6 +126,8 @@ export async function createRouter(
     ],
     // The hosts router serves no /openapi.json (it takes only its own paths).
     ['/', operationsOf(hostsSpec)],
+    // The MEO's registry of MEPMs, served by mepmsRouter (no /openapi.json).
+    ['/', operationsOf(mepmsSpec)],
     [`/${HELM_REPOSITORY_PATH}`, HELM_REPOSITORY_OPERATIONS],
     [`/${KUBERNETES_PROXY_PATH}`, KUBERNETES_PROXY_OPERATIONS],
   ];
@@ -136,6 +142,7 @@ export async function createRouter(
       `/${MEC_API_ROOTS.appLcm}`,
       `/${MEC_API_ROOTS.granting}`,
       ...HOSTS_API_ROOTS,
+      '/mepms',
     ],
     jsonRequestBody(),
   );

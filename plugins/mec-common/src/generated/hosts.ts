@@ -249,10 +249,12 @@ export interface components {
       location: components['schemas']['Location'];
       namespacePolicy: components['schemas']['NamespacePolicy'];
       /**
-       * @description config hosts come from mec.hosts.static and change only there.
+       * @description config hosts come from mec.hosts.static and change only there; mepm hosts are reported by a MEPM registered with this MEO (`/mepms`), managed by it, and change only there (409 here).
        * @enum {string}
        */
-      source: 'config' | 'api';
+      source: 'config' | 'api' | 'mepm';
+      /** @description The MEPM that reports and manages the host (source mepm). Its status is the one that MEPM reported; the MEO does not reach the host's API server (`url`), and its driver is `mepm`. */
+      mepm?: string;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -355,7 +357,7 @@ export interface components {
         'application/problem+json': components['schemas']['ProblemDetails'];
       };
     };
-    /** @description Conflict, such as a duplicate name, a host still in use or a package that is not onboarded. */
+    /** @description Conflict, such as a duplicate name, a host still in use, a host a MEPM reports (changed only on that MEPM) or a package that is not onboarded. */
     409: {
       headers: {
         [name: string]: unknown;
@@ -529,6 +531,7 @@ export interface operations {
       401: components['responses']['401'];
       403: components['responses']['403'];
       404: components['responses']['404'];
+      409: components['responses']['409'];
     };
   };
   EdgeHostCheckPOST: {

@@ -203,6 +203,9 @@ export const spec = {
           },
           "404": {
             "$ref": "#/components/responses/404"
+          },
+          "409": {
+            "$ref": "#/components/responses/409"
           }
         }
       },
@@ -847,9 +850,14 @@ export const spec = {
             "type": "string",
             "enum": [
               "config",
-              "api"
+              "api",
+              "mepm"
             ],
-            "description": "config hosts come from mec.hosts.static and change only there."
+            "description": "config hosts come from mec.hosts.static and change only there; mepm hosts are reported by a MEPM registered with this MEO (`/mepms`), managed by it, and change only there (409 here)."
+          },
+          "mepm": {
+            "type": "string",
+            "description": "The MEPM that reports and manages the host (source mepm). Its status is the one that MEPM reported; the MEO does not reach the host's API server (`url`), and its driver is `mepm`."
           },
           "createdAt": {
             "type": "string",
@@ -1082,7 +1090,7 @@ export const spec = {
         }
       },
       "409": {
-        "description": "Conflict, such as a duplicate name, a host still in use or a package that is not onboarded.",
+        "description": "Conflict, such as a duplicate name, a host still in use, a host a MEPM reports (changed only on that MEPM) or a package that is not onboarded.",
         "content": {
           "application/problem+json": {
             "schema": {
