@@ -48,7 +48,7 @@ export interface paths {
     };
     /**
      * Reads the application descriptor (AppD) of an application package.
-     * @description Accept text/plain returns the single-file AppD (YAML or JSON, as onboarded); application/zip returns a ZIP holding it. With both, the single file is returned.
+     * @description Accept text/plain returns the single-file AppD (YAML or JSON, as onboarded, UTF-8); application/zip returns a ZIP holding it under Definitions/, with TOSCA-Metadata/TOSCA.meta naming it as Entry-Definitions (the CSAR layout of ETSI GS NFV-SOL 004). With both, the single file is returned; with neither, 406. filter and the attribute selectors act on the AppD's attributes (nested by path): an AppD that does not match the filter is 404; exclude_default leaves out virtualComputeDescriptor, swImageDescriptor, virtualStorageDescriptor, appExtCpd, terminateAppInstanceOpConfig and changeAppInstanceStateOpConfig; the selected AppD is written in the onboarded file's format. HelmMEC's reading: without any selector the file is returned as onboarded, since the 200 response "shall contain a copy of the file representing the AppD" (the exclude_default text, copied from the AppPkgInfo lists, also names that case).
      */
     get: operations['AppPackageAppdGET'];
     /** Not supported. */
@@ -69,7 +69,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Fetches the application package archive; a single byte range may be requested. */
+    /**
+     * Fetches the application package archive; a single byte range may be requested.
+     * @description The archive is application/zip; a request that does not accept it is answered 406 (7.3.7.3.2).
+     */
     get: operations['AppPackageContentGET'];
     /** Uploads the application package archive; onboarding continues asynchronously. */
     put: operations['AppPackageContentPUT'];
@@ -125,7 +128,7 @@ export interface paths {
     };
     /**
      * Reads the application descriptor (AppD) of an application package.
-     * @description Accept text/plain returns the single-file AppD (YAML or JSON, as onboarded); application/zip returns a ZIP holding it. With both, the single file is returned.
+     * @description Accept text/plain returns the single-file AppD (YAML or JSON, as onboarded, UTF-8); application/zip returns a ZIP holding it under Definitions/, with TOSCA-Metadata/TOSCA.meta naming it as Entry-Definitions (the CSAR layout of ETSI GS NFV-SOL 004). With both, the single file is returned; with neither, 406. filter and the attribute selectors act on the AppD's attributes (nested by path): an AppD that does not match the filter is 404; exclude_default leaves out virtualComputeDescriptor, swImageDescriptor, virtualStorageDescriptor, appExtCpd, terminateAppInstanceOpConfig and changeAppInstanceStateOpConfig; the selected AppD is written in the onboarded file's format. HelmMEC's reading: without any selector the file is returned as onboarded, since the 200 response "shall contain a copy of the file representing the AppD" (the exclude_default text, copied from the AppPkgInfo lists, also names that case).
      */
     get: operations['OnboardedAppPackageAppdGET'];
     /** Not supported. */
@@ -146,7 +149,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Fetches the application package archive; a single byte range may be requested. */
+    /**
+     * Fetches the application package archive; a single byte range may be requested.
+     * @description The archive is application/zip; a request that does not accept it is answered 406 (7.3.7.3.2).
+     */
     get: operations['OnboardedAppPackageContentGET'];
     /** Uploads the application package archive; onboarding continues asynchronously. */
     put: operations['OnboardedAppPackageContentPUT'];
@@ -258,6 +264,7 @@ export interface components {
         attribute: string;
         source: string;
       }[];
+      /** @description self is the package's resource by appPkgId. appD and appPkgContent are in the tree the package was read through: under /onboarded_app_packages/{appDId} when read there (individually or as a list), else under /app_packages/{appPkgId}. */
       _links: {
         self: components['schemas']['LinkType'];
         appD: components['schemas']['LinkType'];
@@ -424,7 +431,7 @@ export interface components {
         'application/problem+json': components['schemas']['ProblemDetails'];
       };
     };
-    /** @description Method Not Allowed. */
+    /** @description Method Not Allowed. The Allow header lists the methods of the resource that can succeed (not those documented only to be refused). */
     405: {
       headers: {
         [name: string]: unknown;
