@@ -13,13 +13,20 @@ describe('MecEdgeHostClusterSupplier', () => {
   let status = 200;
   /** Serves one host per page, linking the next as the mec backend does. */
   let paged = false;
+  let withMepmHost = false;
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       requests.push({ url: req.url, authorization: req.headers.authorization });
       res.statusCode = status;
       res.setHeader('content-type', 'application/json');
-      let items = [{ name: 'edge-1', title: 'Edge one' }, { name: 'edge-2' }];
+      let items: Array<Record<string, string>> = [
+        { name: 'edge-1', title: 'Edge one' },
+        { name: 'edge-2' },
+      ];
+      if (withMepmHost) {
+        items.push({ name: 'edge-far', source: 'mepm', mepm: 'mepm-a' });
+      }
       if (paged) {
         const second = req.url!.endsWith('?nextpage_opaque_marker=m1');
         items = items.slice(second ? 1 : 0, second ? 2 : 1);
@@ -48,6 +55,7 @@ describe('MecEdgeHostClusterSupplier', () => {
     requests.length = 0;
     status = 200;
     paged = false;
+    withMepmHost = false;
   });
 
   const options = { credentials: mockCredentials.user() };
@@ -95,6 +103,12 @@ describe('MecEdgeHostClusterSupplier', () => {
     ]);
     // The token is one for the mec plugin, not a host credential.
     expect(clusters[0].authMetadata.serviceAccountToken).toContain('mec');
+  });
+
+  it('leaves out the hosts a MEPM reports: the MEO has no connection to them', async () => {
+    withMepmHost = true;
+    const clusters = await supplier().getClusters(options);
+    expect(clusters.map(c => c.name)).toEqual(['edge-1', 'edge-2']);
   });
 
   it("gives the proxy a token on behalf of the Kubernetes plugin's caller", async () => {

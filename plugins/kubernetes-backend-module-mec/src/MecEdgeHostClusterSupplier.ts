@@ -127,17 +127,21 @@ export class MecEdgeHostClusterSupplier implements KubernetesClustersSupplier {
       items.push(...((await response.json()) as EdgeHostList).items);
       url = nextPageUrl(url, response.headers.get('link'));
     }
-    return items.map(host => ({
-      name: host.name,
-      title: host.title ?? host.name,
-      url: `${mecBase}/${PROXY_PATH}/${encodeURIComponent(host.name)}`,
-      authMetadata: {
-        // Server-side bearer token auth: the frontend sends nothing. The
-        // token is set per request (see getClusters).
-        'kubernetes.io/auth-provider': 'serviceAccount',
-      },
-      // Edge clusters rarely run a metrics server; asking would only add errors.
-      skipMetricsLookup: true,
-    }));
+    // A MEPM's hosts are reached through that MEPM, never by this MEO:
+    // the proxy has no connection to them.
+    return items
+      .filter(host => host.source !== 'mepm')
+      .map(host => ({
+        name: host.name,
+        title: host.title ?? host.name,
+        url: `${mecBase}/${PROXY_PATH}/${encodeURIComponent(host.name)}`,
+        authMetadata: {
+          // Server-side bearer token auth: the frontend sends nothing. The
+          // token is set per request (see getClusters).
+          'kubernetes.io/auth-provider': 'serviceAccount',
+        },
+        // Edge clusters rarely run a metrics server; asking would only add errors.
+        skipMetricsLookup: true,
+      }));
   }
 }
