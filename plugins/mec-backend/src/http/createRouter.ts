@@ -131,7 +131,16 @@ export async function createRouter(
     [`/${HELM_REPOSITORY_PATH}`, HELM_REPOSITORY_OPERATIONS],
     [`/${KUBERNETES_PROXY_PATH}`, KUBERNETES_PROXY_OPERATIONS],
   ];
+  // A MEPM serves no packages, grants or charts: those are its MEO's, and
+  // their paths answer 404 ProblemDetails here, not 403.
+  const meoApis = options.role !== 'mepm';
+  const meoOnly = [
+    `/${MEC_API_ROOTS.appPkgm}`,
+    `/${MEC_API_ROOTS.granting}`,
+    `/${HELM_REPOSITORY_PATH}`,
+  ];
   for (const [path, declared] of operations) {
+    if (!meoApis && meoOnly.includes(path)) continue;
     router.use(path, authorizeOperations(declared, options.authorizer));
   }
   // JSON bodies of the MEC APIs, with our depth and NUL limits; not for the
@@ -147,9 +156,6 @@ export async function createRouter(
     jsonRequestBody(),
   );
 
-  // A MEPM serves no packages, grants or charts: those are its MEO's, and
-  // their paths answer 404 ProblemDetails here.
-  const meoApis = options.role !== 'mepm';
   if (meoApis) {
     router.use(
       `/${MEC_API_ROOTS.appPkgm}`,
