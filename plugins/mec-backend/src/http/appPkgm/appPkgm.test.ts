@@ -229,17 +229,17 @@ describe.each(databases.eachSupportedId())('app_pkgm/v1 on %p', databaseId => {
     expect(latin1.status).toBe(406);
 
     const zip = await appd('?exclude_default', 'application/zip');
-    const files = await readZipArchive(
+    const entries = await readZipArchive(
       zip.body,
       DEFAULT_PACKAGE_CONTENT_LIMITS,
       'the AppD ZIP',
     );
     const meta = parseToscaMeta(
-      files.get('TOSCA-Metadata/TOSCA.meta')!.toString('utf8'),
+      entries.get('TOSCA-Metadata/TOSCA.meta')!.toString('utf8'),
     );
     const entry = meta.get('Entry-Definitions')![0];
     expect(meta.get('TOSCA-Meta-File-Version')).toEqual(['1.0']);
-    expect(parse(files.get(entry)!.toString('utf8'))).toEqual(lean);
+    expect(parse(entries.get(entry)!.toString('utf8'))).toEqual(lean);
   });
 
   it('serves the package content as application/zip only', async () => {
@@ -283,9 +283,9 @@ describe.each(databases.eachSupportedId())('app_pkgm/v1 on %p', databaseId => {
       appD: { href: `${tree}/appd` },
       appPkgContent: { href: `${tree}/package_content` },
     });
-    expect(
-      list.body.find((p: any) => p.id === videoId)._links.appD.href,
-    ).toBe(`${tree}/appd`);
+    expect(list.body.find((p: any) => p.id === videoId)._links.appD.href).toBe(
+      `${tree}/appd`,
+    );
     const appd = await call(
       'get',
       `/onboarded_app_packages/${encodeURIComponent(pkg.appDId)}/appd`,

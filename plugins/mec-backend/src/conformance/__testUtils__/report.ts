@@ -1,4 +1,10 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -35,12 +41,14 @@ export interface TierPart {
 export const REPORT_DIR = resolve(
   // eslint-disable-next-line no-restricted-syntax
   __dirname,
-  '../../../../test-results/conformance',
+  '../../../../../test-results/conformance',
 );
 
 const partFile = (part: TierPart) =>
-  `${part.tier}.${part.role}.${part.database}`.replace(/[^A-Za-z0-9._-]/g, '_') +
-  '.json';
+  `${`${part.tier}.${part.role}.${part.database}`.replace(
+    /[^A-Za-z0-9._-]/g,
+    '_',
+  )}.json`;
 
 /**
  * Writes a tier's part and regenerates `report.md` from every part in the
@@ -53,7 +61,12 @@ export function writeTierPart(part: TierPart, dir = REPORT_DIR): void {
   const parts = readdirSync(dir)
     .filter(name => name.endsWith('.json'))
     .map(name => JSON.parse(readFileSync(join(dir, name), 'utf8')) as TierPart);
-  writeFileSync(join(dir, 'report.md'), renderReport(parts));
+  // Tiers finish in parallel workers: replace the report whole, never
+  // leave it half written. The parts are the record; the last tier to
+  // finish renders them all.
+  const temporary = join(dir, `.report.${process.pid}.md`);
+  writeFileSync(temporary, renderReport(parts));
+  renameSync(temporary, join(dir, 'report.md'));
 }
 
 /**
@@ -84,9 +97,8 @@ export function renderReport(parts: TierPart[]): string {
       `| Test case | ${databases.join(' | ')} | Reason / note |`,
       `|---|${databases.map(() => '---|').join('')}---|`,
     );
-    const ids = [
-      ...new Set(group.flatMap(p => p.results.map(r => r.tcId))),
-    ].sort();
+    // In the robot file's order, as the tier ran them.
+    const ids = [...new Set(group.flatMap(p => p.results.map(r => r.tcId)))];
     const counts = new Map<CaseVerdict, number>();
     for (const id of ids) {
       const cells = databases.map(db => {
@@ -95,11 +107,11 @@ export function renderReport(parts: TierPart[]): string {
           .results.find(r => r.tcId === id);
         return result?.verdict ?? 'not run';
       });
-      const worst = cells.includes('failed')
-        ? 'failed'
-        : cells.includes('not run')
-        ? 'failed'
-        : (cells[0] as CaseVerdict);
+      // A case counts as failed unless it succeeded on every database.
+      const worst: CaseVerdict =
+        cells.includes('failed') || cells.includes('not run')
+          ? 'failed'
+          : (cells[0] as CaseVerdict);
       counts.set(worst, (counts.get(worst) ?? 0) + 1);
       const reasons = [
         ...new Set(

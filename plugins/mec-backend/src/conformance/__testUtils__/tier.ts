@@ -5,8 +5,8 @@ import { mecPermissions } from '@helmmec/plugin-mec-common';
 import { Knex } from 'knex';
 import { request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { mecPlugin } from '../plugin';
-import { expectConformingResponse } from '../__testUtils__/openApiConformance';
+import { mecPlugin } from '../../plugin';
+import { expectConformingResponse } from '../../__testUtils__/openApiConformance';
 import { CaseResult, writeTierPart } from './report';
 
 type Spec = Parameters<typeof expectConformingResponse>[0];
@@ -24,10 +24,11 @@ export interface CaseOptions {
 }
 
 /**
- * Declares the cases of one tier (one robot file, one role) on one
- * database: `testCase` registers a jest test named by its TC id and
- * records its verdict; after the last case the tier's part of the report
- * is written (see ./report.ts).
+ * The verdicts of one tier (one robot file, one role) on one database.
+ * Returns `record(options, fn)`, which wraps the body of a jest test named
+ * `'<TC id> <title>'` and records the case's verdict under that TC id;
+ * after the tier's last case its part of the report is written (see
+ * ./report.ts).
  */
 export function conformanceTier(meta: {
   tier: string;
@@ -38,13 +39,16 @@ export function conformanceTier(meta: {
   const results: CaseResult[] = [];
   afterAll(() => writeTierPart({ ...meta, results }));
 
-  return function testCase(
-    tcId: string,
-    title: string,
+  return function record(
     options: CaseOptions,
     fn: () => Promise<void>,
-  ): void {
-    it(`${tcId} ${title}`, async () => {
+  ): () => Promise<void> {
+    return async () => {
+      const name = expect.getState().currentTestName ?? '';
+      const tcId = /\bTC_MEC_\S+/.exec(name)?.[0];
+      if (!tcId) {
+        throw new Error(`A conformance test is named by its TC id: '${name}'`);
+      }
       try {
         await fn();
       } catch (error) {
@@ -62,7 +66,7 @@ export function conformanceTier(meta: {
         reason: options.spec,
         note: options.note,
       });
-    });
+    };
   };
 }
 
@@ -153,7 +157,13 @@ export async function startConformanceBackend(options: {
       headers['content-type'] ??= 'application/json';
       payload = Buffer.from(JSON.stringify(request.json));
     }
-    const response = await send(port, method, `/api/mec${path}`, headers, payload);
+    const response = await send(
+      port,
+      method,
+      `/api/mec${path}`,
+      headers,
+      payload,
+    );
     expectConformingResponse(spec, { method, path: template }, response);
     return response;
   }
@@ -208,14 +218,16 @@ function send(
 
 /** A failure in one line: jest's matcher message without colours. */
 function summarize(error: unknown): string {
-  return String((error as Error)?.message ?? error)
-    // eslint-disable-next-line no-control-regex
-    .replace(/\u001b\[[0-9;]*m/g, '')
-    .split('\n')
-    .map(line => line.trim())
-    .filter(line => line && !line.startsWith('//'))
-    .slice(0, 3)
-    .join(' ')
-    .replace(/expect\(received\)\.\w+\(expected\)\s*/, '')
-    .slice(0, 300);
+  return (
+    String((error as Error)?.message ?? error)
+      // eslint-disable-next-line no-control-regex
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .split('\n')
+      .map(line => line.trim())
+      .filter(line => line && !line.startsWith('//'))
+      .slice(0, 3)
+      .join(' ')
+      .replace(/expect\(received\)\.\w+\(expected\)\s*/, '')
+      .slice(0, 300)
+  );
 }

@@ -4,7 +4,7 @@ import {
   validAppD,
 } from '../../packages/content/__testUtils__/archives';
 import { sha256 } from '../../__testUtils__/packages';
-import { startConformanceBackend } from '../tier';
+import { startConformanceBackend } from './tier';
 
 type Backend = Awaited<ReturnType<typeof startConformanceBackend>>;
 
