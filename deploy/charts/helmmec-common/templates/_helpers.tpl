@@ -147,8 +147,7 @@ connection:
   ssl:
     rejectUnauthorized: {{ $pg.ssl.rejectUnauthorized }}
     {{- if $pg.ssl.caSecret.name }}
-    ca:
-      $file: /etc/helmmec/postgresql-ca/{{ $pg.ssl.caSecret.key }}
+    ca: ${POSTGRES_SSL_CA}
     {{- end }}
   {{- end }}
 {{- end }}

@@ -166,6 +166,14 @@ spec:
                 secretKeyRef:
                   name: {{ include "helmmec.postgresql.secretName" $root }}
                   key: {{ include "helmmec.postgresql.passwordKey" $root }}
+            {{- if and $values.postgresql.ssl.enabled $values.postgresql.ssl.caSecret.name }}
+            # The CA of the PostgreSQL server (PEM), for backend.database.connection.ssl.ca.
+            - name: POSTGRES_SSL_CA
+              valueFrom:
+                secretKeyRef:
+                  name: {{ $values.postgresql.ssl.caSecret.name }}
+                  key: {{ $values.postgresql.ssl.caSecret.key }}
+            {{- end }}
             {{- include "helmmec.secretEnv.vars" (dict "root" $root "entries" .secretEntries) | trim | nindent 12 }}
             {{- with .env }}
             {{- . | trim | nindent 12 }}
@@ -211,11 +219,6 @@ spec:
               readOnly: true
             - name: tmp
               mountPath: /tmp
-            {{- if and $values.postgresql.ssl.enabled $values.postgresql.ssl.caSecret.name }}
-            - name: postgresql-ca
-              mountPath: /etc/helmmec/postgresql-ca
-              readOnly: true
-            {{- end }}
             {{- with .volumeMounts }}
             {{- . | trim | nindent 12 }}
             {{- end }}
@@ -227,14 +230,6 @@ spec:
         - name: tmp
           emptyDir:
             sizeLimit: {{ $values.tmpSizeLimit }}
-        {{- if and $values.postgresql.ssl.enabled $values.postgresql.ssl.caSecret.name }}
-        - name: postgresql-ca
-          secret:
-            secretName: {{ $values.postgresql.ssl.caSecret.name }}
-            items:
-              - key: {{ $values.postgresql.ssl.caSecret.key }}
-                path: {{ $values.postgresql.ssl.caSecret.key }}
-        {{- end }}
         {{- with .volumes }}
         {{- . | trim | nindent 8 }}
         {{- end }}

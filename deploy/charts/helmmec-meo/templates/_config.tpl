@@ -20,6 +20,11 @@ missing.
   required: true
   what: secrets.encryptionKey
   description: the key of secrets at rest, openssl rand -base64 32
+- env: MEC_MEPM_NOTIFY_TOKEN
+  value: {{ $s.mepmNotifyToken | quote }}
+  required: true
+  what: secrets.mepmNotifyToken
+  description: the token MEPMs post lifecycle notifications to this MEO with
 - env: MEC_MEPM_TOKEN
   value: {{ $s.mepmToken | quote }}
   required: {{ .Values.mepms.staticToken.enabled }}
@@ -61,6 +66,13 @@ backend:
           subject: mec-edge-pull
         accessRestrictions:
           - plugin: mec
+      # MEPMs posting lifecycle notifications (mec.mepms.notificationToken).
+      - type: static
+        options:
+          token: ${MEC_MEPM_NOTIFY_TOKEN}
+          subject: mec-mepm-notify
+        accessRestrictions:
+          - plugin: mec
       {{- if .Values.mepms.staticToken.enabled }}
       - type: static
         options:
@@ -95,6 +107,8 @@ mec:
     - id: {{ . | quote }}
       secret: ${MEC_PREVIOUS_ENCRYPTION_KEY}
     {{- end }}
+  mepms:
+    notificationToken: ${MEC_MEPM_NOTIFY_TOKEN}
 {{- end }}
 
 {{/* What every object of the chart is made from. */}}

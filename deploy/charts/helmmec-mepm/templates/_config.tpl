@@ -25,16 +25,21 @@ missing.
   required: {{ eq .Values.meo.auth.type "clientCredentials" }}
   what: secrets.meoClientSecret
   description: the OAuth 2.0 client secret of this MEPM at the MEO's token endpoint, as meo.auth.type is clientCredentials
-- env: MEC_EDGE_PULL_TOKEN
-  value: {{ $s.edgePullToken | quote }}
-  required: true
-  what: secrets.edgePullToken
-  description: the MEO's chart pull token, which the flux driver gives this MEPM's clusters
+- env: MEC_MEO_PULL_TOKEN
+  value: {{ $s.meoPullToken | quote }}
+  required: {{ include "helmmec-mepm.pullsCharts" . }}
+  what: secrets.meoPullToken
+  description: the MEO's chart pull token, which the flux driver gives this MEPM's clusters, as meo.pullCharts is true or localCluster.driver is flux
 - env: MEC_PREVIOUS_ENCRYPTION_KEY
   value: {{ $s.previousEncryptionKey | quote }}
   required: {{ not (empty .Values.encryptionKeys.previousId) }}
   what: secrets.previousEncryptionKey
   description: the key being rotated out, as encryptionKeys.previousId is set
+{{- end }}
+
+{{/* Whether this MEPM's clusters pull charts from the MEO: "true" or "false". */}}
+{{- define "helmmec-mepm.pullsCharts" -}}
+{{- or .Values.meo.pullCharts (and .Values.localCluster.enabled (eq .Values.localCluster.driver "flux")) }}
 {{- end }}
 
 {{- define "helmmec-mepm.localCluster.tokenSecretName" -}}
@@ -71,12 +76,6 @@ backend:
           subject: mec-meo
         accessRestrictions:
           - plugin: mec
-      - type: static
-        options:
-          token: ${MEC_EDGE_PULL_TOKEN}
-          subject: mec-edge-pull
-        accessRestrictions:
-          - plugin: mec
       {{- with .Values.extraExternalAccess }}
       {{- toYaml . | nindent 6 }}
       {{- end }}
@@ -103,10 +102,12 @@ mec:
       outbound:
         {{- toYaml . | nindent 8 }}
       {{- end }}
+      {{- if eq (include "helmmec-mepm.pullsCharts" .) "true" }}
+      helmRepository:
+        pullToken: ${MEC_MEO_PULL_TOKEN}
+      {{- end }}
   clients:
     {{- toYaml .Values.clients | nindent 4 }}
-  helmRepository:
-    pullToken: ${MEC_EDGE_PULL_TOKEN}
   encryptionKeys:
     - id: {{ .Values.encryptionKeys.id | quote }}
       secret: ${MEC_ENCRYPTION_KEY}
