@@ -11,6 +11,7 @@ import { spec as appLcmSpec } from '../../schema/openapi/generated/app_lcm';
 import { spec as appPkgmSpec } from '../../schema/openapi/generated/app_pkgm';
 import { spec as grantingSpec } from '../../schema/openapi/generated/granting';
 import { spec as hostsSpec } from '../../schema/openapi/generated/hosts';
+import { spec as mepmsSpec } from '../../schema/openapi/generated/mepms';
 import { DECLARABLE_PERMISSIONS, operationsOf } from '.';
 
 jest.setTimeout(60_000);
@@ -33,6 +34,7 @@ const documents = [
   ['app_lcm/v1', appLcmSpec],
   ['granting/v1', grantingSpec],
   ['', hostsSpec],
+  ['', mepmsSpec],
 ] as const;
 
 /** Every operation of the four documents as a request path with sample ids. */
@@ -45,7 +47,7 @@ const everyOperation = documents.flatMap(([root, spec]) =>
 );
 
 describe('x-mec-permission', () => {
-  it.each(documents.map(([root, spec]) => [root || 'hosts', spec]))(
+  it.each(documents.map(([root, spec]) => [root || spec.info.title, spec]))(
     'is declared, naming a known permission, on every operation of %s',
     (_name, spec) => {
       for (const [path, item] of Object.entries(spec.paths)) {
