@@ -415,3 +415,150 @@ describe.each(databases.eachSupportedId())(
     });
   },
 );
+
+describe.each(databases.eachSupportedId())(
+  'a MEPM with a MEO that grants asynchronously on %p',
+  databaseId => {
+    let meoKnex: Knex;
+    let mepmKnex: Knex;
+    let meo: Awaited<ReturnType<typeof startMec>> | undefined;
+    let mepm: Awaited<ReturnType<typeof startMec>>;
+    let location: { id: string; appDId: string };
+    const { create, run, lcm } = appLcm(() => mepm.server);
+
+    beforeAll(async () => {
+      meoKnex = await databases.init(databaseId);
+      mepmKnex = await databases.init(databaseId);
+      meo = await startMec(meoKnex, {
+        granting: { asynchronous: true },
+        clients: [
+          {
+            subject: 'oss',
+            allow: ['mm1', 'mec.host.register', 'mec.host.read'],
+          },
+          { subject: 'mepm-a', allow: ['mm3'] },
+        ],
+      });
+      mepm = await startMec(mepmKnex, {
+        role: 'mepm',
+        mepm: {
+          meo: {
+            apiRoot: `http://localhost:${meo.port}/api/mec`,
+            auth: { token: MEPM_TOKEN },
+          },
+        },
+        clients: [
+          {
+            subject: 'oss',
+            allow: ['mm1', 'mec.host.register', 'mec.host.read'],
+          },
+        ],
+      });
+      location = await onboard(meo.server, 'location-service');
+      await registerHost(mepm.server, mepmKnex, 'edge-shared');
+      await registerHost(mepm.server, mepmKnex, 'edge-tight');
+      await registerHost(meo.server, meoKnex, 'edge-shared');
+      await registerHost(meo.server, meoKnex, 'edge-tight', 100);
+    });
+
+    afterAll(async () => {
+      await mepm?.stop();
+      await meo?.stop();
+    });
+
+    it('answers 202 with the grant to poll, then 200 with the Grant', async () => {
+      const posted = await request(meo!.server)
+        .post(`${MEC}/granting/v1/grants`)
+        .set('authorization', `Bearer ${MEPM_TOKEN}`)
+        .send({
+          appInstanceId: 'other-mepm-instance-1',
+          appLcmOpOccId: 'other-mepm-op-1',
+          appDId: location.appDId,
+          operation: 'INSTANTIATE',
+          additionalParams: {
+            selectedMECHostInfo: [{ hostId: { name: 'edge-shared' } }],
+          },
+          _links: {
+            appLcmOpOcc: { href: 'http://mepm.test/op/other-mepm-op-1' },
+            appInstance: { href: 'http://mepm.test/i/other-mepm-instance-1' },
+          },
+        });
+      expectConformingResponse(
+        grantingSpec,
+        { method: 'post', path: '/grants' },
+        posted,
+      );
+      expect(posted.status).toBe(202);
+      const grantPath = new URL(posted.headers.location).pathname;
+      let polled: request.Response | undefined;
+      for (let i = 0; i < 400; i++) {
+        polled = await request(meo!.server)
+          .get(grantPath)
+          .set('authorization', `Bearer ${MEPM_TOKEN}`);
+        expectConformingResponse(
+          grantingSpec,
+          { method: 'get', path: '/grants/{grantId}' },
+          polled,
+        );
+        if (polled.status !== 202) break;
+        expect(polled.headers.location).toBe(posted.headers.location);
+        await new Promise(r => setTimeout(r, 50));
+      }
+      expect(polled!.status).toBe(200);
+      expect(polled!.body).toMatchObject({
+        appInstanceId: 'other-mepm-instance-1',
+        zones: [{ zoneId: 'edge-shared' }],
+      });
+    });
+
+    it('instantiates once the grant is decided, and fails with the MEO’s reason when it is refused', async () => {
+      const id = await create(location.appDId);
+      const done = await run(id, 'instantiate', {
+        selectedMECHostInfo: [{ hostId: { name: 'edge-shared' } }],
+      });
+      expect(done).toMatchObject({ operationState: 'COMPLETED' });
+      expect(
+        await meoKnex('grants').where({ app_instance_id: id }).first(),
+      ).toMatchObject({ decision_state: 'GRANTED', host_name: 'edge-shared' });
+
+      const tight = await create(location.appDId);
+      const refused = await run(tight, 'instantiate', {
+        selectedMECHostInfo: [{ hostId: { name: 'edge-tight' } }],
+      });
+      expect(refused).toMatchObject({
+        operationState: 'FAILED_TEMP',
+        error: {
+          detail: expect.stringMatching(
+            /^The MEO refused the grant: No edge host fits the application: .*edge-tight: 100m CPU free/,
+          ),
+        },
+      });
+    });
+
+    it('keeps using the cached package while the MEO is down, and fails what needs a grant readably', async () => {
+      const id = await create(location.appDId);
+      await meo!.stop();
+      meo = undefined;
+      // The package is cached: a new instance of it can still be created.
+      const cached = await create(location.appDId);
+      expect(cached).toEqual(expect.any(String));
+      const failed = await run(id, 'instantiate', {
+        selectedMECHostInfo: [{ hostId: { name: 'edge-shared' } }],
+      });
+      expect(failed).toMatchObject({
+        operationState: 'FAILED_TEMP',
+        error: {
+          detail: expect.stringMatching(
+            /^The MEO could not be asked for a grant: The MEO is unreachable/,
+          ),
+        },
+      });
+      const instance = await lcm(
+        'get',
+        `/app_instances/${id}`,
+        '/app_instances/{appInstanceId}',
+      );
+      expect(instance.body.instantiationState).toBe('NOT_INSTANTIATED');
+    });
+  },
+);
