@@ -258,6 +258,26 @@ describe.each(databases.eachSupportedId())('GrantingService on %p', id => {
       expect(unknown.hostName).toBeUndefined();
     });
 
+    it('keeps the newest INSTANTIATE grant through retention until a TERMINATE grant follows', async () => {
+      const store = GrantStore.create({ knex });
+      const instantiate = foreign({
+        hostSelection: { candidates: ['edge-b'] },
+      });
+      const kept = await granting.issue(instantiate);
+      const later = new Date(Date.now() + 60_000);
+      await store.deleteSettledBefore(later);
+      expect(await store.get(kept.id)).toMatchObject({ hostName: 'edge-b' });
+      const terminate = await granting.issue({
+        ...instantiate,
+        appLcmOpOccId: randomUUID(),
+        operation: 'TERMINATE',
+      });
+      expect(terminate.hostName).toBe('edge-b');
+      await store.deleteSettledBefore(new Date(Date.now() + 120_000));
+      expect(await store.get(kept.id)).toBeUndefined();
+      expect(await store.get(terminate.id)).toBeUndefined();
+    });
+
     it('decides in the background in asynchronous mode', async () => {
       const decider = new GrantDecider({
         grants: GrantStore.create({ knex }),
