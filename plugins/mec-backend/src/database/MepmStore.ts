@@ -120,9 +120,7 @@ export class MepmStore {
 
   /** Records that the MEPM delivered a notification. */
   async setNotifiedAt(name: string, at: Date): Promise<void> {
-    await this.knex<MepmRow>(TABLE)
-      .where({ name })
-      .update({ notified_at: at });
+    await this.knex<MepmRow>(TABLE).where({ name }).update({ notified_at: at });
   }
 
   /** @returns whether it existed */
