@@ -40,7 +40,9 @@ export function methodNotAllowed(spec: {
   const router = Router();
   for (const [path, item] of Object.entries(spec.paths)) {
     const allowed = Object.entries(item)
-      .filter(([key, operation]) => HTTP_METHODS.includes(key) && isServed(operation))
+      .filter(
+        ([key, operation]) => HTTP_METHODS.includes(key) && isServed(operation),
+      )
       .map(([method]) => method.toUpperCase());
     if (allowed.includes('GET')) allowed.push('HEAD');
     router.all(toExpressPath(path), async (req, res) => {

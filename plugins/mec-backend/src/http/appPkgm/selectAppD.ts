@@ -61,6 +61,8 @@ export function selectAppD(
   const selected = list.select(appd);
   return {
     fileName: file.fileName,
-    text: isJson ? `${JSON.stringify(selected, null, 2)}\n` : stringify(selected),
+    text: isJson
+      ? `${JSON.stringify(selected, null, 2)}\n`
+      : stringify(selected),
   };
 }

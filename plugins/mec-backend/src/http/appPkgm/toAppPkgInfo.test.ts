@@ -40,15 +40,13 @@ describe('toAppPkgInfo', () => {
 
   it('links the AppD and content in the appDId tree when read by appDId', () => {
     const onboarded = { ...created, appDId: 'appd 1' };
-    expect(toAppPkgInfo(onboarded, 'https://meo/v1', 'appDId')._links).toEqual(
-      {
-        self: { href: 'https://meo/v1/app_packages/pkg%201' },
-        appD: { href: 'https://meo/v1/onboarded_app_packages/appd%201/appd' },
-        appPkgContent: {
-          href: 'https://meo/v1/onboarded_app_packages/appd%201/package_content',
-        },
+    expect(toAppPkgInfo(onboarded, 'https://meo/v1', 'appDId')._links).toEqual({
+      self: { href: 'https://meo/v1/app_packages/pkg%201' },
+      appD: { href: 'https://meo/v1/onboarded_app_packages/appd%201/appd' },
+      appPkgContent: {
+        href: 'https://meo/v1/onboarded_app_packages/appd%201/package_content',
       },
-    );
+    });
   });
 
   it.each([
