@@ -1,7 +1,10 @@
 import { AppInstanceStore } from '../database/AppInstanceStore';
 import { GrantStore } from '../database/GrantStore';
 import { GrantDecider } from '../granting/GrantDecider';
-import { GrantingService } from '../granting/GrantingService';
+import {
+  GrantDecisionTrigger,
+  GrantingService,
+} from '../granting/GrantingService';
 import { HostDirectory } from '../hosts/HostDirectory';
 import { AppPackageService } from '../packages/AppPackageService';
 import { scheduleLeasedWork } from './leasedWork';
@@ -25,19 +28,21 @@ export async function buildGranting(
   const grants = GrantStore.create({ knex });
   const asynchronous =
     config.getOptionalBoolean('mec.granting.asynchronous') ?? false;
-  // Pending decisions of an earlier asynchronous run are finished either way.
-  const decider: GrantDecider = new GrantDecider({
-    grants,
-    decide: (request, id) => granting.decide(request, id),
-    logger,
-  });
-  const granting: GrantingService = new GrantingService(
+  const decisions: GrantDecisionTrigger = { trigger: () => {} };
+  const granting = new GrantingService(
     deps.hosts,
     grants,
     deps.instances,
     deps.appPackages,
-    asynchronous ? { asynchronous: decider } : {},
+    asynchronous ? { asynchronous: decisions } : {},
   );
+  // Pending decisions of an earlier asynchronous run are finished either way.
+  const decider = new GrantDecider({
+    grants,
+    decide: (request, id) => granting.decide(request, id),
+    logger,
+  });
+  decisions.trigger = id => decider.trigger(id);
   await scheduleLeasedWork(
     core,
     { id: 'mec-grant-decisions', timeout: { minutes: 5 } },

@@ -279,30 +279,31 @@ describe.each(databases.eachSupportedId())('GrantingService on %p', id => {
     });
 
     it('decides in the background in asynchronous mode', async () => {
-      const decider = new GrantDecider({
-        grants: GrantStore.create({ knex }),
-        decide: (asked, id) => asynchronous.decide(asked, id),
-        logger: mockServices.logger.mock(),
-      });
-      const asynchronous: GrantingService = new GrantingService(
+      const decisions = { trigger: (_id: string) => {} };
+      const asynchronous = new GrantingService(
         createHostDirectory(hosts),
         GrantStore.create({ knex }),
         instances,
         packages,
-        { asynchronous: { trigger: () => {} } },
+        { asynchronous: decisions },
       );
+      const decider = new GrantDecider({
+        grants: GrantStore.create({ knex }),
+        decide: (asked, grantId) => asynchronous.decide(asked, grantId),
+        logger: mockServices.logger.mock(),
+      });
       const pending = await asynchronous.request(foreign());
       expect(pending).toEqual({ state: 'PROCESSING', id: expect.any(String) });
-      const id = pending.state === 'PROCESSING' ? pending.id : '';
-      expect(await asynchronous.getDecision(id)).toEqual({
+      const grantId = pending.state === 'PROCESSING' ? pending.id : '';
+      expect(await asynchronous.getDecision(grantId)).toEqual({
         state: 'PROCESSING',
-        id,
+        id: grantId,
       });
       // Not triggered: as after a restart, the decider finds it unclaimed.
       await decider.resumeUnclaimed();
-      expect(await asynchronous.getDecision(id)).toMatchObject({
+      expect(await asynchronous.getDecision(grantId)).toMatchObject({
         state: 'GRANTED',
-        grant: { id, hostName: 'edge-a', links },
+        grant: { id: grantId, hostName: 'edge-a', links },
       });
 
       packages.pkg.operationalState = 'DISABLED';

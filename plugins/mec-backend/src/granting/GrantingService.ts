@@ -5,7 +5,6 @@ import { GrantStore } from '../database/GrantStore';
 import { HostDirectory } from '../hosts/HostDirectory';
 import { AppPackageService } from '../packages/AppPackageService';
 import { AppPackageRef } from '../packages/model';
-import type { AppInstance } from '../lifecycle/model';
 import {
   Grant,
   GrantDecision,
@@ -152,7 +151,7 @@ export class GrantingService {
   /** An instance of this MEO: placed among its hosts, or where it runs. */
   private async placeOwn(
     request: GrantRequest,
-    instance: AppInstance,
+    instance: { id: string; hostName?: string; namespace?: string },
   ): Promise<{ hostName: string; containerNamespace: string }> {
     if (request.operation === 'INSTANTIATE') {
       const hostName = await this.chooseHost(request, request.hostSelection);

@@ -3,6 +3,11 @@ import type { GrantRequest } from '@helmmec/plugin-mec-common';
 import { parseGrantRequest } from './fromGrantingWire';
 import { toGrant } from './toGrantingWire';
 
+const links = {
+  appLcmOpOcc: 'http://mepm.test/app_lcm_op_occs/o-1',
+  appInstance: 'http://mepm.test/app_instances/i-1',
+};
+
 const body = (extra: object = {}) =>
   ({
     appInstanceId: 'i-1',
@@ -15,11 +20,6 @@ const body = (extra: object = {}) =>
     },
     ...extra,
   } as GrantRequest);
-
-const links = {
-  appLcmOpOcc: 'http://mepm.test/app_lcm_op_occs/o-1',
-  appInstance: 'http://mepm.test/app_instances/i-1',
-};
 
 describe('granting wire format', () => {
   it('reads host selection and location constraints from additionalParams', () => {
