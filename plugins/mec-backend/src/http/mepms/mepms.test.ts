@@ -106,6 +106,9 @@ describe.each(databases.eachSupportedId())('/mepms on %p', databaseId => {
   let meoApiRoot: string;
   let appPkgId: string;
   let mepmAppDId: string;
+  let mepmKnex: Knex;
+  // The MEO's scheduler: its tasks run when a test triggers them.
+  const meoScheduler = mockServices.scheduler();
   const stopped: Array<() => Promise<void>> = [];
 
   /** A request to the MEO, its response checked against `spec`. */
@@ -142,7 +145,7 @@ describe.each(databases.eachSupportedId())('/mepms on %p', databaseId => {
 
   beforeAll(async () => {
     // The MEPM: a backend with an in-memory driver and two healthy hosts.
-    const mepmKnex = await databases.init(databaseId);
+    mepmKnex = await databases.init(databaseId);
     const driver = new InMemoryDriver();
     const peer = await startTestBackend({
       features: [
@@ -222,7 +225,7 @@ describe.each(databases.eachSupportedId())('/mepms on %p', databaseId => {
         httpAuthServiceFactory,
         mockServices.database.factory({ knex: meoKnex }),
         // No scheduled checks: each test checks when it means to.
-        mockServices.scheduler.mock().factory,
+        meoScheduler.factory({ skipTaskRunOnStartup: true }),
         mockServices.rootConfig.factory({
           data: {
             backend: {
@@ -594,6 +597,70 @@ describe.each(databases.eachSupportedId())('/mepms on %p', databaseId => {
     ).toBe(403);
   });
 
+  it("leaves out a second MEPM's hosts whose names the first one's hold, and unsubscribes when it is removed", async () => {
+    const res = await call('post', '/mepms', '/mepms', {
+      body: {
+        name: 'mepm-d',
+        apiRoot: mepmApiRoot,
+        auth: { type: 'token', token: MEPM_TOKEN },
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.status).toMatchObject({
+      reachable: true,
+      hostCount: 0,
+      subscribed: true,
+    });
+    expect(res.body.status.hostsLeftOut).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'edge-far',
+          reason: "the name is taken by a host of MEPM 'mepm-a'",
+        },
+      ]),
+    );
+    expect((await hostOf('edge-far')).body.mepm).toBe('mepm-a');
+    const subscriptions = () =>
+      onMepm('get', '/app_lcm/v1/subscriptions', MEPM_TOKEN).then(
+        r => r.body._links.subscriptions ?? [],
+      );
+    expect(await subscriptions()).toHaveLength(2);
+    expect(
+      (await call('delete', '/mepms/mepm-d', '/mepms/{name}')).status,
+    ).toBe(204);
+    expect(await subscriptions()).toHaveLength(1);
+    expect((await hostOf('edge-far')).body.mepm).toBe('mepm-a');
+  });
+
+  it('changes title and credentials, checking a new apiRoot against the rules', async () => {
+    const titled = await call('patch', '/mepms/mepm-a', '/mepms/{name}', {
+      body: { title: null, description: 'The far site' },
+    });
+    expect(titled.status).toBe(200);
+    expect(titled.body.title).toBeUndefined();
+    expect(titled.body.description).toBe('The far site');
+    const refused = await call('patch', '/mepms/mepm-a', '/mepms/{name}', {
+      body: { apiRoot: 'https://mepm.example.com/api/mec' },
+    });
+    expect(refused.status).toBe(400);
+    const rotated = await call('patch', '/mepms/mepm-a', '/mepms/{name}', {
+      body: { auth: { type: 'token', token: MEPM_TOKEN } },
+    });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.status).toMatchObject({
+      reachable: true,
+      subscribed: true,
+    });
+    expect(rotated.text).not.toContain(MEPM_TOKEN);
+    expect(
+      (
+        await call('patch', '/mepms/nope', '/mepms/{name}', {
+          body: { title: 'x' },
+        })
+      ).status,
+    ).toBe(404);
+  });
+
   it('drops a host the MEPM no longer reports, keeps one with instances, and refuses to remove the MEPM meanwhile', async () => {
     // An instance of the MEO placed on edge-kept (as the mepm driver would).
     const instance = await call(
@@ -633,6 +700,31 @@ describe.each(databases.eachSupportedId())('/mepms on %p', databaseId => {
     const refused = await call('delete', '/mepms/mepm-a', '/mepms/{name}');
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toMatch(/1 application instance/);
+  });
+
+  it('checks every MEPM in a scheduled round', async () => {
+    expect(await meoScheduler.getScheduledTasks()).toContainEqual(
+      expect.objectContaining({ id: 'mec-mepm-check', scope: 'global' }),
+    );
+    const registered = await onMepm('post', '/hosts').send({
+      name: 'edge-new',
+      url: 'https://127.0.0.1:6443',
+      credential: { type: 'serviceAccountToken', token: 'not-used' },
+      driver: 'in-memory',
+    });
+    expect(registered.status).toBe(201);
+    await EdgeHostStore.create({ knex: mepmKnex }).setStatus(
+      'edge-new',
+      healthy(),
+    );
+    expect((await hostOf('edge-new')).status).toBe(404);
+    await meoScheduler.triggerTask('mec-mepm-check');
+    const host = await hostOf('edge-new');
+    expect(host.status).toBe(200);
+    expect(host.body).toMatchObject({ mepm: 'mepm-a', source: 'mepm' });
+    // The unreachable MEPM of the round did not stop it.
+    const b = await call('get', '/mepms/mepm-b', '/mepms/{name}');
+    expect(b.body.status.reachable).toBe(false);
   });
 
   it("makes a MEPM's hosts unhealthy for placement when it stops answering", async () => {
