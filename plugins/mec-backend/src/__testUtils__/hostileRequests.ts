@@ -9,6 +9,7 @@ import { spec as appLcmSpec } from '../schema/openapi/generated/app_lcm';
 import { spec as appPkgmSpec } from '../schema/openapi/generated/app_pkgm';
 import { spec as grantingSpec } from '../schema/openapi/generated/granting';
 import { spec as hostsSpec } from '../schema/openapi/generated/hosts';
+import { spec as mepmsSpec } from '../schema/openapi/generated/mepms';
 
 /** mulberry32: small, fast and the same on every machine. */
 export function seededRandom(seed: number) {
@@ -39,6 +40,7 @@ export const OPERATIONS = (
     ['/app_lcm/v1', appLcmSpec],
     ['/granting/v1', grantingSpec],
     ['', hostsSpec],
+    ['', mepmsSpec],
   ] as Array<[string, Spec]>
 ).flatMap(([prefix, spec]) =>
   Object.entries(spec.paths).flatMap(([template, item]) =>
