@@ -285,9 +285,15 @@ export class EdgeHostService {
     return toEdgeHost(await this.getRecord(name));
   }
 
-  /** Ids of the edge drivers a host may name, sorted. */
+  /**
+   * Ids of the edge drivers a host may name, sorted; not `mepm`, which only
+   * the hosts MEPMs report have.
+   */
   listDrivers(): string[] {
-    return [...this.drivers.ids()].sort();
+    return this.drivers
+      .ids()
+      .filter(id => id !== MEPM_DRIVER_ID)
+      .sort();
   }
 
   /**
