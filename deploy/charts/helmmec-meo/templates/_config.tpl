@@ -43,6 +43,12 @@ missing.
 {{- $appBaseUrl := trimSuffix "/" (default $baseUrl .Values.appBaseUrl) -}}
 app:
   baseUrl: {{ $appBaseUrl | quote }}
+# Production and the permission framework whatever the image's config
+# files say: the mec plugin then fails closed on development settings.
+auth:
+  environment: production
+permission:
+  enabled: true
 backend:
   baseUrl: {{ $baseUrl | quote }}
   listen:

@@ -59,6 +59,12 @@ missing.
 app:
   # No portal here; Backstage's core services still read it.
   baseUrl: {{ $baseUrl | quote }}
+# Production and the permission framework whatever the image's config
+# files say: the mec plugin then fails closed on development settings.
+auth:
+  environment: production
+permission:
+  enabled: true
 backend:
   baseUrl: {{ $baseUrl | quote }}
   listen:
@@ -108,6 +114,12 @@ mec:
       {{- end }}
   clients:
     {{- toYaml .Values.clients | nindent 4 }}
+  # A MEPM serves no Helm repository and takes no MEPM notifications: null
+  # removes the development defaults of the image's app-config.yaml.
+  helmRepository:
+    pullToken: null
+  mepms:
+    notificationToken: null
   encryptionKeys:
     - id: {{ .Values.encryptionKeys.id | quote }}
       secret: ${MEC_ENCRYPTION_KEY}

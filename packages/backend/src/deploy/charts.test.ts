@@ -45,7 +45,11 @@ const SECRETS = {
 type K8sObject = {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string };
+  metadata: {
+    name: string;
+    namespace?: string;
+    annotations?: Record<string, string>;
+  };
   [key: string]: any;
 };
 
@@ -552,6 +556,8 @@ describe('the Helm charts of deploy/charts', () => {
     const config = await loadContainerConfig(objects, 'backend');
     expect(config.getString('mec.role')).toBe('meo');
     expect(config.getString('backend.baseUrl')).toBe('https://meo.example.com');
+    expect(config.getString('auth.environment')).toBe('production');
+    expect(config.getBoolean('permission.enabled')).toBe(true);
     expect(config.getConfig('backend.database').get()).toMatchObject({
       client: 'pg',
       connection: {
@@ -700,6 +706,12 @@ describe('the Helm charts of deploy/charts', () => {
         ]),
     ).toEqual([['mec-meo', SECRETS.apiToken]]);
     expect(config.getOptionalConfigArray('mec.hosts.static')).toBeUndefined();
+    // Production whatever the image's files say; the development defaults
+    // of app-config.yaml that a MEPM does not use are removed.
+    expect(config.getString('auth.environment')).toBe('production');
+    expect(config.getBoolean('permission.enabled')).toBe(true);
+    expect(config.has('mec.helmRepository.pullToken')).toBe(false);
+    expect(config.has('mec.mepms.notificationToken')).toBe(false);
   });
 
   it('a MEPM in production: OAuth 2.0 to its MEO, its own cluster with least-privilege RBAC', async () => {
@@ -722,7 +734,7 @@ describe('the Helm charts of deploy/charts', () => {
     )!;
     const serviceAccount = one(objects, 'ServiceAccount');
     expect(
-      tokenSecret.metadata.annotations['kubernetes.io/service-account.name'],
+      tokenSecret.metadata.annotations?.['kubernetes.io/service-account.name'],
     ).toBe(serviceAccount.metadata.name);
 
     // Deploy rights in the two namespaces only; reads of nodes and
