@@ -19,6 +19,7 @@ import { spec as mepmsSpec } from '../../schema/openapi/generated/mepms';
 import { createTestDatabases } from '../../__testUtils__/databases';
 import { expectConformingResponse } from '../../__testUtils__/openApiConformance';
 import { buildExamplePackage, sha256 } from '../../__testUtils__/packages';
+import { TokenIssuer } from '../../__testUtils__/tokenIssuer';
 
 jest.setTimeout(180_000);
 
@@ -33,7 +34,8 @@ const NOTIFY = 'meo-notify-token-2b7e4c9a1d5f';
 // What the MEO presents to the MEPM, and the MEPM's own administrator.
 const MEPM_TOKEN = 'mepm-meo-token-9d3b5a7c2e1f';
 const MEPM_ADMIN = 'mepm-admin-token-4e6a8c1b3d5f';
-const SECRETS = [MEPM_TOKEN, 'oauth-client-secret-7f2a'];
+const OAUTH_SECRET = 'oauth-client-secret-7f2a';
+const SECRETS = [MEPM_TOKEN, OAUTH_SECRET];
 
 const staticToken = (token: string, subject: string) => ({
   type: 'static',
@@ -110,6 +112,7 @@ describe.each(databases.eachSupportedId())('/mepms on %p', databaseId => {
   // The MEO's scheduler: its tasks run when a test triggers them.
   const meoScheduler = mockServices.scheduler();
   const stopped: Array<() => Promise<void>> = [];
+  let issuer: TokenIssuer;
 
   /** A request to the MEO, its response checked against `spec`. */
   async function call(
@@ -145,6 +148,12 @@ describe.each(databases.eachSupportedId())('/mepms on %p', databaseId => {
 
   beforeAll(async () => {
     // The MEPM: a backend with an in-memory driver and two healthy hosts.
+    // The MEPM also accepts OAuth 2.0 tokens of this issuer (ETSI MEC 009).
+    issuer = await TokenIssuer.start({
+      audience: 'helmmec-mepm',
+      clients: [{ id: 'helmmec-meo', secret: OAUTH_SECRET }],
+    });
+    stopped.push(() => issuer.stop());
     mepmKnex = await databases.init(databaseId);
     const driver = new InMemoryDriver();
     const peer = await startTestBackend({
@@ -174,12 +183,27 @@ describe.each(databases.eachSupportedId())('/mepms on %p', databaseId => {
                 externalAccess: [
                   staticToken(MEPM_TOKEN, 'mec-meo'),
                   staticToken(MEPM_ADMIN, 'mepm-admin'),
+                  {
+                    type: 'jwks',
+                    options: {
+                      url: issuer.jwksUrl,
+                      issuer: issuer.issuer,
+                      audience: 'helmmec-mepm',
+                      algorithm: 'RS256',
+                      subjectPrefix: 'oauth',
+                    },
+                    accessRestrictions: [{ plugin: 'mec' }],
+                  },
                 ],
               },
             },
             mec: {
               clients: [
                 { subject: 'mec-meo', allow: ['mm1', 'mec.host.read'] },
+                {
+                  subject: 'external:oauth:helmmec-meo',
+                  allow: ['mm1', 'mec.host.read'],
+                },
                 {
                   subject: 'mepm-admin',
                   allow: mecPermissions.map(p => p.name),
@@ -630,6 +654,43 @@ describe.each(databases.eachSupportedId())('/mepms on %p', databaseId => {
     ).toBe(204);
     expect(await subscriptions()).toHaveLength(1);
     expect((await hostOf('edge-far')).body.mepm).toBe('mepm-a');
+  });
+
+  it('reaches a MEPM with OAuth 2.0 client credentials, and shows no client secret', async () => {
+    const res = await call('post', '/mepms', '/mepms', {
+      body: {
+        name: 'mepm-o',
+        apiRoot: mepmApiRoot,
+        auth: {
+          type: 'oauth2ClientCredentials',
+          tokenEndpoint: issuer.tokenEndpoint,
+          clientId: 'helmmec-meo',
+          clientSecret: OAUTH_SECRET,
+          scope: 'mec',
+        },
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.auth).toEqual({
+      type: 'oauth2ClientCredentials',
+      tokenEndpoint: issuer.tokenEndpoint,
+      clientId: 'helmmec-meo',
+      scope: 'mec',
+    });
+    // Its hosts API and app_lcm answered the issuer's token.
+    expect(res.body.status).toMatchObject({
+      reachable: true,
+      subscribed: true,
+    });
+    expect(issuer.requests).toContainEqual(
+      expect.objectContaining({ clientId: 'helmmec-meo', status: 200 }),
+    );
+    for (const secret of SECRETS) expect(res.text).not.toContain(secret);
+    const [stored] = await meoKnex('mepms').where({ name: 'mepm-o' });
+    expect(stored.auth_encrypted).not.toContain(OAUTH_SECRET);
+    expect(
+      (await call('delete', '/mepms/mepm-o', '/mepms/{name}')).status,
+    ).toBe(204);
   });
 
   it('changes title and credentials, checking a new apiRoot against the rules', async () => {
