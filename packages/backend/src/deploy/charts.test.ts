@@ -370,6 +370,9 @@ describe('the Helm charts of deploy/charts', () => {
     return env;
   }
 
+  // Collected once per backend package from its plugins' config.d.ts.
+  const schemas = new Map<string, ReturnType<typeof loadConfigSchema>>();
+
   /**
    * The app-config the container would load: the image's config files,
    * then the chart's layer, with ${VARIABLES} from the container's
@@ -416,7 +419,13 @@ describe('the Helm charts of deploy/charts', () => {
       configs = data.configs;
       break;
     }
-    const schema = await loadConfigSchema({ dependencies: [backendPackage] });
+    if (!schemas.has(backendPackage)) {
+      schemas.set(
+        backendPackage,
+        loadConfigSchema({ dependencies: [backendPackage] }),
+      );
+    }
+    const schema = await schemas.get(backendPackage)!;
     schema.process(configs);
     return ConfigReader.fromConfigs(configs);
   }
