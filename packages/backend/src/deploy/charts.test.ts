@@ -238,7 +238,12 @@ describe('the Helm charts of deploy/charts', () => {
   async function kubectl(args: string[], input?: string): Promise<string> {
     const { stdout } = await run(join(cluster.binDir, 'kubectl'), args, {
       input,
-      env: { PATH: process.env.PATH, KUBECONFIG: cluster.kubeconfigPath },
+      // HOME: kubectl's discovery cache goes there, not into the work tree.
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        KUBECONFIG: cluster.kubeconfigPath,
+      },
     });
     return stdout;
   }
