@@ -641,3 +641,147 @@ it('derives a key from base64 key material too', () => {
     CredentialCipher.fromKey(Buffer.alloc(32, 7).toString('base64')),
   ).toBeDefined();
 });
+
+describe.each(databases.eachSupportedId())(
+  "EdgeHostService mirroring a MEPM's hosts on %p",
+  id => {
+    let knex: Awaited<ReturnType<typeof databases.init>>;
+    let service: EdgeHostService;
+    const logger = mockServices.logger.mock();
+    let instancesByHost: Record<string, number> = {};
+    const usage = {
+      countByHost: async (name: string) => instancesByHost[name] ?? 0,
+    };
+    const changed: string[] = [];
+    const reported = (name: string, zone = 'far') => ({
+      name,
+      url: 'https://10.0.0.1:6443',
+      credentialType: 'serviceAccountToken' as const,
+      labels: { 'topology.kubernetes.io/zone': zone },
+      location: { site: 'site-far' },
+      namespacePolicy: { mode: 'perInstance' as const },
+      status: {
+        reachable: true,
+        readyNodes: 1,
+        totalNodes: 1,
+        checkedAt: new Date(),
+      },
+    });
+
+    beforeAll(async () => {
+      knex = await databases.init(id);
+      await applyDatabaseMigrations(knex);
+      service = await EdgeHostService.fromConfig(staticConfig([]), {
+        knex,
+        logger,
+        drivers: { ids: () => ['helm', 'mepm'] },
+        usage,
+      });
+      service.onHostChanged(name => changed.push(name));
+      await service.registerHost(request('edge-local'));
+    });
+
+    it('mirrors reported hosts and leaves out taken, invalid and repeated names', async () => {
+      const leftOut = await service.mirrorMepmHosts('mepm-a', [
+        reported('edge-a1'),
+        reported('edge-local'),
+        reported('Not_A_Name'),
+        reported('edge-a1'),
+      ]);
+      expect(leftOut).toEqual([
+        {
+          name: 'edge-local',
+          reason: 'the name is taken by an edge host of this MEO (source api)',
+        },
+        { name: 'Not_A_Name', reason: expect.stringMatching(/Invalid/) },
+        { name: 'edge-a1', reason: 'reported twice' },
+      ]);
+      expect(await service.getHost('edge-a1')).toMatchObject({
+        source: 'mepm',
+        mepm: 'mepm-a',
+        driver: 'mepm',
+        labels: { 'topology.kubernetes.io/zone': 'far' },
+        status: { reachable: true, readyNodes: 1 },
+      });
+      expect((await service.listHealthy()).map(h => h.name)).toContain(
+        'edge-a1',
+      );
+      expect(
+        await service.mirrorMepmHosts('mepm-b', [reported('edge-a1')]),
+      ).toEqual([
+        {
+          name: 'edge-a1',
+          reason: "the name is taken by a host of MEPM 'mepm-a'",
+        },
+      ]);
+      // The MEO neither connects to it nor lets it be changed here.
+      await expect(service.getConnection('edge-a1')).rejects.toMatchObject({
+        name: 'NotAllowedError',
+      });
+      await expect(
+        service.updateHost('edge-a1', { labels: {} }),
+      ).rejects.toMatchObject({
+        name: 'ConflictError',
+        message: expect.stringContaining("MEPM 'mepm-a'"),
+      });
+      await expect(service.deleteHost('edge-a1')).rejects.toMatchObject({
+        name: 'ConflictError',
+      });
+      await expect(
+        service.registerHost(request('edge-x', { driver: 'mepm' })),
+      ).rejects.toMatchObject({ name: 'InputError' });
+      expect(service.listDrivers()).toEqual(['helm']);
+    });
+
+    it('announces changed settings only, and starts again without a key for them', async () => {
+      changed.length = 0;
+      await service.mirrorMepmHosts('mepm-a', [reported('edge-a1')]);
+      expect(changed).toEqual([]);
+      await service.mirrorMepmHosts('mepm-a', [reported('edge-a1', 'near')]);
+      expect(changed).toEqual(['edge-a1']);
+      expect((await service.getHost('edge-a1')).labels).toEqual({
+        'topology.kubernetes.io/zone': 'near',
+      });
+      await knex('edge_hosts').where({ name: 'edge-local' }).delete();
+      await expect(
+        EdgeHostService.fromConfig(new ConfigReader({}), {
+          knex,
+          logger,
+          drivers: { ids: () => ['helm'] },
+          usage,
+        }),
+      ).resolves.toBeDefined();
+    });
+
+    it('makes hosts unhealthy, retires unreported ones unless used, and removes them with their MEPM', async () => {
+      await service.mirrorMepmHosts('mepm-a', [
+        reported('edge-a1'),
+        reported('edge-a2'),
+        reported('edge-a3'),
+      ]);
+      await service.markMepmHostsUnreachable('mepm-a', 'MEPM gone');
+      expect((await service.getHost('edge-a2')).status).toMatchObject({
+        reachable: false,
+        error: 'MEPM gone',
+      });
+      expect(await service.listHealthy()).toEqual([]);
+
+      instancesByHost = { 'edge-a3': 1 };
+      await service.mirrorMepmHosts('mepm-a', [reported('edge-a1')]);
+      await expect(service.getHost('edge-a2')).rejects.toMatchObject({
+        name: 'NotFoundError',
+      });
+      expect((await service.getHost('edge-a3')).status).toMatchObject({
+        reachable: false,
+        error: "no longer reported by MEPM 'mepm-a'",
+      });
+      expect(await service.countMepmInstances('mepm-a')).toBe(1);
+      await expect(service.removeMepmHosts('mepm-a')).rejects.toMatchObject({
+        name: 'ConflictError',
+      });
+      instancesByHost = {};
+      await service.removeMepmHosts('mepm-a');
+      expect(await service.listHosts()).toEqual([]);
+    });
+  },
+);
