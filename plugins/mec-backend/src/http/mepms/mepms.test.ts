@@ -1,6 +1,10 @@
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { mecPermissions } from '@helmmec/plugin-mec-common';
 import { mecDriversExtensionPoint } from '@helmmec/plugin-mec-node';
@@ -249,7 +253,11 @@ describe.each(databases.eachSupportedId())('/mepms on %p', databaseId => {
         httpAuthServiceFactory,
         mockServices.database.factory({ knex: meoKnex }),
         // No scheduled checks: each test checks when it means to.
-        meoScheduler.factory({ skipTaskRunOnStartup: true }),
+        createServiceFactory({
+          service: coreServices.scheduler,
+          deps: {},
+          factory: () => meoScheduler,
+        }),
         mockServices.rootConfig.factory({
           data: {
             backend: {
