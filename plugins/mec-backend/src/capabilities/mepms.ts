@@ -63,6 +63,7 @@ export async function buildMepms(
     apiRoot: core.apiRoot,
     notificationToken: config.getOptionalString('mec.mepms.notificationToken'),
   });
+  await registry.verifyStoredCredentials();
   const seconds =
     config.getOptionalNumber('mec.mepms.checkIntervalSeconds') ?? 30;
   if (!(seconds > 0)) {

@@ -116,6 +116,22 @@ export class MepmRegistry implements MepmDirectory {
     this.now = options.now ?? (() => new Date());
   }
 
+  /**
+   * Fails (and so stops the backend) when stored MEPM credentials cannot
+   * be decrypted: no key, or not the key they were stored with.
+   */
+  async verifyStoredCredentials(): Promise<void> {
+    const records = await this.store.listMepms();
+    if (records.length === 0) return;
+    if (!this.cipher) {
+      throw new Error(
+        `mec.encryptionKeys is not configured, but ${records.length} MEPM(s) with encrypted credentials are registered; configure the key they were stored with`,
+      );
+    }
+    // Throws SecretDecryptionError naming the MEPM.
+    for (const record of records) this.decryptAuth(record);
+  }
+
   /** MEPMs by name: all, or a page of them. */
   async listMepms(page?: { after?: string; limit?: number }): Promise<Mepm[]> {
     const records = await this.store.listMepms(page);
