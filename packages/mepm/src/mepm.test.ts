@@ -63,14 +63,30 @@ describe('the MEPM backend (mec.role: mepm)', () => {
   });
 
   it('serves Mm3 app_lcm and the hosts API to a client with the token', async () => {
-    for (const path of [
-      '/app_lcm/v1/app_instances',
-      '/app_lcm/v1/app_lcm_op_occs',
-      '/app_lcm/v1/subscriptions',
+    for (const [path, empty] of [
+      ['/app_lcm/v1/app_instances', []],
+      ['/app_lcm/v1/app_lcm_op_occs', []],
+      // ETSI's SubscriptionLinkList
+      [
+        '/app_lcm/v1/subscriptions',
+        {
+          _links: {
+            self: { href: `${mepm.url}/api/mec/app_lcm/v1/subscriptions` },
+            subscriptions: [],
+          },
+        },
+      ],
     ]) {
       const response = await call('GET', path, TOKEN);
-      expect({ path, status: response.status }).toEqual({ path, status: 200 });
-      expect(await response.json()).toEqual([]);
+      expect({
+        path,
+        status: response.status,
+        body: await response.json(),
+      }).toEqual({
+        path,
+        status: 200,
+        body: empty,
+      });
     }
     const hosts = await call('GET', '/hosts', TOKEN);
     expect(hosts.status).toBe(200);
