@@ -43,7 +43,7 @@ interface RemoteOpOccInfo {
 interface RemoteInstanceInfo {
   id: string;
   instantiationState: 'NOT_INSTANTIATED' | 'INSTANTIATED';
-  operationalState?: 'STARTED' | 'STOPPED';
+  instantiatedAppState?: { operationalState: 'STARTED' | 'STOPPED' };
 }
 
 const IN_FLIGHT: OperationState[] = ['STARTING', 'PROCESSING'];
@@ -464,6 +464,20 @@ export class MepmDriver implements MecEdgeDriver {
     const { deadline, peer } = call;
     let last: OperationState | undefined;
     for (;;) {
+      // Listening before reading: a notification that arrives while the
+      // read is under way still wakes the wait after it.
+      const stopListening = new AbortController();
+      const woken = this.deps.hub.waitForChange(
+        peer.name,
+        remoteOpOccId,
+        Math.max(
+          1,
+          Math.min(this.options.pollIntervalMs, deadline.remainingMs()),
+        ),
+        deadline.signal
+          ? AbortSignal.any([deadline.signal, stopListening.signal])
+          : stopListening.signal,
+      );
       try {
         deadline.check();
         const occ = await this.opOccInfo(call, remoteOpOccId);
@@ -482,21 +496,15 @@ export class MepmDriver implements MecEdgeDriver {
             `operation ${remoteOpOccId} on MEPM ${peer.name} is ${occ.operationState}`,
           );
         }
-        await this.deps.hub.waitForChange(
-          peer.name,
-          remoteOpOccId,
-          Math.max(
-            1,
-            Math.min(this.options.pollIntervalMs, deadline.remainingMs()),
-          ),
-          deadline.signal,
-        );
+        await woken;
       } catch (error) {
         if (!deadline.aborted()) throw error;
         if (isCancel(deadline.signal?.reason)) {
           await this.forwardCancel(call, remoteOpOccId);
         }
         throw deadline.abortError();
+      } finally {
+        stopListening.abort();
       }
     }
   }
@@ -611,8 +619,8 @@ export class MepmDriver implements MecEdgeDriver {
     }
     return {
       phase: 'deployed',
-      ...(info.operationalState
-        ? { operationalState: info.operationalState }
+      ...(info.instantiatedAppState
+        ? { operationalState: info.instantiatedAppState.operationalState }
         : {}),
       workloads: [],
     };
