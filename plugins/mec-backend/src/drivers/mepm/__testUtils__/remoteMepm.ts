@@ -73,6 +73,8 @@ export interface RemoteMepm {
     path: string,
     body?: object,
   ): Promise<request.Response>;
+  /** Resumes the operations that nobody holds, as the scheduled task does. */
+  resumeOperations(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -86,9 +88,12 @@ export async function startRemoteMepm(
   options: { driver?: GatedDriver; onboard?: boolean } = {},
 ): Promise<RemoteMepm & { appDId?: string }> {
   const driver = options.driver ?? new GatedDriver();
+  // Scheduled work runs when the test says: resuming what was in flight.
+  const scheduler = mockServices.scheduler();
   const backend = await startTestBackend({
     features: [
       mecPlugin,
+      scheduler.factory(),
       authServiceFactory,
       httpAuthServiceFactory,
       createBackendModule({
@@ -149,6 +154,7 @@ export async function startRemoteMepm(
     driver,
     api,
     appDId,
+    resumeOperations: () => scheduler.triggerTask('mec-lifecycle-operations'),
     stop: () => backend.stop(),
   };
 }
