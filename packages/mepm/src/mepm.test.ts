@@ -63,7 +63,7 @@ describe('the MEPM backend (mec.role: mepm)', () => {
   });
 
   it('serves Mm3 app_lcm and the hosts API to a client with the token', async () => {
-    for (const [path, empty] of [
+    const lists: Array<[string, unknown]> = [
       ['/app_lcm/v1/app_instances', []],
       ['/app_lcm/v1/app_lcm_op_occs', []],
       // ETSI's SubscriptionLinkList
@@ -76,7 +76,8 @@ describe('the MEPM backend (mec.role: mepm)', () => {
           },
         },
       ],
-    ]) {
+    ];
+    for (const [path, empty] of lists) {
       const response = await call('GET', path, TOKEN);
       expect({
         path,
