@@ -131,7 +131,8 @@ export async function startRemoteMepm(
             },
           },
           mec: {
-            outbound: { allow: [{ host: '127.0.0.1' }] },
+            // Notification callbacks of a MEO on this machine.
+            outbound: { allow: [{ host: '127.0.0.0/8' }, { host: '::1' }] },
             notifications: { delivery: { pollInterval: { seconds: 1 } } },
             lifecycle: { leaseSeconds: 4 },
             hosts: { encryptionKey: 'mepm-driver-test-passphrase-0123456789' },
@@ -167,10 +168,12 @@ export async function startRemoteMepm(
   };
 }
 
-async function onboardExamplePackage(
+/** Onboards the example package on a backend; its appDId. */
+export async function onboardExamplePackage(
   server: Parameters<typeof request>[0],
+  token = MEPM_TOKEN,
 ): Promise<string> {
-  const auth = `Bearer ${MEPM_TOKEN}`;
+  const auth = `Bearer ${token}`;
   const zip = await buildExamplePackage('location-service');
   const pkg = await request(server)
     .post('/api/mec/app_pkgm/v1/app_packages')
