@@ -266,7 +266,7 @@ export class MepmDriver implements MecEdgeDriver {
         chart: { name: r.chartName, version: r.chartVersion },
         ...(r.appVersion ? { appVersion: r.appVersion } : {}),
         status: r.status,
-        ...(r.updated ? { updated: r.updated } : {}),
+        ...(r.updated ? { updated: isoOf(r.updated) } : {}),
         ...(r.description ? { description: r.description } : {}),
       }));
     });
@@ -686,8 +686,15 @@ interface WireRevision {
   chartVersion: string;
   appVersion?: string;
   status: string;
-  updated?: string;
+  /** ETSI TimeStamp. */
+  updated?: { seconds: number; nanoSeconds: number };
   description?: string;
+}
+
+function isoOf(stamp: { seconds: number; nanoSeconds: number }): string {
+  return new Date(
+    stamp.seconds * 1000 + Math.floor(stamp.nanoSeconds / 1e6),
+  ).toISOString();
 }
 
 /** A cancel of the op occurrence, not this replica letting go of it. */

@@ -2,7 +2,9 @@ import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { mecPermissions } from '@helmmec/plugin-mec-common';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { resolve } from 'node:path';
 import request from 'supertest';
 import { mecPlugin } from '../../plugin';
 import { spec as appLcmSpec } from '../../schema/openapi/generated/app_lcm';
@@ -21,6 +23,19 @@ const databases = createTestDatabases();
 const MEC = '/api/mec';
 const OSS_TOKEN = 'meo-oss-token-2b7d9f1a3c5e';
 const NOTIFY_TOKEN = 'meo-notify-token-6e8a0c2d4f1b';
+const EXAMPLE_PACKAGES = resolve(__dirname, '../../../../../examples/packages');
+const VIDEO = ['0.1.0', '1.1.0'].map(version => ({
+  name: 'video-analytics',
+  version,
+  zip: readFileSync(
+    resolve(
+      EXAMPLE_PACKAGES,
+      version === '0.1.0'
+        ? 'video-analytics.zip'
+        : `video-analytics-${version}.zip`,
+    ),
+  ),
+}));
 
 /**
  * End to end: an OSS drives the MEO's Mm1 app_lcm; the MEO (mec.role meo,
@@ -34,6 +49,8 @@ describe.each(databases.eachSupportedId())(
     let meo: Server;
     let remote: RemoteMepm;
     let appDId: string;
+    /** The two versions of video-analytics, onboarded on both. */
+    let video: string[];
     const stopped: Array<() => Promise<void>> = [];
 
     async function lcm(
@@ -125,6 +142,11 @@ describe.each(databases.eachSupportedId())(
       meo = backend.server;
       stopped.push(() => backend.stop());
       appDId = await onboardExamplePackage(meo, OSS_TOKEN);
+      video = [];
+      for (const pkg of VIDEO) {
+        await onboardExamplePackage(remote.server, MEPM_TOKEN, pkg);
+        video.push(await onboardExamplePackage(meo, OSS_TOKEN, pkg));
+      }
       const registered = await request(meo)
         .post(`${MEC}/mepms`)
         .set('authorization', `Bearer ${OSS_TOKEN}`)
@@ -216,6 +238,55 @@ describe.each(databases.eachSupportedId())(
       ).toMatchObject({ instantiationState: 'NOT_INSTANTIATED' });
       // The MEPM's instance is terminated and deleted with it.
       expect((await remoteInstances()).length).toBe(before);
+    });
+
+    it("changes an instance's package on the MEPM and reads its revisions from there", async () => {
+      const id = (
+        await lcm('post', '/app_instances', '/app_instances', {
+          appDId: video[0],
+        })
+      ).body.id;
+      expect(
+        await task(
+          `/app_instances/${id}/instantiate`,
+          '/app_instances/{appInstanceId}/instantiate',
+          {},
+        ),
+      ).toMatchObject({ operationState: 'COMPLETED' });
+      expect(
+        await task(
+          `/app_instances/${id}/change_app_pkg`,
+          '/app_instances/{appInstanceId}/change_app_pkg',
+          { appDId: video[1], additionalParams: { replicaCount: 1 } },
+        ),
+      ).toMatchObject({ operationState: 'COMPLETED' });
+      expect(
+        (
+          await lcm(
+            'get',
+            `/app_instances/${id}`,
+            '/app_instances/{appInstanceId}',
+          )
+        ).body,
+      ).toMatchObject({ appDId: video[1] });
+      const there = (await remoteInstances()).find(i =>
+        [video[0], video[1]].includes(i.appDId),
+      );
+      expect(there).toMatchObject({ appDId: video[1] });
+      const revisions = await lcm(
+        'get',
+        `/app_instances/${id}/revisions`,
+        '/app_instances/{appInstanceId}/revisions',
+      );
+      expect(revisions.body).toEqual([
+        expect.objectContaining({
+          revision: 2,
+          chartVersion: '1.1.0',
+          status: 'deployed',
+          appDId: video[1],
+        }),
+        expect.objectContaining({ revision: 1, appDId: video[0] }),
+      ]);
     });
   },
 );

@@ -15,6 +15,7 @@ import {
   ReleaseStatus,
 } from '@helmmec/plugin-mec-node';
 import { Knex } from 'knex';
+import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { EdgeHostStore } from '../../../database/EdgeHostStore';
@@ -70,6 +71,7 @@ export class GatedDriver extends InMemoryDriver {
 /** A combined-role backend serving the app_lcm a MEPM serves, with Backstage's real auth. */
 export interface RemoteMepm {
   apiRoot: string;
+  server: Server;
   driver: GatedDriver;
   /** app_lcm/v1 and the rest, authenticated as the MEO. */
   api(
@@ -160,6 +162,7 @@ export async function startRemoteMepm(
   }
   return {
     apiRoot: `http://127.0.0.1:${port}/api/mec`,
+    server,
     driver,
     api,
     appDId,
@@ -168,19 +171,23 @@ export async function startRemoteMepm(
   };
 }
 
-/** Onboards the example package on a backend; its appDId. */
+/**
+ * Onboards a package on a backend (by default the location-service
+ * example); its appDId.
+ */
 export async function onboardExamplePackage(
   server: Parameters<typeof request>[0],
   token = MEPM_TOKEN,
+  pkgInfo?: { name: string; version: string; zip: Buffer },
 ): Promise<string> {
   const auth = `Bearer ${token}`;
-  const zip = await buildExamplePackage('location-service');
+  const zip = pkgInfo?.zip ?? (await buildExamplePackage('location-service'));
   const pkg = await request(server)
     .post('/api/mec/app_pkgm/v1/app_packages')
     .set('authorization', auth)
     .send({
-      appPkgName: 'location-service',
-      appPkgVersion: '0.1.0',
+      appPkgName: pkgInfo?.name ?? 'location-service',
+      appPkgVersion: pkgInfo?.version ?? '0.1.0',
       checksum: { algorithm: 'SHA-256', hash: sha256(zip) },
     });
   if (pkg.status !== 201) throw new Error(`package: ${pkg.text}`);
