@@ -125,12 +125,11 @@ if (topology === 'combined') {
         name: part.names.mepm,
         port: part.port,
         configs: part.configs,
+        onSpawn: mepm => running.push(mepm),
       }),
     ),
   ]);
-  for (const result of started) {
-    if (result.status === 'fulfilled') running.push(result.value);
-  }
+  if (started[0].status === 'fulfilled') running.push(started[0].value);
   const failed = started.find(result => result.status === 'rejected');
   if (failed) {
     await Promise.all(running.map(part => part.stop()));

@@ -67,9 +67,18 @@ function prefixLines(stream, prefix, out, onLine) {
  * `backstage-cli package start`: no file watcher per MEPM on a machine that
  * already runs the portal's.
  *
+ * @param {object} options
+ * @param {(mepm: { stop: () => Promise<void> }) => void} [options.onSpawn]
+ *   called at once with what stops it, for a caller stopped while it starts
  * @returns once its readiness check answers: its URLs, and stop()
  */
-export async function startMepm({ name, port, configs = [], env = {} }) {
+export async function startMepm({
+  name,
+  port,
+  configs = [],
+  env = {},
+  onSpawn = () => {},
+}) {
   const cwd = join(repoRoot, 'packages', 'mepm');
   const configArgs = [join(cwd, 'app-config.yaml'), ...configs].flatMap(c => [
     '--config',
@@ -111,6 +120,7 @@ export async function startMepm({ name, port, configs = [], env = {} }) {
     pid: child.pid,
     stop: () => stopGroup(child),
   };
+  onSpawn(mepm);
   try {
     await waitForHttp(`${backendUrl}/.backstage/health/v1/readiness`, {
       // Three backends and the app's dev server start at once.
