@@ -9,6 +9,7 @@ export * from './appPkgm';
 export * from './appLcm';
 export * from './granting';
 export * from './hosts';
+export * from './mepms';
 export * from './permissions';
 export * from './appd';
 export * from './catalog';
