@@ -11,10 +11,13 @@ import type {
   EdgeHost,
   InstantiateAppRequest,
   LocalEdgeCluster,
+  Mepm,
+  MepmPatch,
   OperateAppRequest,
   OperationalState,
   PlacementPreview,
   RegisterEdgeHost,
+  RegisterMepm,
   TerminateAppRequest,
 } from '@helmmec/plugin-mec-common';
 
@@ -129,6 +132,18 @@ export interface MecApi {
   previewPlacement(
     subject: { appInstanceId: string } | { appPkgId: string },
   ): Promise<PlacementPreview>;
+
+  /** One page of the MEPMs registered with this MEO, by name. */
+  listMepmsPage(query?: { marker?: string }): Promise<MecListPage<Mepm>>;
+  getMepm(name: string): Promise<Mepm>;
+  /** Registers a MEPM; the backend checks it at once. */
+  registerMepm(request: RegisterMepm): Promise<Mepm>;
+  /** Changes title, description, apiRoot or credentials. */
+  updateMepm(name: string, patch: MepmPatch): Promise<Mepm>;
+  /** Reads the MEPM's hosts now and returns its new status. */
+  checkMepm(name: string): Promise<Mepm>;
+  /** Refused (409) while application instances are placed on its hosts. */
+  deleteMepm(name: string): Promise<void>;
 }
 
 /** @public */

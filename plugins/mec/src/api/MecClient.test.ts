@@ -375,6 +375,55 @@ describe('MecClient requests', () => {
     ]);
     expect(JSON.parse(calls[0].body as string)).toEqual(request);
   });
+
+  it('manages the registry of MEPMs under /mepms: a page of the list, read, register, change, check, remove', async () => {
+    const mepm = { name: 'mepm-a', apiRoot: 'http://127.0.0.1:7008/api/mec' };
+    const { client, calls } = recordingClient(url =>
+      url.startsWith(`${BASE}/mepms?`) || url === `${BASE}/mepms`
+        ? new Response(JSON.stringify({ items: [mepm] }), {
+            headers: {
+              'Content-Type': 'application/json',
+              // The backend links under its public apiRoot.
+              Link: '<https://meo.example.com/api/mec/mepms?nextpage_opaque_marker=m2>; rel="next"',
+            },
+          })
+        : new Response(JSON.stringify(mepm), {
+            headers: { 'Content-Type': 'application/json' },
+          }),
+    );
+    await expect(client.listMepmsPage()).resolves.toEqual({
+      items: [mepm],
+      nextMarker: 'm2',
+    });
+    await client.listMepmsPage({ marker: 'm2' });
+    await client.getMepm('mepm/a');
+    const register = {
+      name: 'mepm-a',
+      apiRoot: 'http://127.0.0.1:7008/api/mec',
+      auth: { type: 'token' as const, token: 's3cret' },
+    };
+    await client.registerMepm(register);
+    await client.updateMepm('mepm-a', { title: null });
+    await expect(client.checkMepm('mepm-a')).resolves.toEqual(mepm);
+    await client.deleteMepm('mepm-a');
+
+    expect(
+      calls.map(c => [
+        `${c.method} ${c.url.slice(BASE.length)}`,
+        c.headers.get('Content-Type'),
+      ]),
+    ).toEqual([
+      ['GET /mepms', null],
+      ['GET /mepms?nextpage_opaque_marker=m2', null],
+      ['GET /mepms/mepm%2Fa', null],
+      ['POST /mepms', 'application/json'],
+      ['PATCH /mepms/mepm-a', 'application/json'],
+      ['POST /mepms/mepm-a/check', null],
+      ['DELETE /mepms/mepm-a', null],
+    ]);
+    expect(JSON.parse(calls[3].body as string)).toEqual(register);
+    expect(JSON.parse(calls[4].body as string)).toEqual({ title: null });
+  });
 });
 
 describe('MecClient errors', () => {

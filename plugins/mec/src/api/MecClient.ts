@@ -16,10 +16,14 @@ import {
   type EdgeHostList,
   type InstantiateAppRequest,
   type LocalEdgeCluster,
+  type Mepm,
+  type MepmList,
+  type MepmPatch,
   type OperateAppRequest,
   type OperationalState,
   type PlacementPreview,
   type RegisterEdgeHost,
+  type RegisterMepm,
   type TerminateAppRequest,
 } from '@helmmec/plugin-mec-common';
 import { MecApi, MecListPage, MecListQuery } from './MecApi';
@@ -217,6 +221,33 @@ export class MecClient implements MecApi {
     return this.json(`placement?${query}`);
   }
 
+  listMepmsPage(query: { marker?: string } = {}): Promise<MecListPage<Mepm>> {
+    return this.page<Mepm, MepmList>(
+      withQuery('mepms', query),
+      list => list.items,
+    );
+  }
+
+  getMepm(name: string): Promise<Mepm> {
+    return this.json(`mepms/${enc(name)}`);
+  }
+
+  registerMepm(request: RegisterMepm): Promise<Mepm> {
+    return this.json('mepms', jsonBody('POST', request));
+  }
+
+  updateMepm(name: string, patch: MepmPatch): Promise<Mepm> {
+    return this.json(`mepms/${enc(name)}`, jsonBody('PATCH', patch));
+  }
+
+  checkMepm(name: string): Promise<Mepm> {
+    return this.json(`mepms/${enc(name)}/check`, { method: 'POST' });
+  }
+
+  async deleteMepm(name: string) {
+    await this.call(`mepms/${enc(name)}`, { method: 'DELETE' });
+  }
+
   private async lifecycle(
     appInstanceId: string,
     task: string,
@@ -270,10 +301,13 @@ export class MecClient implements MecApi {
   }
 
   /** One page of a list, and the marker its `Link: rel="next"` carries. */
-  private async page<T>(path: string): Promise<MecListPage<T>> {
+  private async page<T, TPage = T[]>(
+    path: string,
+    itemsOf: (page: TPage) => T[] = page => page as unknown as T[],
+  ): Promise<MecListPage<T>> {
     const url = `${await this.baseUrl()}/${path}`;
     const response = await this.fetch(url);
-    const items = (await response.json()) as T[];
+    const items = itemsOf((await response.json()) as TPage);
     const next = nextPageUrl(url, response.headers.get('Link'));
     const nextMarker = next
       ? new URL(next).searchParams.get(NEXTPAGE_MARKER) ?? undefined
