@@ -19,6 +19,7 @@ import { StateChip } from '../common/StateChip';
 import { usePolling } from '../common/usePolling';
 import { CapacityBar } from './CapacityBar';
 import { cpu, health, memory } from './edgeHostFormat';
+import { HostSource } from './HostSource';
 
 /**
  * One edge host: its latest health check and capacity, its settings, and the
@@ -127,14 +128,21 @@ export function EdgeHostPage() {
             host's credential may not list pods cluster-wide.
           </Typography>
         )}
-        <Button
-          sx={{ mt: 2 }}
-          variant="outlined"
-          disabled={checking}
-          onClick={check}
-        >
-          {checking ? 'Checking…' : 'Check now'}
-        </Button>
+        {host.source === 'mepm' ? (
+          <Typography variant="body2" color="text.secondary" sx={{ mt: 2 }}>
+            The health its MEPM last reported; the MEPM checks it, and this MEO
+            does not reach its API server. It changes only on its MEPM.
+          </Typography>
+        ) : (
+          <Button
+            sx={{ mt: 2 }}
+            variant="outlined"
+            disabled={checking}
+            onClick={check}
+          >
+            {checking ? 'Checking…' : 'Check now'}
+          </Button>
+        )}
       </Paper>
 
       <Paper sx={{ p: 2, mb: 2 }} component="section" aria-label="Settings">
@@ -148,7 +156,13 @@ export function EdgeHostPage() {
               .join(', ') || '—'}
           </Field>
           <Field label="Registered">
-            {host.source === 'config' ? 'in app-config' : 'through the API'}
+            {host.source === 'mepm' ? (
+              <HostSource host={host} />
+            ) : (
+              <>
+                {host.source === 'config' ? 'in app-config' : 'through the API'}
+              </>
+            )}
           </Field>
           <Field label="Catalog">
             <CatalogEntityLink

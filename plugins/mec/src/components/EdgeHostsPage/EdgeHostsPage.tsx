@@ -32,6 +32,7 @@ import { StateChip } from '../common/StateChip';
 import { usePolling } from '../common/usePolling';
 import { useMecPaths } from '../common/useMecPaths';
 import { CapacityBar } from './CapacityBar';
+import { HostSource } from './HostSource';
 import { cpu, health, memory } from './edgeHostFormat';
 import {
   isLocalEdgeClusterOnItsWay,
@@ -148,8 +149,7 @@ export function EdgeHostsPage() {
                     {h.url}
                     {h.location.zone ? ` · zone ${h.location.zone}` : ''}
                     {h.location.site ? ` · site ${h.location.site}` : ''} ·{' '}
-                    {h.driver} ·{' '}
-                    {h.source === 'config' ? 'from config' : 'registered'}
+                    {h.driver} · <HostSource host={h} />
                   </Typography>
                 </TableCell>
                 <TableCell>
@@ -195,14 +195,17 @@ export function EdgeHostsPage() {
                     spacing={1}
                     alignItems="flex-start"
                   >
-                    <Button
-                      size="small"
-                      aria-label={`Check ${h.name} now`}
-                      disabled={checking === h.name}
-                      onClick={() => check(h.name)}
-                    >
-                      {checking === h.name ? 'Checking…' : 'Check now'}
-                    </Button>
+                    {/* A MEPM checks, changes and removes its own hosts. */}
+                    {h.source !== 'mepm' && (
+                      <Button
+                        size="small"
+                        aria-label={`Check ${h.name} now`}
+                        disabled={checking === h.name}
+                        onClick={() => check(h.name)}
+                      >
+                        {checking === h.name ? 'Checking…' : 'Check now'}
+                      </Button>
+                    )}
                     {h.source === 'api' && (
                       <PermittedButton
                         permission={mecHostRemovePermission}

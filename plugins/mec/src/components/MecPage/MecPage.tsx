@@ -6,6 +6,8 @@ import { AppPackagePage } from '../AppPackagePage/AppPackagePage';
 import { AppPackagesPage } from '../AppPackagesPage/AppPackagesPage';
 import { EdgeHostPage } from '../EdgeHostsPage/EdgeHostPage';
 import { EdgeHostsPage } from '../EdgeHostsPage/EdgeHostsPage';
+import { MepmPage } from '../MepmsPage/MepmPage';
+import { MepmsPage } from '../MepmsPage/MepmsPage';
 
 /**
  * Everything under /mec: the app mounts this page at the plugin's root and
@@ -20,6 +22,8 @@ export function MecPage() {
       <Route path="/instances/:appInstanceId" element={<AppInstancePage />} />
       <Route path="/hosts" element={<EdgeHostsPage />} />
       <Route path="/hosts/:hostName" element={<EdgeHostPage />} />
+      <Route path="/mepms" element={<MepmsPage />} />
+      <Route path="/mepms/:mepmName" element={<MepmPage />} />
       <Route path="*" element={<NotFoundErrorPage />} />
     </Routes>
   );

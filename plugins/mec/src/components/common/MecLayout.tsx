@@ -7,7 +7,7 @@ import { useMecPaths } from './useMecPaths';
 
 /**
  * The frame of every MEC page: header plus tabs between packages,
- * instances and edge hosts (links, so they work with keyboard and new tabs).
+ * instances, edge hosts and the MEO's MEPMs (links, so they work with keyboard and new tabs).
  */
 export function MecLayout(props: {
   title: string;
@@ -19,6 +19,7 @@ export function MecLayout(props: {
   let tab = paths.packages;
   if (pathname.startsWith(paths.instances)) tab = paths.instances;
   else if (pathname.startsWith(paths.hosts)) tab = paths.hosts;
+  else if (pathname.startsWith(paths.mepms)) tab = paths.mepms;
   return (
     <Page themeId="tool">
       <Header title={props.title} subtitle={props.subtitle} />
@@ -50,6 +51,12 @@ export function MecLayout(props: {
           value={paths.hosts}
           component={Link}
           to={paths.hosts}
+        />
+        <Tab
+          label="MEPMs"
+          value={paths.mepms}
+          component={Link}
+          to={paths.mepms}
         />
       </Tabs>
       <Content>{props.children}</Content>

@@ -15,5 +15,7 @@ export function useMecPaths() {
     appInstance: (id: string) => `${base}/instances/${encodeURIComponent(id)}`,
     hosts: `${base}/hosts`,
     edgeHost: (name: string) => `${base}/hosts/${encodeURIComponent(name)}`,
+    mepms: `${base}/mepms`,
+    mepm: (name: string) => `${base}/mepms/${encodeURIComponent(name)}`,
   };
 }
