@@ -1,6 +1,6 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import type { EdgeHost } from '@helmmec/plugin-mec-common';
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import { mecApiRef } from '../../api/MecApi';
 import { mockMecApi } from '../../api/mockMecApi';
 import { EdgeHostsPage } from './EdgeHostsPage';
@@ -63,6 +63,37 @@ describe('EdgeHostsPage', () => {
     expect(
       screen.getByRole('button', { name: 'Check edge-1 now' }),
     ).toBeInTheDocument();
+  });
+
+  it('says which MEPM manages a host it reports, links to it, and offers no check or remove there', async () => {
+    await renderInTestApp(<EdgeHostsPage />, {
+      apis: [
+        [
+          mecApiRef,
+          mockMecApi({
+            listEdgeHosts: async () => [
+              {
+                ...host,
+                name: 'paris-1',
+                driver: 'mepm',
+                source: 'mepm',
+                mepm: 'mepm-paris',
+              },
+            ],
+            getLocalEdgeCluster: async () => undefined,
+            listAppInstancesPage: async () => ({ items: [] }),
+          }),
+        ],
+      ] as const,
+    });
+    const row = (await screen.findByRole('link', { name: 'paris-1' })).closest(
+      'tr',
+    )!;
+    expect(row).toHaveTextContent('mepm · managed by MEPM mepm-paris');
+    expect(
+      within(row).getByRole('link', { name: 'mepm-paris' }),
+    ).toHaveAttribute('href', '/mec/mepms/mepm-paris');
+    expect(within(row).queryByRole('button')).not.toBeInTheDocument();
   });
 
   it('shows an error panel when the backend is unreachable', async () => {

@@ -20,7 +20,10 @@ const reachable: Mepm = {
     hostCount: 2,
     subscribed: true,
     hostsLeftOut: [
-      { name: 'edge-1', reason: 'the name is taken by an edge host of this MEO' },
+      {
+        name: 'edge-1',
+        reason: 'the name is taken by an edge host of this MEO',
+      },
     ],
   },
   createdAt: '2026-01-01T00:00:00Z',
@@ -85,10 +88,11 @@ describe('MepmsPage', () => {
   });
 
   it('pages the list with the markers the backend links', async () => {
-    const listMepmsPage = jest.fn(async ({ marker }: { marker?: string } = {}) =>
-      marker
-        ? { items: [unreachable] }
-        : { items: [reachable], nextMarker: 'm2' },
+    const listMepmsPage = jest.fn(
+      async ({ marker }: { marker?: string } = {}) =>
+        marker
+          ? { items: [unreachable] }
+          : { items: [reachable], nextMarker: 'm2' },
     );
     await renderPage({ listMepmsPage });
     await screen.findByText('Paris edge site');
