@@ -187,11 +187,10 @@ function MepmRow(props: {
         </Typography>
       </TableCell>
       <TableCell>
-        <Typography>
-          {status ? status.hostCount : '—'}
-          <Typography component="span" variant="body2" color="text.secondary">
-            {status && ` host${status.hostCount === 1 ? '' : 's'}`}
-          </Typography>
+        <Typography variant="body2">
+          {status
+            ? `${status.hostCount} host${status.hostCount === 1 ? '' : 's'}`
+            : '—'}
         </Typography>
         {leftOut.length > 0 && (
           <Typography
@@ -227,7 +226,8 @@ function NoMepms() {
   );
   const mec = baseUrl.value ?? 'http://localhost:7007/api/mec';
   const curl = [
-    `curl -H "Authorization: Bearer $MEC_API_TOKEN" -H 'Content-Type: application/json' -d '{`,
+    `curl -H "Authorization: Bearer $MEC_API_TOKEN" \\`,
+    `  -H 'Content-Type: application/json' -d '{`,
     `  "name": "mepm-paris", "title": "Paris edge site",`,
     `  "apiRoot": "https://mepm-paris.example.com/api/mec",`,
     `  "auth": { "type": "token", "token": "<token the MEPM accepts>" }`,
