@@ -126,6 +126,14 @@ test('register a MEPM from the portal, see its health and hosts, check, change a
   await expect(hosts).toContainText(`zone-${run}`);
   await shot(page, 'mepm-page');
 
+  // The host's own page names its MEPM and offers no check of its own.
+  await hosts.getByRole('link', { name: `Site host ${run}` }).click();
+  await expect(page).toHaveURL(new RegExp(`/mec/hosts/${mepmHost}$`));
+  const settings = page.getByRole('region', { name: 'Settings' });
+  await expect(settings).toContainText(`managed by MEPM ${mepmName}`);
+  await expect(page.getByRole('button', { name: 'Check now' })).toHaveCount(0);
+  await shot(page, 'mepms-edge-host-page');
+
   // Among the edge hosts, managed by its MEPM: no check or remove here.
   await page.getByRole('tab', { name: 'Edge hosts' }).click();
   const hostRow = page.getByRole('row').filter({

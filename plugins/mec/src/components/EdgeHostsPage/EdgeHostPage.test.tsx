@@ -115,6 +115,28 @@ describe('EdgeHostPage', () => {
     ).toBeInTheDocument();
   });
 
+  it('names the MEPM that manages a host it reports, with a link, and offers no check', async () => {
+    await render({
+      getEdgeHost: async () => ({
+        ...host,
+        source: 'mepm',
+        mepm: 'mepm-paris',
+        driver: 'mepm',
+      }),
+      listAppInstancesPage: async () => ({ items: [] }),
+    });
+    const settings = await screen.findByRole('region', { name: 'Settings' });
+    expect(settings).toHaveTextContent('managed by MEPM mepm-paris');
+    expect(
+      within(settings).getByRole('link', { name: 'mepm-paris' }),
+    ).toHaveAttribute('href', '/mec/mepms/mepm-paris');
+    const health = screen.getByRole('region', { name: 'Health' });
+    expect(health).toHaveTextContent('The health its MEPM last reported');
+    expect(
+      within(health).queryByRole('button', { name: 'Check now' }),
+    ).not.toBeInTheDocument();
+  });
+
   it('shows the error when the host is not registered', async () => {
     await render({
       getEdgeHost: async () => {
