@@ -36,7 +36,9 @@ exports.up = async function up(knex) {
   });
 
   await knex.schema.createTable('app_lcm_op_occs', table => {
-    table.comment('Lifecycle operation occurrences (AppLcmOpOcc), a persisted state machine');
+    table.comment(
+      'Lifecycle operation occurrences (AppLcmOpOcc), a persisted state machine',
+    );
     table.string('id', 36).primary().notNullable();
     table.string('app_instance_id', 36).notNullable();
     table.string('lcm_operation', 12).notNullable();
@@ -46,7 +48,10 @@ exports.up = async function up(knex) {
     table.text('operation_params').notNullable().comment('JSON request');
     table.boolean('is_cancel_pending').notNullable().defaultTo(false);
     table.string('cancel_mode', 10).nullable();
-    table.text('error').nullable().comment('JSON ProblemDetails of the last failure');
+    table
+      .text('error')
+      .nullable()
+      .comment('JSON ProblemDetails of the last failure');
     table.string('grant_id', 36).nullable();
     table.boolean('start_notified').notNullable().defaultTo(false);
     table.timestamp('claimed_until', { useTz: true }).nullable();

@@ -28,7 +28,9 @@ exports.up = async function up(knex) {
     table
       .text('request')
       .nullable()
-      .comment('JSON GrantRequest (domain form) while it is decided in the background');
+      .comment(
+        'JSON GrantRequest (domain form) while it is decided in the background',
+      );
     table
       .text('refusal')
       .nullable()
