@@ -93,7 +93,7 @@ describe.each(ENGINES)('mec:reencrypt on %s', (_name, postgres) => {
 
     // A first run creates the schema; there is nothing to encrypt yet.
     await expect(runReencrypt(['--config', configFile])).resolves.toMatch(
-      /under key 'k2': re-encrypted 0 edge host credential\(s\), 0 subscription credential\(s\), 0 op occurrence command\(s\)/,
+      /under key 'k2': re-encrypted 0 edge host credential\(s\), 0 MEPM credential\(s\), 0 subscription credential\(s\), 0 op occurrence command\(s\)/,
     );
 
     knex = await openDatabase(database);

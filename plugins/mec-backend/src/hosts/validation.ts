@@ -66,7 +66,8 @@ export function validateDriver(
   if (!registered.includes(driver)) {
     throw new InputError(
       `Unknown driver '${driver}': the registered drivers are ${
-        registered.join(', ') || 'none'
+        // `mepm` is for hosts a MEPM reports, never one to register.
+        registered.filter(id => id !== 'mepm').join(', ') || 'none'
       }`,
     );
   }
