@@ -113,7 +113,7 @@ describe.each(ENGINES)('mec:reencrypt on %s', (_name, postgres) => {
     });
 
     await expect(runReencrypt(['--config', configFile])).resolves.toMatch(
-      /re-encrypted 0 edge host credential\(s\), 1 subscription credential\(s\)/,
+      /re-encrypted 0 edge host credential\(s\), 0 MEPM credential\(s\), 1 subscription credential\(s\)/,
     );
     const [stored] = await knex('mec_subscriptions').pluck('authentication');
     expect(stored).toMatch(/^v2\.k2\./);
