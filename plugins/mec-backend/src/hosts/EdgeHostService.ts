@@ -774,7 +774,7 @@ export class EdgeHostService {
         `Driver '${MEPM_DRIVER_ID}' is only for the hosts MEPMs report; register the MEPM at /mepms instead`,
       );
     }
-    return validateDriver(driver, this.drivers.ids());
+    return validateDriver(driver, this.listDrivers());
   }
 
   /** Fails startup when stored credentials cannot be decrypted. */

@@ -66,8 +66,7 @@ export function validateDriver(
   if (!registered.includes(driver)) {
     throw new InputError(
       `Unknown driver '${driver}': the registered drivers are ${
-        // `mepm` is for hosts a MEPM reports, never one to register.
-        registered.filter(id => id !== 'mepm').join(', ') || 'none'
+        registered.join(', ') || 'none'
       }`,
     );
   }
